@@ -1,0 +1,130 @@
+/** One preset per seed system, with the seed's architecture and hyper-parameters; where a seed is silent we say what we chose. */
+import type { RunConfigInput } from './schema.js';
+
+export interface Preset {
+  name: string;
+  /** One line for `vaekit presets`. */
+  description: string;
+  /** The seed document (shared/seeds) or paper it reproduces. */
+  source: string;
+  config: RunConfigInput;
+}
+
+const mnist = { name: 'mnist' } as const;
+
+export const PRESETS: Preset[] = [
+  {
+    name: 'poor-man-vae',
+    description: "seed 000: MLP 784-392(sigmoid)-10, z + N(0,1) noise, summed squared error + the batch anchor ||z||",
+    source: 'seed 000 (the latent size, optimizer, batch and epochs are not in the seed: latent 10, Adam 1e-3, batch 100, 10 epochs)',
+    config: {
+      data: mnist,
+      model: {
+        kind: 'poor-man-vae',
+        latent: 10,
+        encoder: { hidden: [392], activation: 'sigmoid' },
+        decoder: { hidden: [392], activation: 'sigmoid' },
+        likelihood: { kind: 'squared-error', meanActivation: 'sigmoid' },
+        anchor: 'batch',
+        noise: 1,
+        beta: 1,
+      },
+      train: { epochs: 10, batchSize: 100, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'mnist-vae-bn',
+    description: 'seed 002: VAE 784-20(ReLU, BatchNorm)-z10, decoder 10-20(ReLU, Dropout 0.2)-784, Bernoulli, Adam 1e-3, batch 1000, 20 epochs',
+    source: "seed 002 (the ELBO is summed over pixels; set model.reconstructionReduction='mean' for the seed's mean-BCE weighting)",
+    config: {
+      data: mnist,
+      model: {
+        kind: 'vae',
+        latent: 10,
+        encoder: { hidden: [20], activation: 'relu', batchNorm: 'after' },
+        decoder: { hidden: [20], activation: 'relu', dropout: 0.2 },
+        likelihood: { kind: 'bernoulli' },
+        variance: 'logVar',
+      },
+      train: { epochs: 20, batchSize: 1000, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'swiss-roll-vae',
+    description: "seed 003: SimpleVAE on the 2-D Swiss roll, MLP 2-128-128(LeakyReLU)-latent 2, Gaussian decoder",
+    source:
+      'seed 003 (its mse_loss + kld_weight * KL is a Gaussian decoder with a fixed variance; the weight, optimizer and schedule are not in the seed: variance 0.01 on standardized data, Adam 1e-3, batch 128, 30 epochs)',
+    config: {
+      data: { name: 'swiss-roll' },
+      model: {
+        kind: 'vae',
+        latent: 2,
+        encoder: { hidden: [128, 128], activation: 'leakyRelu' },
+        // seed 003's decoder: decoder_input Linear(latent, 128) without activation, then two Linear(128, 128) + LeakyReLU.
+        decoder: { hidden: [128, 128, 128], activation: ['linear', 'leakyRelu', 'leakyRelu'] },
+        likelihood: { kind: 'gaussian', variance: 0.01, meanActivation: 'linear' },
+        variance: 'logVar',
+      },
+      train: { epochs: 30, batchSize: 128, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'mnist-ae',
+    description: 'seed 004: autoencoder 784-200(ReLU)-784(sigmoid) with binary cross-entropy',
+    source: 'seed 004 (optimizer Adam with PyTorch defaults as in the seed; batch and epochs not given: batch 100, 10 epochs)',
+    config: {
+      data: mnist,
+      model: {
+        kind: 'autoencoder',
+        latent: 200,
+        latentActivation: 'relu',
+        encoder: { hidden: [] },
+        decoder: { hidden: [] },
+        likelihood: { kind: 'bernoulli' },
+      },
+      train: { epochs: 10, batchSize: 100, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'mnist-vae',
+    description: 'seed 004: VAE 784-200(ReLU)-10 with a softplus variance head, decoder 10-200(ReLU)-784, BCE + KL',
+    source: 'seed 004 (Adam with PyTorch defaults as in the seed; batch and epochs not given: batch 100, 10 epochs)',
+    config: {
+      data: mnist,
+      model: {
+        kind: 'vae',
+        latent: 10,
+        encoder: { hidden: [200], activation: 'relu' },
+        decoder: { hidden: [200], activation: 'relu' },
+        likelihood: { kind: 'bernoulli' },
+        variance: 'softplus',
+      },
+      train: { epochs: 10, batchSize: 100, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'mnist-vae-pytorch',
+    description: 'pytorch/examples VAE: 784-400-20, BCE summed + KL, Adam 1e-3, batch 128, 10 epochs (test loss ~105.6)',
+    source: 'pytorch/examples vae/main.py',
+    config: {
+      data: mnist,
+      model: {
+        kind: 'vae',
+        latent: 20,
+        encoder: { hidden: [400], activation: 'relu' },
+        decoder: { hidden: [400], activation: 'relu' },
+        likelihood: { kind: 'bernoulli' },
+        variance: 'logVar',
+      },
+      train: { epochs: 10, batchSize: 128, lr: 1e-3 },
+    },
+  },
+];
+
+/** The preset `npm start` and a bare `vaekit train` use. */
+export const DEFAULT_PRESET = 'mnist-vae';
+
+/** Looks a preset up by name; undefined when unknown. */
+export function findPreset(name: string): Preset | undefined {
+  return PRESETS.find((p) => p.name === name);
+}

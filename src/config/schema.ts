@@ -1,0 +1,106 @@
+/** The one validated, JSON-serializable run configuration: data, model, training, backend. Types are inferred from it. */
+import { z } from 'zod';
+
+const activation = z.enum(['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'elu', 'softplus']);
+const positiveInt = z.number().int().positive();
+
+export const mlpSchema = z.object({
+  /** Hidden layer widths in order. */
+  hidden: z.array(positiveInt).default([]),
+  /** One activation for every hidden layer, or one per layer. */
+  activation: z.union([activation, z.array(activation)]).default('relu'),
+  batchNorm: z.enum(['none', 'before', 'after']).default('none'),
+  dropout: z.number().min(0).lt(1).default(0),
+});
+
+const meanActivation = z.enum(['linear', 'sigmoid']);
+export const likelihoodSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('bernoulli') }),
+  z.object({
+    kind: z.literal('gaussian'),
+    variance: z.union([z.number().positive(), z.literal('learned')]).default(1),
+    meanActivation: meanActivation.default('linear'),
+  }),
+  z.object({ kind: z.literal('squared-error'), meanActivation: meanActivation.default('linear') }),
+]);
+
+const common = {
+  latent: positiveInt,
+  encoder: mlpSchema,
+  decoder: mlpSchema,
+  likelihood: likelihoodSchema,
+};
+
+export const modelSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('autoencoder'),
+    ...common,
+    /** Activation on the code itself (seed 004's AE has ReLU on its 200-unit code). */
+    latentActivation: activation.default('linear'),
+  }),
+  z.object({
+    kind: z.literal('vae'),
+    ...common,
+    /** How the encoder outputs the variance: a log-variance head (seeds 002, 003) or softplus variance (seed 004). */
+    variance: z.enum(['logVar', 'softplus']).default('logVar'),
+    beta: z.number().min(0).default(1),
+    /** `mean` reproduces seed 002's mean-BCE weighting; the ELBO is `sum`. */
+    reconstructionReduction: z.enum(['sum', 'mean']).default('sum'),
+  }),
+  z.object({
+    kind: z.literal('poor-man-vae'),
+    ...common,
+    /** Weight on the anchor term. */
+    beta: z.number().min(0).default(1),
+    /** `batch`: seed 000's z.pow(2).sum().sqrt() over the whole batch; `per-example`: ||z_i|| for each example. */
+    anchor: z.enum(['batch', 'per-example']).default('batch'),
+    /** Standard deviation of the noise added to z (seed 000: 1). */
+    noise: z.number().min(0).default(1),
+  }),
+]);
+
+export const dataSchema = z.object({
+  /** mnist, fashion-mnist, swiss-roll, swiss-roll-3d, or a path to a .csv, .npy or IDX file. */
+  name: z.string().min(1).default('mnist'),
+  limit: positiveInt.optional(),
+  testFraction: z.number().gt(0).lt(1).default(0.2),
+  labelColumn: z.union([z.string(), z.number().int().min(0)]).optional(),
+  standardize: z.boolean().optional(),
+  /** `dynamic`: resample binary pixels from the grey levels at every batch (Burda et al.). */
+  binarize: z.enum(['none', 'dynamic']).default('none'),
+  /** A folder (Fashion-MNIST) or an IDX labels file. */
+  path: z.string().optional(),
+  /** Generated data: number of points and noise. */
+  n: positiveInt.optional(),
+  noise: z.number().min(0).optional(),
+});
+
+export const trainSchema = z.object({
+  epochs: positiveInt.default(10),
+  batchSize: positiveInt.default(128),
+  lr: z.number().positive().default(1e-3),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.999),
+  epsilon: z.number().positive().default(1e-8),
+  seed: z.number().int().default(1),
+});
+
+export const BACKEND_OPTIONS = ['auto', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
+
+export const configSchema = z.object({
+  /** The preset this config started from, if any (informational). */
+  preset: z.string().optional(),
+  data: dataSchema.default(dataSchema.parse({})),
+  model: modelSchema,
+  train: trainSchema.default(trainSchema.parse({})),
+  backend: z.enum(BACKEND_OPTIONS).default('auto'),
+});
+
+export type MlpConfig = z.infer<typeof mlpSchema>;
+export type LikelihoodConfig = z.infer<typeof likelihoodSchema>;
+export type ModelConfig = z.infer<typeof modelSchema>;
+export type DataConfig = z.infer<typeof dataSchema>;
+export type TrainOptions = z.infer<typeof trainSchema>;
+export type RunConfig = z.infer<typeof configSchema>;
+/** A config as a user may write it: every field with a default may be left out. */
+export type RunConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,12 @@
+/** Datasets for vaekit: loading (MNIST, Fashion-MNIST, Swiss roll, CSV, NPY, IDX), batching and binarization, on plain typed arrays. */
+export type { DataKind, DataOptions, DataSplit, Dataset, Preprocessing } from './types.js';
+export { loadDataset, fileFormat } from './load.js';
+export { batchIndices, binarize, exampleSize, gather } from './batch.js';
+export { parseIdx, readIdx, type IdxArray, type IdxData } from './idx.js';
+export { parseNpy, type NpyArray, type NpyDtype } from './npy.js';
+export { parseCsv, type CsvOptions, type CsvTable } from './csv.js';
+export { mnistFiles, loadMnist, loadFashionMnist, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type MnistFile } from './mnist.js';
+export { swissRoll, loadSwissRoll, SWISS_ROLL_N, SWISS_ROLL_NOISE, type SwissRollOptions } from './swiss-roll.js';
+export { loadCsvFile, loadIdxFile, loadNpyFile } from './user-files.js';
+export { encodeLabels, limitCounts } from './preprocess.js';
+export { readDataFile, isGzip } from './files.js';

@@ -1,0 +1,85 @@
+/** The NumPy .npy format (versions 1-3): magic, a Python-dict header with dtype, order and shape, then raw C-order data. */
+import { DataError } from '../errors.js';
+
+/** The dtypes vaekit reads; all little-endian (the default on every platform numpy ships for). */
+export type NpyDtype = '<f4' | '<f8' | '|u1' | '<i4';
+
+/** A decoded .npy array: `data` is row-major with shape `shape`, converted to float32. */
+export interface NpyArray {
+  shape: number[];
+  data: Float32Array;
+  /** The file's dtype; `|u1` data is still 0..255 here (scaling is the loader's decision). */
+  dtype: NpyDtype;
+}
+
+const DTYPES: Record<NpyDtype, { size: number; read: (v: DataView, o: number) => number }> = {
+  '<f4': { size: 4, read: (v, o) => v.getFloat32(o, true) },
+  '<f8': { size: 8, read: (v, o) => v.getFloat64(o, true) },
+  '|u1': { size: 1, read: (v, o) => v.getUint8(o) },
+  '<i4': { size: 4, read: (v, o) => v.getInt32(o, true) },
+};
+
+function toDtype(descr: string): NpyDtype | undefined {
+  if (descr === '<u1' || descr === '>u1') return '|u1'; // one byte has no order; numpy itself writes '|u1'
+  return descr in DTYPES ? (descr as NpyDtype) : undefined;
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+/**
+ * Decodes a .npy file's bytes. `file` is used only in error messages.
+ *
+ * @example
+ * const { shape, data } = parseNpy(readFileSync('codes.npy'), 'codes.npy'); // shape [1000, 20]
+ */
+export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new DataError(file, 'expected the .npy magic "\\x93NUMPY" at the start of the file');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const major = bytes[6];
+  if (major < 1 || major > 3) throw new DataError(file, `unsupported .npy version ${major}.${bytes[7]}; expected 1.x, 2.x or 3.x`);
+  // Version 1 stores the header length in 2 bytes; versions 2 and 3 in 4 (3 also allows a UTF-8 header).
+  const lenBytes = major === 1 ? 2 : 4;
+  if (bytes.length < 8 + lenBytes) throw new DataError(file, 'truncated .npy header');
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const dataStart = 8 + lenBytes + headerLen;
+  if (bytes.length < dataStart) {
+    throw new DataError(file, `truncated .npy header: expected ${headerLen} header bytes, found ${bytes.length - 8 - lenBytes}`);
+  }
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lenBytes, dataStart));
+
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
+  const dtype = descr === undefined ? undefined : toDtype(descr);
+  if (!dtype) {
+    const supported = Object.keys(DTYPES).join(', ');
+    throw new DataError(file, `unsupported dtype ${descr === undefined ? `in header ${header.trim()}` : `'${descr}'`}; expected one of ${supported}`);
+  }
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
+  if (fortran === undefined) throw new DataError(file, `no fortran_order in .npy header ${header.trim()}`);
+  if (fortran === 'True') {
+    throw new DataError(file, 'fortran_order is True; only C-order arrays are supported (save np.ascontiguousarray(a))');
+  }
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (shapeText === undefined) throw new DataError(file, `no shape in .npy header ${header.trim()}`);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim().replace(/L$/, '')) // Python 2 wrote long ints as 3L
+    .filter((s) => s !== '')
+    .map((s) => {
+      const d = Number(s);
+      if (!Number.isInteger(d) || d < 0) throw new DataError(file, `bad dimension '${s}' in .npy shape (${shapeText})`);
+      return d;
+    });
+
+  const { size, read } = DTYPES[dtype];
+  const count = shape.reduce((a, b) => a * b, 1);
+  const found = bytes.length - dataStart;
+  if (found !== count * size) {
+    const what = found < count * size ? 'truncated data' : 'data size does not match the shape';
+    throw new DataError(file, `${what}: shape (${shape.join(', ')}) of ${dtype} needs ${count * size} bytes, found ${found}`);
+  }
+  const data = new Float32Array(count);
+  for (let i = 0; i < count; i++) data[i] = read(view, dataStart + i * size);
+  return { shape, data, dtype };
+}

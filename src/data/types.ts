@@ -1,0 +1,68 @@
+/** The Dataset interface every loader returns: preprocessed float examples, optional labels, and how they were made. */
+
+/** What the examples are; models and figures choose their defaults from it. */
+export type DataKind = 'image' | 'points' | 'tabular';
+
+/** One split of a dataset, examples stored back to back. */
+export interface DataSplit {
+  /** [n, ...shape] row-major, already preprocessed. */
+  x: Float32Array;
+  /** [n] class index into `Dataset.labelNames`. */
+  labels?: Int32Array;
+  /** Number of examples. */
+  n: number;
+  /** Per-example side information that is not model input. */
+  aux?: {
+    /** [n] the Swiss roll's angle t (the position along the roll), for colouring latent maps. */
+    position?: Float32Array;
+  };
+}
+
+/** How raw values became `x`; saved with a model so new inputs are treated the same way. */
+export type Preprocessing =
+  /** x = raw * scale (images: 1/255). */
+  | { kind: 'scale'; scale: number }
+  /** x = (raw - mean) / std per feature; stats from the train split only; a feature with std 0 uses 1. */
+  | { kind: 'standardize'; mean: number[]; std: number[] }
+  | { kind: 'none' };
+
+/** A loaded dataset: a train and a test split plus everything needed to interpret them. */
+export interface Dataset {
+  /** e.g. 'mnist', 'swiss-roll', or the file name. */
+  name: string;
+  kind: DataKind;
+  /** Per-example shape: [28, 28, 1] for MNIST (H, W, C), [2] for the 2-D roll, [d] for tabular. */
+  shape: number[];
+  /** Class names, indexed by the split's `labels`. */
+  labelNames?: string[];
+  train: DataSplit;
+  test: DataSplit;
+  preprocessing: Preprocessing;
+  /** Human-readable origin: a path, or the generator and its seed. */
+  source: string;
+}
+
+/** Options for {@link loadDataset}. */
+export interface DataOptions {
+  /** 'mnist' | 'fashion-mnist' | 'swiss-roll' | 'swiss-roll-3d' | a path to .csv / .npy / .idx / *-idx?-ubyte, optionally .gz. */
+  name: string;
+  /**
+   * Keep the first `limit` training examples and the first max(1, ceil(limit / 6)) test examples
+   * (6 is MNIST's train:test ratio). Applied before standardization, so its stats come from the kept examples.
+   */
+  limit?: number;
+  /** Seeds generated data, and the train/test split of data that has none. */
+  seed: number;
+  /** Fraction of examples held out for test; used only where the data has no split of its own. */
+  testFraction: number;
+  /** CSV only: the label column, as a header name or a 0-based column index. */
+  labelColumn?: string | number;
+  /** Standardize each feature with train-split stats. Default: true for tabular and points, false for images. */
+  standardize?: boolean;
+  /** Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist/), or the IDX labels file for a user IDX file. */
+  path?: string;
+  /** Generated data: total number of points before the split (default 10000). */
+  n?: number;
+  /** Generated data: Gaussian noise std in the roll's raw units, before standardization (default 0.1). */
+  noise?: number;
+}

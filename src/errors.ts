@@ -1,0 +1,50 @@
+/** Typed errors a user can cause: each has a stable `code`, a message naming the file or flag, and an exit code. */
+
+/** Stable error codes; the CLI maps `usage` and `input` errors to exit code 2. */
+export type ErrorCode =
+  | 'usage' // a flag or config value out of range or unknown
+  | 'input' // a data file that is missing, unreadable or malformed
+  | 'model' // a model or run folder that is missing, malformed or incompatible
+  | 'numeric' // a NaN or Inf loss stopped training
+  | 'locked'; // another process is training into the same run folder
+
+/**
+ * An error the user can fix. The CLI prints `message` without a stack trace.
+ *
+ * @example
+ * throw new VaekitError('input', `${path}: expected IDX magic 0x00000803, found 0x${magic.toString(16)}`);
+ */
+export class VaekitError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'VaekitError';
+    this.code = code;
+  }
+}
+
+/** A data file that cannot be read as what it claims to be. */
+export class DataError extends VaekitError {
+  readonly file: string;
+  constructor(file: string, message: string) {
+    super('input', `${file}: ${message}`);
+    this.name = 'DataError';
+    this.file = file;
+  }
+}
+
+/** A flag or config value that is out of range or unknown. */
+export class UsageError extends VaekitError {
+  constructor(message: string) {
+    super('usage', message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A model or run folder that cannot be loaded. */
+export class ModelError extends VaekitError {
+  constructor(message: string) {
+    super('model', message);
+    this.name = 'ModelError';
+  }
+}

@@ -1,0 +1,7 @@
+/** Models: one file each, all sharing the vocabulary of types.ts; `buildModel` maps a config to one. */
+export type { Model, Encoded, ModelGraph } from './types.js';
+export { Autoencoder } from './autoencoder.js';
+export { Vae } from './vae.js';
+export { PoorManVae, anchorTerm } from './poor-man-vae.js';
+export { buildModel } from './registry.js';
+export { evalContext } from './parts.js';

@@ -1,0 +1,47 @@
+/** The vocabulary every model shares: encode, reparameterize, decode, sample, reconstruct, loss. */
+import type { Rng, Tensor2D } from '../engine/index.js';
+import type { ModelConfig } from '../config/schema.js';
+import type { ForwardContext, GraphOp, LayerSummary, NamedVariable } from '../nn/index.js';
+import type { Likelihood, LossTerms } from '../objectives/index.js';
+
+/** The encoder's output: the code (AE, poor man's VAE) or the posterior's mean and log-variance (VAE). */
+export type Encoded = {
+  mean: Tensor2D; // [B, L]
+  logVar?: Tensor2D; // [B, L]
+};
+
+/** The inference graph of a model, for the model format: encoder trunk, posterior heads, decoder. */
+export interface ModelGraph {
+  encoder: GraphOp[];
+  heads: { mean: GraphOp[]; logVar?: GraphOp[] };
+  decoder: GraphOp[];
+}
+
+/**
+ * An autoencoder-family model over flattened inputs [B, D].
+ * Methods without a context run in evaluation mode (running BatchNorm statistics, no dropout).
+ */
+export interface Model {
+  readonly config: ModelConfig;
+  readonly inputDim: number;
+  readonly latentDim: number;
+  readonly likelihood: Likelihood;
+  /** [B, D] -> the code or posterior parameters. */
+  encode(x: Tensor2D, ctx?: ForwardContext): Encoded;
+  /** Draws z from the encoder's distribution (the code itself for an autoencoder). */
+  reparameterize(encoded: Encoded, rng: Rng): Tensor2D;
+  /** [B, L] -> the decoder's raw output: logits (Bernoulli) or distribution parameters. */
+  decoderOutput(z: Tensor2D, ctx?: ForwardContext): Tensor2D;
+  /** [B, L] -> the decoded mean in data space [B, D]. */
+  decode(z: Tensor2D): Tensor2D;
+  /** n draws from the prior N(0, I), decoded to data space [n, D]. */
+  sample(n: number, rng: Rng): Tensor2D;
+  /** decode(encode(x).mean): the deterministic reconstruction [B, D]. */
+  reconstruct(x: Tensor2D): Tensor2D;
+  /** Per-example training loss and its terms on one batch. */
+  loss(x: Tensor2D, ctx: ForwardContext): LossTerms;
+  variables(): NamedVariable[];
+  summary(): LayerSummary[];
+  graph(): ModelGraph;
+  dispose(): void;
+}

@@ -1,0 +1,109 @@
+/** The Gaussian VAE: encoder to (mean, logVar), z = mean + exp(logVar / 2) * eps, decoder to p(x|z); loss = -ELBO. */
+import { tf, type Rng, type Tensor2D } from '../engine/index.js';
+import { Dense, Mlp, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
+import { elbo, likelihoodMean, type LossTerms } from '../objectives/index.js';
+import type { ModelConfig } from '../config/schema.js';
+import type { Encoded, Model, ModelGraph } from './types.js';
+import { Decoder, disposeAll, evalContext, priorSample } from './parts.js';
+
+export type VaeConfig = Extract<ModelConfig, { kind: 'vae' }>;
+
+/**
+ * A VAE with a log-variance head (seeds 002, 003) or a softplus-variance head (seed 004).
+ *
+ * @example
+ * const vae = new Vae({ config, inputDim: 784, rng });
+ * const { loss, reconstruction, kl } = vae.loss(x, { training: true, rng });
+ */
+export class Vae implements Model {
+  readonly config: VaeConfig;
+  readonly inputDim: number;
+  readonly latentDim: number;
+  readonly likelihood: VaeConfig['likelihood'];
+  private readonly encoder: Mlp;
+  private readonly meanHead: Dense;
+  private readonly varianceHead: Dense;
+  private readonly decoder: Decoder;
+
+  constructor({ config, inputDim, rng }: { config: VaeConfig; inputDim: number; rng: Rng }) {
+    this.config = config;
+    this.inputDim = inputDim;
+    this.latentDim = config.latent;
+    this.likelihood = config.likelihood;
+    this.encoder = new Mlp({ name: 'encoder', inDim: inputDim, spec: config.encoder, rng });
+    this.meanHead = new Dense({ name: 'encoder.mean', inDim: this.encoder.outDim, outDim: config.latent, rng });
+    const headName = config.variance === 'softplus' ? 'encoder.variance' : 'encoder.logVar';
+    this.varianceHead = new Dense({ name: headName, inDim: this.encoder.outDim, outDim: config.latent, rng });
+    this.decoder = new Decoder({ latent: config.latent, spec: config.decoder, dataDim: inputDim, likelihood: config.likelihood, rng });
+  }
+
+  encode(x: Tensor2D, ctx: ForwardContext = evalContext()): Required<Encoded> {
+    return tf.tidy(() => {
+      const h = this.encoder.apply(x, ctx);
+      const mean = this.meanHead.apply(h);
+      const raw = this.varianceHead.apply(h);
+      // Seed 004 reads the head through softplus as a variance; its log is the log-variance.
+      const logVar = this.config.variance === 'softplus' ? tf.log(tf.softplus(raw)) : raw;
+      return { mean, logVar };
+    });
+  }
+
+  reparameterize({ mean, logVar }: Encoded, rng: Rng): Tensor2D {
+    if (!logVar) throw new Error('reparameterize needs logVar');
+    return tf.tidy(() => {
+      const eps = tf.tensor2d(rng.normalArray(mean.size), mean.shape); // [B, L]
+      return tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps));
+    });
+  }
+
+  decoderOutput(z: Tensor2D, ctx: ForwardContext = evalContext()): Tensor2D {
+    return this.decoder.apply(z, ctx);
+  }
+
+  decode(z: Tensor2D): Tensor2D {
+    return tf.tidy(() => likelihoodMean(this.likelihood, this.decoderOutput(z)));
+  }
+
+  sample(n: number, rng: Rng): Tensor2D {
+    return tf.tidy(() => this.decode(priorSample(n, this.latentDim, rng)));
+  }
+
+  reconstruct(x: Tensor2D): Tensor2D {
+    return tf.tidy(() => this.decode(this.encode(x).mean));
+  }
+
+  loss(x: Tensor2D, ctx: ForwardContext): LossTerms {
+    return tf.tidy(() => {
+      const { mean, logVar } = this.encode(x, ctx);
+      const z = this.reparameterize({ mean, logVar }, ctx.rng);
+      const output = this.decoderOutput(z, ctx);
+      return elbo({
+        likelihood: this.likelihood,
+        x,
+        output,
+        mean,
+        logVar,
+        beta: this.config.beta,
+        reconstructionReduction: this.config.reconstructionReduction,
+      });
+    }) as LossTerms;
+  }
+
+  variables(): NamedVariable[] {
+    return [...this.encoder.variables(), ...this.meanHead.variables(), ...this.varianceHead.variables(), ...this.decoder.variables()];
+  }
+
+  summary(): LayerSummary[] {
+    return [...this.encoder.summary(), ...this.meanHead.summary(), ...this.varianceHead.summary(), ...this.decoder.summary()];
+  }
+
+  graph(): ModelGraph {
+    const variance = this.varianceHead.graph();
+    const logVar = this.config.variance === 'softplus' ? [...variance, { op: 'activation' as const, fn: 'softplus' as const }, { op: 'log' as const }] : variance;
+    return { encoder: this.encoder.graph(), heads: { mean: this.meanHead.graph(), logVar }, decoder: this.decoder.graph() };
+  }
+
+  dispose(): void {
+    disposeAll(this.variables());
+  }
+}

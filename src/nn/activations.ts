@@ -1,0 +1,33 @@
+/** Elementwise activations by name; LeakyReLU uses PyTorch's slope 0.01, as the seeds do. */
+import { tf, type Tensor2D } from '../engine/index.js';
+import type { Activation } from './types.js';
+
+export const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'elu', 'softplus'] as const satisfies readonly Activation[];
+
+/** PyTorch's default negative slope, used by seed 003's nn.LeakyReLU(). */
+export const LEAKY_RELU_SLOPE = 0.01;
+
+/**
+ * Applies an activation by name.
+ *
+ * @example
+ * const h = activate('leakyRelu', x);
+ */
+export function activate(fn: Activation, x: Tensor2D): Tensor2D {
+  switch (fn) {
+    case 'linear':
+      return x;
+    case 'relu':
+      return tf.relu(x);
+    case 'leakyRelu':
+      return tf.leakyRelu(x, LEAKY_RELU_SLOPE);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'elu':
+      return tf.elu(x);
+    case 'softplus':
+      return tf.softplus(x);
+  }
+}

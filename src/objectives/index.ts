@@ -1,0 +1,4 @@
+/** Objectives: pure functions of named tensors returning per-example terms. */
+export * from './likelihood.js';
+export { klStandardNormal } from './kl.js';
+export { elbo, type LossTerms, type ReconstructionReduction } from './elbo.js';

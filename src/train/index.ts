@@ -1,0 +1,6 @@
+/** Training: Adam, the step, the loop, checkpoints and metrics. */
+export { Adam, type AdamOptions } from './adam.js';
+export { trainStep, evalBatch, type TermMeans } from './step.js';
+export { train, evaluateSplit, type TrainOptions, type TrainResult, type Progress } from './loop.js';
+export { saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, type CheckpointState } from './checkpoint.js';
+export type { EpochMetrics, Terms } from './metrics.js';

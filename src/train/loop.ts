@@ -1,0 +1,155 @@
+/** The training loop: epochs of seeded shuffled batches, test evaluation, metrics.jsonl, checkpoints and the model folder. */
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { tf, Rng, type Tensor2D } from '../engine/index.js';
+import { batchIndices, binarize, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
+import { buildModel, type Model } from '../models/index.js';
+import type { RunConfig } from '../config/index.js';
+import { VaekitError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { saveModel } from '../io/model-files.js';
+import { Adam } from './adam.js';
+import { evalBatch, trainStep } from './step.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { metricsLine, type EpochMetrics, type Terms } from './metrics.js';
+
+/** Progress within an epoch, for a progress bar. */
+export interface Progress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
+export interface TrainOptions {
+  config: RunConfig;
+  dataset: Dataset;
+  /** The run folder; created if needed. */
+  runDir: string;
+  /** The active backend's name, recorded in the run. */
+  backend: string;
+  /** Continue from the run folder's latest checkpoint. */
+  resume?: boolean;
+  onProgress?: (p: Progress) => void;
+  onEpoch?: (m: EpochMetrics) => void;
+}
+
+export interface TrainResult {
+  model: Model;
+  history: EpochMetrics[];
+  /** Epochs run by this call (0 when a resumed run was already complete). */
+  epochsRun: number;
+}
+
+/** Batch size for evaluation: larger than training's since no gradients are kept. */
+const EVAL_BATCH = 1000;
+
+/** A batch of examples as a [B, D] tensor, dynamically binarized when the config asks for it. */
+function batchTensor(split: DataSplit, idx: Int32Array, d: number, binarizeRng?: Rng): Tensor2D {
+  const { x } = gather(split, idx, d);
+  return tf.tensor2d(binarizeRng ? binarize(x, binarizeRng) : x, [idx.length, d]); // [B, D]
+}
+
+/**
+ * Mean loss terms over a split in evaluation mode. z is sampled with an RNG seeded from `seed`, so the number is
+ * reproducible and drawing it does not disturb the training stream.
+ *
+ * @example
+ * const test = evaluateSplit({ model, split: dataset.test, d: 784, seed: 'eval' });
+ */
+export function evaluateSplit({ model, split, d, seed, binarizeData }: { model: Model; split: DataSplit; d: number; seed: string; binarizeData?: boolean }): Terms {
+  const rng = new Rng(seed);
+  const sums = { loss: 0, reconstruction: 0, kl: 0 };
+  for (const idx of batchIndices(split.n, EVAL_BATCH)) {
+    const x = batchTensor(split, idx, d, binarizeData ? rng : undefined);
+    const s = evalBatch({ model, x, rng });
+    x.dispose();
+    sums.loss += s.loss;
+    sums.reconstruction += s.reconstruction;
+    sums.kl += s.kl;
+  }
+  return { loss: sums.loss / split.n, reconstruction: sums.reconstruction / split.n, kl: sums.kl / split.n };
+}
+
+/** Stops training on a NaN or Inf loss, saying which checkpoint survives. */
+function checkFinite(value: number, where: string, runDir: string, lastGood: number): void {
+  if (Number.isFinite(value)) return;
+  const kept = lastGood > 0 ? `the last good checkpoint (epoch ${lastGood}) is kept in ${path.join(runDir, 'checkpoints')}` : 'no epoch had finished, so there is no checkpoint';
+  throw new VaekitError('numeric', `${where}: the loss is ${value}; training stopped. ${kept}. Try a lower --lr or check the data for extreme values.`);
+}
+
+/**
+ * Trains a model as the config says, writing metrics, checkpoints and the model into `runDir`.
+ *
+ * @example
+ * const { model, history } = await train({ config, dataset, runDir: 'runs/demo', backend: 'wasm' });
+ */
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const { config, dataset, runDir } = opts;
+  const d = exampleSize(dataset);
+  const { epochs, batchSize, seed } = config.train;
+  let rng = new Rng(seed);
+  const model = buildModel(config.model, d, rng);
+  const adam = new Adam(model.variables().filter((v) => v.trainable), config.train);
+  let history: EpochMetrics[] = [];
+  let start = 0;
+  mkdirSync(runDir, { recursive: true });
+  const metricsPath = path.join(runDir, 'metrics.jsonl');
+  if (opts.resume) {
+    const state = loadCheckpoint(runDir, { model, adam });
+    rng = Rng.fromState(state.rng);
+    history = state.history;
+    start = state.epoch;
+    // metrics.jsonl may hold an epoch that finished after its checkpoint was taken; the checkpoint is the truth.
+    writeFileAtomic(metricsPath, history.map(metricsLine).join(''));
+  } else {
+    writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify({ ...config, backend: opts.backend }, null, 2) + '\n');
+    writeFileAtomic(metricsPath, '');
+  }
+  const elapsedBefore = history.at(-1)?.elapsedSeconds ?? 0;
+  const t0 = performance.now();
+  const dynamic = config.data.binarize === 'dynamic';
+  const modelMeta = { inputShape: dataset.shape, preprocessing: dataset.preprocessing, labelNames: dataset.labelNames, dataset: dataset.name };
+  try {
+    for (let epoch = start + 1; epoch <= epochs; epoch++) {
+      const tEpoch = performance.now();
+      const batches = batchIndices(dataset.train.n, batchSize, rng);
+      const sums = { loss: 0, reconstruction: 0, kl: 0 };
+      let seen = 0;
+      for (let b = 0; b < batches.length; b++) {
+        const idx = batches[b];
+        const x = batchTensor(dataset.train, idx, d, dynamic ? rng : undefined);
+        const terms = trainStep({ model, adam, x, rng });
+        x.dispose();
+        checkFinite(terms.loss, `epoch ${epoch}, batch ${b + 1}`, runDir, history.at(-1)?.epoch ?? 0);
+        sums.loss += terms.loss * idx.length;
+        sums.reconstruction += terms.reconstruction * idx.length;
+        sums.kl += terms.kl * idx.length;
+        seen += idx.length;
+        opts.onProgress?.({ epoch, epochs, batch: b + 1, batches: batches.length, loss: sums.loss / seen });
+      }
+      const trainSeconds = (performance.now() - tEpoch) / 1000;
+      const test = evaluateSplit({ model, split: dataset.test, d, seed: `${seed}:eval:${epoch}`, binarizeData: dynamic });
+      checkFinite(test.loss, `epoch ${epoch}, test set`, runDir, history.at(-1)?.epoch ?? 0);
+      const metrics: EpochMetrics = {
+        epoch,
+        train: { loss: sums.loss / seen, reconstruction: sums.reconstruction / seen, kl: sums.kl / seen },
+        test,
+        samplesPerSecond: seen / trainSeconds,
+        epochSeconds: (performance.now() - tEpoch) / 1000,
+        elapsedSeconds: elapsedBefore + (performance.now() - t0) / 1000,
+        time: new Date().toISOString(),
+      };
+      history.push(metrics);
+      appendFileSync(metricsPath, metricsLine(metrics));
+      saveCheckpoint(runDir, { model, adam, state: { epoch, adamStep: adam.step, rng: rng.state(), history } });
+      saveModel(path.join(runDir, 'model'), model, { ...modelMeta, extra: { epoch, test } });
+      opts.onEpoch?.(metrics);
+    }
+    if (!existsSync(path.join(runDir, 'model', 'model.json'))) saveModel(path.join(runDir, 'model'), model, modelMeta);
+  } finally {
+    adam.dispose();
+  }
+  return { model, history, epochsRun: epochs - start };
+}

@@ -1,0 +1,25 @@
+/** The per-epoch record written to metrics.jsonl. */
+
+/** Means per example of the loss and its terms. */
+export interface Terms {
+  loss: number;
+  reconstruction: number;
+  kl: number;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  /** Running mean over the epoch's training batches (training mode), as pytorch/examples reports it. */
+  train: Terms;
+  /** Mean over the test split in evaluation mode. */
+  test: Terms;
+  samplesPerSecond: number;
+  epochSeconds: number;
+  elapsedSeconds: number;
+  time: string;
+}
+
+/** One metrics.jsonl line. */
+export function metricsLine(m: EpochMetrics): string {
+  return JSON.stringify(m) + '\n';
+}

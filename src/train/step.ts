@@ -1,0 +1,54 @@
+/** One training step: forward, gradients of the batch-mean loss, Adam update, BatchNorm running statistics. */
+import { tf, type Rng, type Tensor2D } from '../engine/index.js';
+import type { Model } from '../models/index.js';
+import type { StatUpdate } from '../nn/index.js';
+import type { Adam } from './adam.js';
+
+/** Batch means of the loss and its terms. */
+export interface TermMeans {
+  loss: number;
+  reconstruction: number;
+  kl: number;
+}
+
+/**
+ * Trains on one batch and returns the batch means of the terms (before the update).
+ *
+ * @example
+ * const terms = trainStep({ model, adam, x, rng }); // { loss, reconstruction, kl }
+ */
+export function trainStep({ model, adam, x, rng }: { model: Model; adam: Adam; x: Tensor2D; rng: Rng }): TermMeans {
+  const updates: StatUpdate[] = [];
+  const trainable = model.variables().filter((v) => v.trainable).map((v) => v.variable);
+  let means: tf.Tensor | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const terms = model.loss(x, { training: true, rng, updates });
+    means = tf.keep(tf.stack([tf.mean(terms.loss), tf.mean(terms.reconstruction), tf.mean(terms.kl)]));
+    return tf.mean(terms.loss) as tf.Scalar;
+  }, trainable);
+  adam.apply(grads);
+  for (const u of updates) {
+    u.variable.assign(u.value);
+    u.value.dispose();
+  }
+  tf.dispose([value, grads]);
+  const [loss, reconstruction, kl] = means!.dataSync();
+  means!.dispose();
+  return { loss, reconstruction, kl };
+}
+
+/**
+ * The summed terms of a batch in evaluation mode (no dropout, running BatchNorm statistics; z still sampled for a VAE).
+ *
+ * @example
+ * const sums = evalBatch({ model, x, rng }); // sums over the batch, divide by the example count
+ */
+export function evalBatch({ model, x, rng }: { model: Model; x: Tensor2D; rng: Rng }): TermMeans {
+  const sums = tf.tidy(() => {
+    const terms = model.loss(x, { training: false, rng });
+    return tf.stack([tf.sum(terms.loss), tf.sum(terms.reconstruction), tf.sum(terms.kl)]);
+  });
+  const [loss, reconstruction, kl] = sums.dataSync();
+  sums.dispose();
+  return { loss, reconstruction, kl };
+}

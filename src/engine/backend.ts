@@ -57,12 +57,13 @@ const PROCESS_EVENTS: ProcessEvent[] = ['uncaughtException', 'unhandledRejection
  */
 async function withoutNewProcessHandlers(fn: () => Promise<void>): Promise<void> {
   if (!isNode) return fn();
-  const before = new Map(PROCESS_EVENTS.map((e) => [e, new Set(process.listeners(e))]));
+  const emitter = process as unknown as NodeJS.EventEmitter; // plain EventEmitter view: one signature for both events
+  const before = new Map(PROCESS_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
   try {
     await fn();
   } finally {
     for (const e of PROCESS_EVENTS) {
-      for (const l of process.listeners(e)) if (!before.get(e)!.has(l)) process.removeListener(e, l as (...args: unknown[]) => void);
+      for (const l of emitter.listeners(e)) if (!before.get(e)!.has(l)) emitter.removeListener(e, l as (...args: unknown[]) => void);
     }
   }
 }

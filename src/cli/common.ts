@@ -1,0 +1,18 @@
+/** What several commands share: starting the backend and loading a run's dataset. */
+import { initBackend, type BackendName } from '../engine/index.js';
+import { loadDataset, type Dataset } from '../data/index.js';
+import type { RunConfig } from '../config/index.js';
+import type { Output } from './output.js';
+
+/** Starts the backend, prints the choice (and any fallback notices) and returns its name. */
+export async function startBackend(requested: BackendName | 'auto', out: Output): Promise<string> {
+  const choice = await initBackend(requested);
+  for (const n of choice.notices) out.info(`notice: ${n}`);
+  out.info(`backend: ${choice.name}`);
+  return choice.name;
+}
+
+/** Loads the dataset a config names. */
+export function datasetFor(config: RunConfig): Dataset {
+  return loadDataset({ ...config.data, seed: config.train.seed });
+}

@@ -1,0 +1,51 @@
+/** The vaekit command line: registers the commands and turns errors into messages and exit codes. */
+import { Command, CommanderError } from 'commander';
+import { VaekitError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { registerTrain } from './train.js';
+import { registerEval } from './eval.js';
+import { registerSummary } from './summary.js';
+import { registerPresets } from './presets.js';
+
+/** Exit codes: 0 success, 1 internal error or a failed run, 2 usage or input error. */
+function exitCodeFor(err: VaekitError): number {
+  return err.code === 'numeric' ? 1 : 2;
+}
+
+/**
+ * Runs the CLI on `argv` (as process.argv) and returns the exit code; prints errors without stack traces.
+ *
+ * @example
+ * process.exitCode = await main(process.argv);
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('vaekit')
+    .description('autoencoders and variational autoencoders in TypeScript')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run vaekit --help or vaekit <command> --help)');
+  for (const register of [registerTrain, registerEval, registerSummary, registerPresets]) register(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed its own message; help and version are successes.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    const cause = err instanceof Error && err.cause instanceof VaekitError ? err.cause : err;
+    if (cause instanceof VaekitError) {
+      process.stderr.write(`vaekit: ${cause.message}\n`);
+      return exitCodeFor(cause);
+    }
+    process.stderr.write(`vaekit: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /vaekit(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  process.exitCode = await main(process.argv);
+}

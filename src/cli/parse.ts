@@ -1,0 +1,50 @@
+/** Flag parsing helpers: numbers and lists checked up front, with errors that name the flag, the value and what was expected. */
+import { UsageError } from '../errors.js';
+
+/** A positive integer flag (epochs, batch size, latent size, limit). */
+export function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {
+      throw new UsageError(`${flag}: '${value}' is not a positive integer`);
+    }
+    return n;
+  };
+}
+
+/** An integer flag (seed). */
+export function integer(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*-?\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`${flag}: '${value}' is not an integer`);
+    return n;
+  };
+}
+
+/** A finite number flag with bounds: `min` inclusive unless `exclusiveMin`. */
+export function number(flag: string, opts: { min?: number; exclusiveMin?: boolean; max?: number; what?: string } = {}) {
+  return (value: string): number => {
+    const n = Number(value);
+    const expected = opts.what ?? 'a number';
+    if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: '${value}' is not ${expected}`);
+    if (opts.min !== undefined && (opts.exclusiveMin ? n <= opts.min : n < opts.min)) throw new UsageError(`${flag}: ${value} is out of range; expected ${expected}`);
+    if (opts.max !== undefined && n > opts.max) throw new UsageError(`${flag}: ${value} is out of range; expected ${expected}`);
+    return n;
+  };
+}
+
+/** A comma-separated list of positive integers (`--hidden 400,200`). */
+export function intList(flag: string) {
+  return (value: string): number[] => {
+    if (value.trim() === '') return [];
+    return value.split(',').map((part) => positiveInt(`${flag} (in '${value}')`)(part.trim()));
+  };
+}
+
+/** One of a fixed set of words. */
+export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${flag}: unknown value '${value}'; expected one of ${choices.join(', ')}`);
+    return value as T;
+  };
+}

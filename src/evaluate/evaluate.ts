@@ -1,0 +1,50 @@
+/** Test-set evaluation of a trained model: the ELBO terms and the reconstruction error of the mean reconstruction. */
+import { tf } from '../engine/index.js';
+import { batchIndices, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
+import type { Model } from '../models/index.js';
+import { evaluateSplit, type Terms } from '../train/index.js';
+import { UsageError } from '../errors.js';
+
+export interface Evaluation extends Terms {
+  /** Examples evaluated. */
+  n: number;
+  /** Of reconstruct(x) = decode(mean of q(z|x)) against x: summed squared error per example, and its per-value mean. */
+  reconstructionError: { sse: number; mse: number };
+}
+
+/** Throws a clear error when the data's example size differs from the model's input. */
+export function checkShapes(model: Model, dataset: Dataset, modelShape: number[]): void {
+  const d = exampleSize(dataset);
+  if (d !== model.inputDim) {
+    throw new UsageError(
+      `data '${dataset.name}' has examples of shape [${dataset.shape.join(', ')}] (${d} values) but the model expects [${modelShape.join(', ')}] (${model.inputDim} values)`,
+    );
+  }
+}
+
+/** Mean summed squared error of the deterministic reconstruction over a split. */
+export function reconstructionError(model: Model, split: DataSplit, d: number): { sse: number; mse: number } {
+  let sse = 0;
+  for (const idx of batchIndices(split.n, 1000)) {
+    const { x } = gather(split, idx, d);
+    const s = tf.tidy(() => {
+      const xt = tf.tensor2d(x, [idx.length, d]); // [B, D]
+      return tf.sum(tf.square(tf.sub(model.reconstruct(xt), xt)));
+    });
+    sse += s.dataSync()[0];
+    s.dispose();
+  }
+  return { sse: sse / split.n, mse: sse / (split.n * d) };
+}
+
+/**
+ * Evaluates a model on a dataset's test split. z is sampled with an RNG seeded from `seed`, so results repeat.
+ *
+ * @example
+ * const { loss, reconstruction, kl, reconstructionError } = evaluateModel({ model, dataset, seed: 1 });
+ */
+export function evaluateModel({ model, dataset, seed, binarizeData }: { model: Model; dataset: Dataset; seed: number; binarizeData?: boolean }): Evaluation {
+  const d = exampleSize(dataset);
+  const terms = evaluateSplit({ model, split: dataset.test, d, seed: `${seed}:evaluate`, binarizeData });
+  return { ...terms, n: dataset.test.n, reconstructionError: reconstructionError(model, dataset.test, d) };
+}

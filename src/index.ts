@@ -1,0 +1,13 @@
+/** The vaekit public API: engine, data, models, objectives, training, evaluation, config and the model format. */
+export { initBackend, currentBackend, BACKENDS, Rng, tf, type BackendName, type RngState } from './engine/index.js';
+export * from './data/index.js';
+export * from './models/index.js';
+export * from './objectives/index.js';
+export * from './nn/index.js';
+export { train, trainStep, evaluateSplit, Adam, saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, type EpochMetrics, type TrainResult, type Progress } from './train/index.js';
+export { evaluateModel, reconstructionError, checkShapes, type Evaluation } from './evaluate/index.js';
+export * from './config/index.js';
+export { exportModel, importModel, validateMetadata, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMetadata } from './io/model-format.js';
+export { saveModel, loadModel } from './io/model-files.js';
+export { VaekitError, DataError, UsageError, ModelError, type ErrorCode } from './errors.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,131 @@
+/** Seeded fuzzing of the file loaders: thousands of mutated valid IDX, NPY and CSV files give data or a typed DataError, never anything else. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Rng } from '../src/engine/rng.js';
+import { loadDataset, parseCsv, parseIdx, parseNpy } from '../src/data/index.js';
+import { DataError } from '../src/errors.js';
+
+const ROUNDS = 2500;
+
+/** Valid small files of each format. */
+function idxFile(): Uint8Array {
+  const n = 6, h = 3, w = 2;
+  const out = new Uint8Array(4 + 12 + n * h * w);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0x00000803);
+  view.setUint32(4, n);
+  view.setUint32(8, h);
+  view.setUint32(12, w);
+  for (let i = 16; i < out.length; i++) out[i] = (i * 37) % 256;
+  return out;
+}
+
+function npyFile(): Uint8Array {
+  const data = new Float32Array([0.5, -1, 2, 3.25, 4, 5, 6, 7]);
+  let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 2), }";
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const out = new Uint8Array(10 + header.length + data.byteLength);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(new TextEncoder().encode(header), 10);
+  out.set(new Uint8Array(data.buffer), 10 + header.length);
+  return out;
+}
+
+const CSV = 'a,b,c,label\n1,2,3,x\n4,5.5,-6,y\n7,8e-1,9,x\n0,0,1,y\n';
+
+/** One random mutation: flip, insert, delete, truncate, duplicate a span, or splice in a special byte sequence. */
+function mutate(bytes: Uint8Array, rng: Rng): Uint8Array {
+  const b = Array.from(bytes);
+  const specials = [[0], [0xff], [0x2c], [0x0a], [0x22], [0x4e, 0x61, 0x4e], [0x49, 0x6e, 0x66], [0x2d], [0x2e], [0x80, 0x00, 0x00, 0x00]];
+  const times = 1 + rng.int(4);
+  for (let t = 0; t < times; t++) {
+    const at = rng.int(b.length + 1);
+    switch (rng.int(6)) {
+      case 0:
+        if (b.length) b[Math.min(at, b.length - 1)] ^= 1 << rng.int(8);
+        break;
+      case 1:
+        b.splice(at, 0, rng.int(256));
+        break;
+      case 2:
+        b.splice(at, 1 + rng.int(4));
+        break;
+      case 3:
+        b.length = at;
+        break;
+      case 4:
+        b.splice(at, 0, ...b.slice(rng.int(b.length + 1), rng.int(b.length + 1)));
+        break;
+      default:
+        b.splice(at, 0, ...specials[rng.int(specials.length)]);
+    }
+  }
+  return Uint8Array.from(b);
+}
+
+/** Runs `fn` and requires that it either returns or throws a DataError that names the file. */
+function onlyTypedErrors(fn: () => unknown, file: string): 'ok' | 'error' {
+  try {
+    fn();
+    return 'ok';
+  } catch (err) {
+    if (!(err instanceof DataError)) throw new Error(`expected a DataError, got ${String(err)}`);
+    expect(err.message.startsWith(file)).toBe(true);
+    return 'error';
+  }
+}
+
+describe('fuzzed loaders throw only typed errors', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vaekit-fuzz-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('IDX', () => {
+    const rng = new Rng('fuzz-idx');
+    const valid = idxFile();
+    const seen = { ok: 0, error: 0 };
+    for (let i = 0; i < ROUNDS; i++) seen[onlyTypedErrors(() => parseIdx(mutate(valid, rng), 'f.idx'), 'f.idx')]++;
+    expect(seen.error).toBeGreaterThan(ROUNDS / 2); // most mutations break the strict format
+  });
+
+  it('NPY', () => {
+    const rng = new Rng('fuzz-npy');
+    const valid = npyFile();
+    const seen = { ok: 0, error: 0 };
+    for (let i = 0; i < ROUNDS; i++) seen[onlyTypedErrors(() => parseNpy(mutate(valid, rng), 'f.npy'), 'f.npy')]++;
+    expect(seen.error).toBeGreaterThan(ROUNDS / 2);
+  });
+
+  it('CSV', () => {
+    const rng = new Rng('fuzz-csv');
+    const valid = new TextEncoder().encode(CSV);
+    const seen = { ok: 0, error: 0 };
+    for (let i = 0; i < ROUNDS; i++) {
+      const text = new TextDecoder().decode(mutate(valid, rng));
+      seen[onlyTypedErrors(() => parseCsv(text, 'f.csv', { labelColumn: 'label' }), 'f.csv')]++;
+    }
+    expect(seen.ok).toBeGreaterThan(0);
+    expect(seen.error).toBeGreaterThan(0);
+  });
+
+  it('whole files through loadDataset, raw and gzipped', () => {
+    const rng = new Rng('fuzz-files');
+    const sources: [string, Uint8Array][] = [
+      ['x.npy', npyFile()],
+      ['x-idx3-ubyte', idxFile()],
+      ['x.csv', new TextEncoder().encode(CSV)],
+    ];
+    for (let i = 0; i < 300; i++) {
+      const [name, valid] = sources[i % sources.length];
+      const gz = rng.uniform() < 0.3;
+      let bytes = mutate(valid, rng);
+      if (gz) bytes = rng.uniform() < 0.5 ? gzipSync(bytes) : mutate(gzipSync(bytes), rng);
+      const file = path.join(dir, `${i}-${name}${gz ? '.gz' : ''}`);
+      writeFileSync(file, bytes);
+      onlyTypedErrors(() => loadDataset({ name: file, seed: 1, testFraction: 0.25, labelColumn: name.endsWith('.csv') ? 'label' : undefined }), file);
+    }
+  });
+});

@@ -4,14 +4,19 @@ import { z } from 'zod';
 const activation = z.enum(['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'elu', 'softplus']);
 const positiveInt = z.number().int().positive();
 
-export const mlpSchema = z.object({
-  /** Hidden layer widths in order. */
-  hidden: z.array(positiveInt).default([]),
-  /** One activation for every hidden layer, or one per layer. */
-  activation: z.union([activation, z.array(activation)]).default('relu'),
-  batchNorm: z.enum(['none', 'before', 'after']).default('none'),
-  dropout: z.number().min(0).lt(1).default(0),
-});
+export const mlpSchema = z
+  .object({
+    /** Hidden layer widths in order. */
+    hidden: z.array(positiveInt).default([]),
+    /** One activation for every hidden layer, or one per layer. */
+    activation: z.union([activation, z.array(activation)]).default('relu'),
+    batchNorm: z.enum(['none', 'before', 'after']).default('none'),
+    dropout: z.number().min(0).lt(1).default(0),
+  })
+  .refine((m) => !Array.isArray(m.activation) || m.activation.length >= m.hidden.length, {
+    path: ['activation'],
+    message: 'a list of activations needs one per hidden layer',
+  });
 
 const meanActivation = z.enum(['linear', 'sigmoid']);
 export const likelihoodSchema = z.discriminatedUnion('kind', [

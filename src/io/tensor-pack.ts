@@ -54,7 +54,8 @@ export function assignTensors(
   entries: TensorEntry[],
   bytes: Uint8Array,
 ): string[] {
-  const byName = new Map(entries.map((e) => [e.name, e]));
+  // The manifest comes from a file: anything in it may be missing or of the wrong type.
+  const byName = new Map((Array.isArray(entries) ? entries : []).filter((e) => typeof e === 'object' && e !== null).map((e) => [e.name, e]));
   const problems: string[] = [];
   const ready: [Variable, Float32Array][] = [];
   for (const { name, variable } of vars) {
@@ -63,12 +64,11 @@ export function assignTensors(
       problems.push(`missing weight '${name}'`);
       continue;
     }
-    const expected = variable.shape.join('x');
-    if (e.shape.join('x') !== expected) {
-      problems.push(`weight '${name}' has shape [${e.shape.join(', ')}], expected [${variable.shape.join(', ')}]`);
+    if (!Array.isArray(e.shape) || e.shape.join('x') !== variable.shape.join('x')) {
+      problems.push(`weight '${name}' has shape ${Array.isArray(e.shape) ? `[${e.shape.join(', ')}]` : JSON.stringify(e.shape ?? null)}, expected [${variable.shape.join(', ')}]`);
       continue;
     }
-    if (e.byteLength !== variable.size * 4 || e.offset < 0 || e.offset + e.byteLength > bytes.byteLength) {
+    if (!Number.isInteger(e.offset) || e.byteLength !== variable.size * 4 || e.offset < 0 || e.offset + e.byteLength > bytes.byteLength) {
       problems.push(`weight '${name}' lies outside the ${bytes.byteLength}-byte weights file (offset ${e.offset}, ${e.byteLength} bytes)`);
       continue;
     }

@@ -53,9 +53,12 @@ export class Mlp implements Block {
   constructor(opts: { name: string; inDim: number; spec: MlpSpec; rng: Rng }) {
     const { name, spec, rng } = opts;
     let dim = opts.inDim;
+    // Checked before any layer is built, so that a bad spec leaves no variables behind.
+    if (Array.isArray(spec.activation) && spec.activation.length < spec.hidden.length) {
+      throw new Error(`${name}: ${spec.hidden.length} hidden layers but ${spec.activation.length} activations`);
+    }
     spec.hidden.forEach((width, i) => {
       const fn = Array.isArray(spec.activation) ? spec.activation[i] : spec.activation;
-      if (fn === undefined) throw new Error(`${name}: ${spec.hidden.length} hidden layers but ${(spec.activation as Activation[]).length} activations`);
       if (spec.batchNorm === 'before') {
         this.blocks.push(new Dense({ name: `${name}.dense${i}`, inDim: dim, outDim: width, rng }));
         this.blocks.push(new BatchNorm({ name: `${name}.bn${i}`, dim: width }));

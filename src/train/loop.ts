@@ -94,24 +94,25 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const adam = new Adam(model.variables().filter((v) => v.trainable), config.train);
   let history: EpochMetrics[] = [];
   let start = 0;
-  mkdirSync(runDir, { recursive: true });
-  const metricsPath = path.join(runDir, 'metrics.jsonl');
-  if (opts.resume) {
-    const state = loadCheckpoint(runDir, { model, adam });
-    rng = Rng.fromState(state.rng);
-    history = state.history;
-    start = state.epoch;
-    // metrics.jsonl may hold an epoch that finished after its checkpoint was taken; the checkpoint is the truth.
-    writeFileAtomic(metricsPath, history.map(metricsLine).join(''));
-  } else {
-    writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify({ ...config, backend: opts.backend }, null, 2) + '\n');
-    writeFileAtomic(metricsPath, '');
-  }
-  const elapsedBefore = history.at(-1)?.elapsedSeconds ?? 0;
-  const t0 = performance.now();
-  const dynamic = config.data.binarize === 'dynamic';
-  const modelMeta = { inputShape: dataset.shape, preprocessing: dataset.preprocessing, labelNames: dataset.labelNames, dataset: dataset.name };
+  // From here on, a failure disposes the model too: the caller never receives it, so nothing else could.
   try {
+    mkdirSync(runDir, { recursive: true });
+    const metricsPath = path.join(runDir, 'metrics.jsonl');
+    if (opts.resume) {
+      const state = loadCheckpoint(runDir, { model, adam });
+      rng = Rng.fromState(state.rng);
+      history = state.history;
+      start = state.epoch;
+      // metrics.jsonl may hold an epoch that finished after its checkpoint was taken; the checkpoint is the truth.
+      writeFileAtomic(metricsPath, history.map(metricsLine).join(''));
+    } else {
+      writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify({ ...config, backend: opts.backend }, null, 2) + '\n');
+      writeFileAtomic(metricsPath, '');
+    }
+    const elapsedBefore = history.at(-1)?.elapsedSeconds ?? 0;
+    const t0 = performance.now();
+    const dynamic = config.data.binarize === 'dynamic';
+    const modelMeta = { inputShape: dataset.shape, preprocessing: dataset.preprocessing, labelNames: dataset.labelNames, dataset: dataset.name };
     for (let epoch = start + 1; epoch <= epochs; epoch++) {
       const tEpoch = performance.now();
       const batches = batchIndices(dataset.train.n, batchSize, rng);
@@ -148,6 +149,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       opts.onEpoch?.(metrics);
     }
     if (!existsSync(path.join(runDir, 'model', 'model.json'))) saveModel(path.join(runDir, 'model'), model, modelMeta);
+  } catch (err) {
+    model.dispose();
+    throw err;
   } finally {
     adam.dispose();
   }

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { initBackend } from '../engine/index.js';
+import { exampleSize, loadDataset } from '../data/index.js';
+import { train } from '../train/index.js';
+import { checkTensorCountPerTest, expectNoLeak, tempDir } from '../../test/helpers.js';
+import { DEFAULT_PRESET, findPreset, PRESETS } from './presets.js';
+import { resolveConfig } from './resolve.js';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+checkTensorCountPerTest();
+
+const tmp = tempDir('presets');
+afterAll(tmp.remove);
+
+/** Parameters of a dense layer in -> out. */
+const dense = (i: number, o: number) => i * o + o;
+
+/** Trainable parameter counts from each seed's architecture as its description states it. */
+const EXPECTED_PARAMS: Record<string, number> = {
+  // 784-392(sigmoid)-10, decoder 10-392(sigmoid)-784
+  'poor-man-vae': dense(784, 392) + dense(392, 10) + dense(10, 392) + dense(392, 784),
+  // 784-20(ReLU, BatchNorm: gamma and beta)-(mean, logVar) 10, decoder 10-20-784
+  'mnist-vae-bn': dense(784, 20) + 2 * 20 + 2 * dense(20, 10) + dense(10, 20) + dense(20, 784),
+  // 2-128-128-(mean, logVar) 2, decoder 2-128 (linear), 128-128, 128-128, 128-2
+  'swiss-roll-vae': dense(2, 128) + dense(128, 128) + 2 * dense(128, 2) + dense(2, 128) + 2 * dense(128, 128) + dense(128, 2),
+  // 784-200(ReLU)-784
+  'mnist-ae': dense(784, 200) + dense(200, 784),
+  // 784-200-(mean, softplus variance) 10, decoder 10-200-784
+  'mnist-vae': dense(784, 200) + 2 * dense(200, 10) + dense(10, 200) + dense(200, 784),
+  // pytorch/examples: 784-400-(20, 20), decoder 20-400-784
+  'mnist-vae-pytorch': dense(784, 400) + 2 * dense(400, 20) + dense(20, 400) + dense(400, 784),
+};
+
+describe('presets', () => {
+  it('one per seed system plus pytorch/examples, each described, the default among them', () => {
+    expect(PRESETS.map((p) => p.name).sort()).toEqual(Object.keys(EXPECTED_PARAMS).sort());
+    for (const p of PRESETS) expect(p.description.length).toBeGreaterThan(20);
+    expect(findPreset(DEFAULT_PRESET)).toBeDefined();
+  });
+
+  // Each preset with its own architecture and hyper-parameters (lr, batch size, optimizer), on the first 600
+  // training examples (100 test) for 3 epochs. mnist-vae-bn's batch of 1000 then means one step per epoch.
+  for (const preset of PRESETS) {
+    it(`${preset.name} builds as its seed describes and trains with decreasing loss`, { timeout: 120_000 }, async () => {
+      const config = resolveConfig({ preset: preset.name, overrides: { train: { epochs: 3 }, data: { limit: 600 } } });
+      const dataset = loadDataset({ ...config.data, seed: config.train.seed });
+      expect(dataset.train.n).toBe(600);
+      const history = await expectNoLeak(async () => {
+        const { model, history } = await train({ config, dataset, runDir: path.join(tmp.dir, preset.name), backend: 'cpu' });
+        const trainable = model.variables().filter((v) => v.trainable);
+        expect(trainable.reduce((s, v) => s + v.variable.size, 0)).toBe(EXPECTED_PARAMS[preset.name]);
+        expect(model.summary().reduce((s, r) => s + r.params, 0)).toBe(EXPECTED_PARAMS[preset.name]);
+        expect(model.inputDim).toBe(exampleSize(dataset));
+        model.dispose();
+        return history;
+      });
+      const [first, , last] = history;
+      expect(history.every((h) => [h.train, h.test].every((t) => Number.isFinite(t.loss)))).toBe(true);
+      expect(last.train.loss, `train loss by epoch: ${history.map((h) => h.train.loss.toFixed(2)).join(', ')}`).toBeLessThan(first.train.loss);
+      expect(last.test.loss, `test loss by epoch: ${history.map((h) => h.test.loss.toFixed(2)).join(', ')}`).toBeLessThan(first.test.loss);
+    });
+  }
+});

@@ -27,6 +27,16 @@ interface StateFile extends CheckpointState {
 
 const KEEP = 2;
 
+/**
+ * Fault injection for the crash tests: when VAEKIT_FAULT names this point, say so on stderr and stall, so a test can
+ * kill the process exactly here (in the middle of writing a checkpoint). Inert otherwise.
+ */
+function faultPoint(point: string): void {
+  if (process.env.VAEKIT_FAULT !== point) return;
+  process.stderr.write(`fault point reached: ${point}\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+}
+
 function stateVariables(model: Model, adam: Adam) {
   return [...model.variables().map((v) => ({ name: `model/${v.name}`, variable: v.variable })), ...adam.stateVariables().map((v) => ({ name: `adam/${v.name}`, variable: v.variable }))];
 }
@@ -41,11 +51,13 @@ export function saveCheckpoint(runDir: string, { model, adam, state }: { model: 
   const root = path.join(runDir, 'checkpoints');
   mkdirSync(root, { recursive: true });
   const name = `epoch-${String(state.epoch).padStart(4, '0')}`;
+  // Temporary folders left by a process killed mid-write are never pointed at; clear them away.
+  for (const d of readdirSync(root)) if (/^\.epoch-\d+\.tmp-\d+$/.test(d)) rmSync(path.join(root, d), { recursive: true, force: true });
   const tmp = path.join(root, `.${name}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
   const { entries, bytes } = packTensors(stateVariables(model, adam));
   const file: StateFile = { ...state, tensors: entries, tensorsByteLength: bytes.byteLength };
   writeFileAtomic(path.join(tmp, 'tensors.bin'), bytes);
+  faultPoint(`checkpoint-write:${state.epoch}`);
   writeFileAtomic(path.join(tmp, 'state.json'), JSON.stringify(file));
   fsyncDir(tmp);
   const final = path.join(root, name);

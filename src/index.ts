@@ -4,10 +4,25 @@ export * from './data/index.js';
 export * from './models/index.js';
 export * from './objectives/index.js';
 export * from './nn/index.js';
-export { train, trainStep, evaluateSplit, Adam, saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, type EpochMetrics, type TrainResult, type Progress } from './train/index.js';
-export { evaluateModel, reconstructionError, checkShapes, type Evaluation } from './evaluate/index.js';
+export { train, trainStep, evaluateSplit, Adam, saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, learningRate, BURDA_EPOCHS, type EpochMetrics, type TrainResult, type Progress } from './train/index.js';
+export {
+  evaluateModel,
+  reconstructionError,
+  checkShapes,
+  testExamples,
+  estimateNll,
+  countActiveUnits,
+  ACTIVE_UNIT_THRESHOLD,
+  type Evaluation,
+  type NllOptions,
+  type NllResult,
+  type ActiveUnits,
+} from './evaluate/index.js';
 export * from './config/index.js';
 export { exportModel, importModel, validateMetadata, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMetadata } from './io/model-format.js';
 export { saveModel, loadModel } from './io/model-files.js';
 export { VaekitError, DataError, UsageError, ModelError, type ErrorCode } from './errors.js';
 export { VERSION } from './version.js';
+export * from './latent/index.js';
+export * from './figures/index.js';
+export * from './report/index.js';

@@ -30,8 +30,8 @@ function constantImages(value: number, n = 64): Dataset {
 const small = (train: Record<string, number>, model: Record<string, unknown> = {}) =>
   resolveConfig({ preset: 'mnist-vae', overrides: { model: { latent: 2, encoder: { hidden: [16] }, decoder: { hidden: [16] }, ...model }, train: { batchSize: 16, epochs: 3, ...train } } });
 
-function finiteHistory(history: { train: Record<string, number>; test: Record<string, number> }[]): boolean {
-  return history.every((m) => [...Object.values(m.train), ...Object.values(m.test)].every(Number.isFinite));
+function finiteHistory(history: { train: object; test: object }[]): boolean {
+  return history.every((m) => [...Object.values(m.train), ...Object.values(m.test)].every((v) => Number.isFinite(v)));
 }
 
 describe('numerical faults', () => {

@@ -1,14 +1,50 @@
-/** `vaekit eval RUN`: the test ELBO and its terms, and the reconstruction error, of a run's model. */
+/** `vaekit eval RUN`: the test ELBO and its terms, the reconstruction error, active units and (with --nll) the importance-sampled NLL. */
+import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { Rng } from '../engine/index.js';
 import { BACKEND_OPTIONS } from '../config/index.js';
 import { loadModel } from '../io/model-files.js';
-import { checkShapes, evaluateModel } from '../evaluate/index.js';
+import { checkShapes, countActiveUnits, estimateNll, evaluateModel, testExamples, type ActiveUnits, type NllResult } from '../evaluate/index.js';
+import { UsageError } from '../errors.js';
 import { datasetFor, startBackend } from './common.js';
 import { fmt, makeOutput } from './output.js';
 import { readRunConfig } from './run-folder.js';
-import { oneOf } from './parse.js';
+import { oneOf, positiveInt } from './parse.js';
 
-async function runEval(run: string, flags: { backend?: (typeof BACKEND_OPTIONS)[number]; json?: boolean }): Promise<void> {
+/** Burda et al.'s number of importance samples. */
+const DEFAULT_K = 5000;
+
+interface EvalFlags {
+  backend?: (typeof BACKEND_OPTIONS)[number];
+  json?: boolean;
+  nll?: boolean;
+  k?: number;
+  nllExamples?: number;
+}
+
+/** A progress bar over importance samples on a terminal's stderr; nothing otherwise. */
+function nllProgress(k: number) {
+  if (process.stderr.isTTY !== true) return { onProgress: undefined, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { format: `NLL, k=${k} [{bar}] {percentage}% | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    onProgress({ done, total }: { done: number; total: number }) {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}
+
+async function runEval(run: string, flags: EvalFlags): Promise<void> {
+  if (!flags.nll && flags.k !== undefined) throw new UsageError(`--k ${flags.k}: the number of importance samples applies with --nll only`);
+  if (!flags.nll && flags.nllExamples !== undefined) throw new UsageError(`--nll-examples ${flags.nllExamples}: applies with --nll only`);
   const out = makeOutput(flags.json === true);
   const config = readRunConfig(run);
   const backend = await startBackend(flags.backend ?? 'auto', out);
@@ -16,11 +52,43 @@ async function runEval(run: string, flags: { backend?: (typeof BACKEND_OPTIONS)[
   try {
     const dataset = datasetFor(config);
     checkShapes(model, dataset, metadata.inputShape);
-    const e = evaluateModel({ model, dataset, seed: config.train.seed, binarizeData: config.data.binarize === 'dynamic' });
-    out.result({ run, backend, data: dataset.name, ...e }, () => {
+    const binarizeData = config.data.binarize === 'dynamic';
+    const e = evaluateModel({ model, dataset, seed: config.train.seed, binarizeData });
+    // Both on the same test examples, binarized once with a fixed seed when the run trains on binarized data.
+    const hasPosterior = model.config.kind !== 'autoencoder';
+    let active: ActiveUnits | undefined;
+    if (hasPosterior) active = countActiveUnits({ model, x: testExamples({ dataset, seed: config.train.seed, binarizeData }).x });
+    let nll: NllResult | undefined;
+    if (flags.nll) {
+      const k = flags.k ?? DEFAULT_K;
+      const { x, n } = testExamples({ dataset, seed: config.train.seed, binarizeData, limit: flags.nllExamples });
+      if (model.likelihood.kind === 'bernoulli' && x.some((v) => v !== 0 && v !== 1)) {
+        out.info('notice: the data is not binary, so the Bernoulli "likelihood" of grey levels is not a normalized density; the NLL is comparable to pytorch/examples losses, not to published NLLs on binarized MNIST');
+      }
+      const progress = nllProgress(k);
+      const t0 = performance.now();
+      try {
+        nll = estimateNll({ model, x, k, rng: new Rng(`${config.train.seed}:nll`), onProgress: progress.onProgress });
+      } finally {
+        progress.stop();
+      }
+      out.info(`NLL: ${n} examples x ${k} importance samples in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    const result = {
+      run,
+      backend,
+      data: dataset.name,
+      ...e,
+      ...(active ? { activeUnits: active.activeUnits, latent: model.latentDim, activeUnitVariances: active.variances } : {}),
+      ...(nll ? { nll: nll.nll, nllStdErr: nll.nllStdErr, k: nll.k, nllExamples: nll.n } : {}),
+    };
+    out.result(result, () => {
       out.info(`test set: ${e.n} examples of ${dataset.name}`);
-      out.info(`loss (negative ELBO) ${fmt(e.loss)}   reconstruction ${fmt(e.reconstruction)}   kl ${fmt(e.kl)}   (per example)`);
+      const objective = model.config.kind === 'vae' && model.config.objective.kind === 'iwae' ? `negative IWAE bound, k=${model.config.objective.k}` : 'negative ELBO';
+      out.info(`loss (${objective}) ${fmt(e.loss)}   reconstruction ${fmt(e.reconstruction)}   kl ${fmt(e.kl)}   (per example)`);
       out.info(`reconstruction error of decode(mean): ${fmt(e.reconstructionError.sse)} summed squared error per example, ${fmt(e.reconstructionError.mse)} per value`);
+      if (active) out.info(`active units: ${active.activeUnits} of ${model.latentDim} (Cov_x(E_q[z|x]) > ${active.threshold})`);
+      if (nll) out.info(`NLL (importance sampled, k=${nll.k}): ${fmt(nll.nll)} +- ${fmt(nll.nllStdErr)} nats per example (standard error over ${nll.n} examples)`);
     });
   } finally {
     model.dispose();
@@ -31,8 +99,11 @@ async function runEval(run: string, flags: { backend?: (typeof BACKEND_OPTIONS)[
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description("evaluate a run's model on its test set: ELBO terms and reconstruction error")
+    .description("evaluate a run's model on its test set: ELBO terms, reconstruction error, active units; --nll adds the importance-sampled NLL")
     .argument('<run>', 'run folder')
+    .option('--nll', 'estimate -log p(x) by importance sampling (Burda et al. 2015)')
+    .option('--k <n>', `importance samples per example for --nll (default ${DEFAULT_K})`, positiveInt('--k'))
+    .option('--nll-examples <n>', 'estimate the NLL on the first n test examples only (default all)', positiveInt('--nll-examples'))
     .option('--backend <name>', `tensor backend: ${BACKEND_OPTIONS.join(', ')}`, oneOf('--backend', BACKEND_OPTIONS))
     .option('--json', 'print one JSON object')
     .action(runEval);

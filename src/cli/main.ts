@@ -6,6 +6,13 @@ import { registerTrain } from './train.js';
 import { registerEval } from './eval.js';
 import { registerSummary } from './summary.js';
 import { registerPresets } from './presets.js';
+import { registerSample } from './sample.js';
+import { registerReconstruct } from './reconstruct.js';
+import { registerInterpolate } from './interpolate.js';
+import { registerTraverse } from './traverse.js';
+import { registerEmbed } from './embed.js';
+import { registerManifold } from './manifold.js';
+import { registerReport } from './report.js';
 
 /** Exit codes: 0 success, 1 internal error or a failed run, 2 usage or input error. */
 function exitCodeFor(err: VaekitError): number {
@@ -24,7 +31,8 @@ export async function main(argv: string[]): Promise<number> {
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError('(run vaekit --help or vaekit <command> --help)');
-  for (const register of [registerTrain, registerEval, registerSummary, registerPresets]) register(program);
+  const figureCommands = [registerSample, registerReconstruct, registerInterpolate, registerTraverse, registerEmbed, registerManifold, registerReport];
+  for (const register of [registerTrain, registerEval, registerSummary, registerPresets, ...figureCommands]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv);

@@ -10,11 +10,13 @@ import { ACTIVATIONS } from '../nn/index.js';
 import { datasetFor, startBackend } from './common.js';
 import { makeOutput } from './output.js';
 import { makeProgress } from './progress.js';
+import { figureHooks } from '../report/index.js';
 import { newRunDir, readRunConfig } from './run-folder.js';
 import { intList, integer, number, oneOf, positiveInt } from './parse.js';
 
 const MODEL_KINDS = ['autoencoder', 'vae', 'poor-man-vae'] as const;
 const LIKELIHOODS = ['bernoulli', 'gaussian', 'squared-error'] as const;
+const OBJECTIVES = ['elbo', 'iwae'] as const;
 
 interface TrainFlags {
   preset?: string;
@@ -33,6 +35,8 @@ interface TrainFlags {
   batchSize?: number;
   lr?: number;
   beta?: number;
+  objective?: (typeof OBJECTIVES)[number];
+  k?: number;
   seed?: number;
   out?: string;
   resume?: string;
@@ -72,12 +76,28 @@ function overridesFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
         : { kind: flags.likelihood, meanActivation: 'linear', ...(flags.likelihood === 'gaussian' ? { variance: 1 } : {}) };
   }
   if (flags.beta !== undefined) model.beta = flags.beta;
+  const objective = objectiveFrom(flags, base);
+  if (objective) model.objective = objective;
   const trainOpts: Record<string, unknown> = {};
   if (flags.epochs !== undefined) trainOpts.epochs = flags.epochs;
   if (flags.batchSize !== undefined) trainOpts.batchSize = flags.batchSize;
   if (flags.lr !== undefined) trainOpts.lr = flags.lr;
   if (flags.seed !== undefined) trainOpts.seed = flags.seed;
   return { data, model, train: trainOpts, ...(flags.backend ? { backend: flags.backend } : {}) };
+}
+
+/** `--objective` and `--k` as a model.objective, checked against the model kind; undefined when neither is given. */
+function objectiveFrom(flags: TrainFlags, base: RunConfig): Record<string, unknown> | undefined {
+  if (flags.objective === undefined && flags.k === undefined) return undefined;
+  const kind = flags.model ?? base.model.kind;
+  if (kind !== 'vae') throw new UsageError(`--objective/--k: only a VAE has an ELBO or IWAE objective; the model is ${kind}`);
+  const current = base.model.kind === 'vae' ? base.model.objective.kind : 'elbo';
+  const chosen = flags.objective ?? current;
+  if (chosen === 'elbo') {
+    if (flags.k !== undefined) throw new UsageError(`--k ${flags.k}: the number of importance samples applies to --objective iwae only`);
+    return { kind: 'elbo' };
+  }
+  return { kind: 'iwae', ...(flags.k !== undefined ? { k: flags.k } : {}) };
 }
 
 /** Builds the config for a fresh run. */
@@ -95,7 +115,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   let runDir: string;
   let recordedBackend: string | undefined;
   if (flags.resume) {
-    const ignored = (['preset', 'config', 'data', 'model', 'latent', 'hidden', 'activation', 'likelihood', 'batchSize', 'lr', 'beta', 'seed', 'limit', 'out'] as const).filter((k) => flags[k] !== undefined);
+    const ignored = (['preset', 'config', 'data', 'model', 'latent', 'hidden', 'activation', 'likelihood', 'batchSize', 'lr', 'beta', 'objective', 'k', 'seed', 'limit', 'out'] as const).filter((k) => flags[k] !== undefined);
     if (ignored.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`).join(', ')} (only --epochs, --backend and --json apply)`);
     runDir = flags.resume;
     const recorded = readRunConfig(runDir);
@@ -124,9 +144,11 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   out.info(`run: ${runDir}`);
   out.info(`data: ${dataset.name} (${dataset.train.n} train, ${dataset.test.n} test, shape [${dataset.shape.join(', ')}])`);
   const progress = makeProgress(out, config.train.epochs);
+  const figures = figureHooks({ runDir, modelKind: config.model.kind, seed: config.train.seed, notice: out.info });
   let result;
   try {
-    result = await train({ config, dataset, runDir, backend, resume: Boolean(flags.resume), onProgress: progress.onProgress, onEpoch: progress.onEpoch });
+    result = await train({ config, dataset, runDir, backend, resume: Boolean(flags.resume), onProgress: progress.onProgress, onEpoch: (m) => (progress.onEpoch(m), figures.onEpoch()) });
+    figures.atEnd(result.model, dataset, result.history);
   } finally {
     progress.stop();
     release();
@@ -169,6 +191,8 @@ export function registerTrain(program: Command): void {
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'))
     .option('--lr <x>', 'Adam learning rate', number('--lr', { min: 0, exclusiveMin: true, what: 'a learning rate > 0' }))
     .option('--beta <x>', 'weight of the KL (or anchor) term', number('--beta', { min: 0, what: 'a weight >= 0' }))
+    .option('--objective <kind>', `VAE training objective: ${OBJECTIVES.join(', ')} (the IWAE bound of Burda et al.)`, oneOf('--objective', OBJECTIVES))
+    .option('--k <n>', 'importance samples per example for --objective iwae (default 50)', positiveInt('--k'))
     .option('--seed <n>', 'random seed', integer('--seed'))
     .option('--out <dir>', 'run folder (default runs/<preset>-<time>)')
     .option('--resume <run>', 'continue a run from its last checkpoint')

@@ -33,6 +33,8 @@ const EXPECTED_PARAMS: Record<string, number> = {
   'mnist-vae': dense(784, 200) + 2 * dense(200, 10) + dense(10, 200) + dense(200, 784),
   // pytorch/examples: 784-400-(20, 20), decoder 20-400-784
   'mnist-vae-pytorch': dense(784, 400) + 2 * dense(400, 20) + dense(20, 400) + dense(400, 784),
+  // Burda et al.: 784-200-200-(mean, logVar) 50, decoder 50-200-200-784
+  'iwae-paper': dense(784, 200) + dense(200, 200) + 2 * dense(200, 50) + dense(50, 200) + dense(200, 200) + dense(200, 784),
 };
 
 describe('presets', () => {

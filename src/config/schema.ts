@@ -34,7 +34,22 @@ const common = {
   encoder: mlpSchema,
   decoder: mlpSchema,
   likelihood: likelihoodSchema,
+  /**
+   * The decoder output layer's bias at the start of a fresh run. `data-mean`: the training data's mean per value,
+   * mapped through the inverse of the output activation (logit of the mean clipped to [1e-3, 1 - 1e-3] for Bernoulli
+   * and sigmoid means), as Burda et al. do; `default`: the layer's ordinary random initialization.
+   */
+  decoderBiasInit: z.enum(['default', 'data-mean']).default('default'),
 };
+
+/**
+ * A VAE's training objective. `elbo`: the ELBO with one sample of z. `iwae`: the importance-weighted bound with
+ * `k` samples per example (Burda et al. 2015); k = 1 is the ELBO estimated with a sampled KL.
+ */
+export const objectiveSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('elbo') }),
+  z.object({ kind: z.literal('iwae'), k: positiveInt.default(50) }),
+]);
 
 export const modelSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -51,6 +66,10 @@ export const modelSchema = z.discriminatedUnion('kind', [
     beta: z.number().min(0).default(1),
     /** `mean` reproduces seed 002's mean-BCE weighting; the ELBO is `sum`. */
     reconstructionReduction: z.enum(['sum', 'mean']).default('sum'),
+    objective: objectiveSchema.default({ kind: 'elbo' }),
+  }).refine((m) => m.objective.kind === 'elbo' || (m.beta === 1 && m.reconstructionReduction === 'sum'), {
+    path: ['objective'],
+    message: 'the IWAE bound is defined for beta = 1 and reconstructionReduction sum',
   }),
   z.object({
     kind: z.literal('poor-man-vae'),
@@ -88,6 +107,8 @@ export const trainSchema = z.object({
   beta2: z.number().min(0).lt(1).default(0.999),
   epsilon: z.number().positive().default(1e-8),
   seed: z.number().int().default(1),
+  /** The learning rate by epoch: `constant` is `lr`; `burda` is 3^i epochs at lr * 10^(-i/7), i = 0..7 (3,280 epochs), then the last. */
+  lrSchedule: z.discriminatedUnion('kind', [z.object({ kind: z.literal('constant') }), z.object({ kind: z.literal('burda') })]).default({ kind: 'constant' }),
 });
 
 export const BACKEND_OPTIONS = ['auto', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -104,6 +125,7 @@ export const configSchema = z.object({
 export type MlpConfig = z.infer<typeof mlpSchema>;
 export type LikelihoodConfig = z.infer<typeof likelihoodSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
+export type ObjectiveConfig = z.infer<typeof objectiveSchema>;
 export type DataConfig = z.infer<typeof dataSchema>;
 export type TrainOptions = z.infer<typeof trainSchema>;
 export type RunConfig = z.infer<typeof configSchema>;

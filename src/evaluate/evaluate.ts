@@ -1,6 +1,6 @@
 /** Test-set evaluation of a trained model: the ELBO terms and the reconstruction error of the mean reconstruction. */
-import { tf } from '../engine/index.js';
-import { batchIndices, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
+import { tf, Rng } from '../engine/index.js';
+import { batchIndices, binarize, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
 import type { Model } from '../models/index.js';
 import { evaluateSplit, type Terms } from '../train/index.js';
 import { UsageError } from '../errors.js';
@@ -47,4 +47,18 @@ export function evaluateModel({ model, dataset, seed, binarizeData }: { model: M
   const d = exampleSize(dataset);
   const terms = evaluateSplit({ model, split: dataset.test, d, seed: `${seed}:evaluate`, binarizeData });
   return { ...terms, n: dataset.test.n, reconstructionError: reconstructionError(model, dataset.test, d) };
+}
+
+/**
+ * The test examples for likelihood estimates: the first `limit` (default all), binarized once with a fixed seed when
+ * the run's data is dynamically binarized (Burda et al.'s stochastically binarized test set), as [n, D] values.
+ *
+ * @example
+ * const { x, n } = testExamples({ dataset, seed: config.train.seed, binarizeData: true });
+ */
+export function testExamples({ dataset, seed, binarizeData, limit }: { dataset: Dataset; seed: number; binarizeData?: boolean; limit?: number }): { x: Float32Array; n: number } {
+  const d = exampleSize(dataset);
+  const n = Math.min(limit ?? dataset.test.n, dataset.test.n);
+  const x = dataset.test.x.subarray(0, n * d);
+  return { x: binarizeData ? binarize(x, new Rng(`${seed}:binarize-test`)) : Float32Array.from(x), n };
 }

@@ -1,2 +1,5 @@
-/** Evaluation of trained models: test ELBO and reconstruction error. */
-export { evaluateModel, reconstructionError, checkShapes, type Evaluation } from './evaluate.js';
+/** Evaluation of trained models: test ELBO, reconstruction error, importance-sampled NLL, active units. */
+export { evaluateModel, reconstructionError, checkShapes, testExamples, type Evaluation } from './evaluate.js';
+export { estimateNll, type NllOptions, type NllResult } from './nll.js';
+export { countActiveUnits, ACTIVE_UNIT_THRESHOLD, type ActiveUnits } from './active-units.js';
+export { posterior, disposePosterior, requirePosterior, type Posterior } from './posterior.js';

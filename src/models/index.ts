@@ -5,3 +5,4 @@ export { Vae } from './vae.js';
 export { PoorManVae, anchorTerm } from './poor-man-vae.js';
 export { buildModel } from './registry.js';
 export { evalContext } from './parts.js';
+export { initDecoderBiasFromData, dataMeanBias } from './init.js';

@@ -1,7 +1,16 @@
-/** The Gaussian VAE: encoder to (mean, logVar), z = mean + exp(logVar / 2) * eps, decoder to p(x|z); loss = -ELBO. */
-import { tf, type Rng, type Tensor2D } from '../engine/index.js';
+/** The Gaussian VAE: encoder to (mean, logVar), z = mean + exp(logVar / 2) * eps, decoder to p(x|z); loss = -ELBO or -IWAE bound. */
+import { tf, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import { Dense, Mlp, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
-import { elbo, likelihoodMean, type LossTerms } from '../objectives/index.js';
+import {
+  elbo,
+  iwaeBound,
+  klStandardNormal,
+  likelihoodMean,
+  logLikelihood,
+  logNormalDiag,
+  logStandardNormal,
+  type LossTerms,
+} from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Encoded, Model, ModelGraph } from './types.js';
 import { Decoder, disposeAll, evalContext, priorSample } from './parts.js';
@@ -72,7 +81,14 @@ export class Vae implements Model {
     return tf.tidy(() => this.decode(this.encode(x).mean));
   }
 
+  /**
+   * Per-example loss terms. With the `elbo` objective: the negative ELBO, its reconstruction term and analytic KL.
+   * With `iwae`: `loss` is the negative IWAE bound from k samples of z per example; `reconstruction` is -log p(x|z)
+   * averaged over those k samples and `kl` the analytic KL, so `reconstruction + kl` is the negative ELBO (estimated
+   * from the same samples) and `reconstruction + kl - loss` is how much tighter the IWAE bound is.
+   */
   loss(x: Tensor2D, ctx: ForwardContext): LossTerms {
+    if (this.config.objective.kind === 'iwae') return this.iwaeLoss(x, ctx, this.config.objective.k);
     return tf.tidy(() => {
       const { mean, logVar } = this.encode(x, ctx);
       const z = this.reparameterize({ mean, logVar }, ctx.rng);
@@ -86,6 +102,24 @@ export class Vae implements Model {
         beta: this.config.beta,
         reconstructionReduction: this.config.reconstructionReduction,
       });
+    }) as LossTerms;
+  }
+
+  private iwaeLoss(x: Tensor2D, ctx: ForwardContext, k: number): LossTerms {
+    return tf.tidy(() => {
+      const b = x.shape[0];
+      const { mean, logVar } = this.encode(x, ctx); // [B, L]
+      // Sample s of example i sits in row s * B + i.
+      const meanK = tf.tile(mean, [k, 1]) as Tensor2D; // [k*B, L]
+      const logVarK = tf.tile(logVar, [k, 1]) as Tensor2D; // [k*B, L]
+      const z = this.reparameterize({ mean: meanK, logVar: logVarK }, ctx.rng); // [k*B, L]
+      const output = this.decoderOutput(z, ctx); // [k*B, D']
+      const xK = tf.tile(x, [k, 1]) as Tensor2D; // [k*B, D]
+      const logPxz = logLikelihood({ likelihood: this.likelihood, x: xK, output }); // [k*B]
+      const logW = tf.sub(tf.add(logPxz, logStandardNormal({ z })), logNormalDiag({ z, mean: meanK, logVar: logVarK })); // [k*B]
+      const bound = iwaeBound({ logWeights: tf.reshape(logW, [k, b]) as Tensor2D }); // [B]
+      const reconstruction = tf.neg(tf.mean(tf.reshape(logPxz, [k, b]), 0)) as Tensor1D; // [B]
+      return { loss: tf.neg(bound) as Tensor1D, reconstruction, kl: klStandardNormal({ mean, logVar }) };
     }) as LossTerms;
   }
 

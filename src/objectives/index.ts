@@ -2,3 +2,4 @@
 export * from './likelihood.js';
 export { klStandardNormal } from './kl.js';
 export { elbo, type LossTerms, type ReconstructionReduction } from './elbo.js';
+export { iwaeBound, logImportanceWeights, logLikelihood, logNormalDiag, logStandardNormal } from './iwae.js';

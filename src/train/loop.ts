@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { tf, Rng, type Tensor2D } from '../engine/index.js';
 import { batchIndices, binarize, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
-import { buildModel, type Model } from '../models/index.js';
+import { buildModel, initDecoderBiasFromData, type Model } from '../models/index.js';
 import type { RunConfig } from '../config/index.js';
 import { VaekitError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -11,6 +11,7 @@ import { saveModel } from '../io/model-files.js';
 import { Adam } from './adam.js';
 import { evalBatch, trainStep } from './step.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { learningRate } from './schedule.js';
 import { metricsLine, type EpochMetrics, type Terms } from './metrics.js';
 
 /** Progress within an epoch, for a progress bar. */
@@ -33,6 +34,8 @@ export interface TrainOptions {
   resume?: boolean;
   onProgress?: (p: Progress) => void;
   onEpoch?: (m: EpochMetrics) => void;
+  /** Asked after each epoch (once its checkpoint is written): true ends training there, e.g. at a time budget. */
+  shouldStop?: (m: EpochMetrics) => boolean;
 }
 
 export interface TrainResult {
@@ -91,7 +94,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { epochs, batchSize, seed } = config.train;
   let rng = new Rng(seed);
   const model = buildModel(config.model, d, rng);
-  const adam = new Adam(model.variables().filter((v) => v.trainable), config.train);
+  const { lr, beta1, beta2, epsilon } = config.train;
+  // A copy: the schedule sets `lr` each epoch, and the config must stay as resolved.
+  const adam = new Adam(model.variables().filter((v) => v.trainable), { lr, beta1, beta2, epsilon });
   let history: EpochMetrics[] = [];
   let start = 0;
   // From here on, a failure disposes the model too: the caller never receives it, so nothing else could.
@@ -106,6 +111,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       // metrics.jsonl may hold an epoch that finished after its checkpoint was taken; the checkpoint is the truth.
       writeFileAtomic(metricsPath, history.map(metricsLine).join(''));
     } else {
+      if (config.model.decoderBiasInit === 'data-mean') initDecoderBiasFromData(model, dataset.train.x);
       writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify({ ...config, backend: opts.backend }, null, 2) + '\n');
       writeFileAtomic(metricsPath, '');
     }
@@ -115,6 +121,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const modelMeta = { inputShape: dataset.shape, preprocessing: dataset.preprocessing, labelNames: dataset.labelNames, dataset: dataset.name };
     for (let epoch = start + 1; epoch <= epochs; epoch++) {
       const tEpoch = performance.now();
+      adam.options.lr = learningRate(config.train, epoch);
       const batches = batchIndices(dataset.train.n, batchSize, rng);
       const sums = { loss: 0, reconstruction: 0, kl: 0 };
       let seen = 0;
@@ -141,12 +148,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         epochSeconds: (performance.now() - tEpoch) / 1000,
         elapsedSeconds: elapsedBefore + (performance.now() - t0) / 1000,
         time: new Date().toISOString(),
+        lr: adam.options.lr,
       };
       history.push(metrics);
       appendFileSync(metricsPath, metricsLine(metrics));
       saveCheckpoint(runDir, { model, adam, state: { epoch, adamStep: adam.step, rng: rng.state(), history } });
       saveModel(path.join(runDir, 'model'), model, { ...modelMeta, extra: { epoch, test } });
       opts.onEpoch?.(metrics);
+      if (opts.shouldStop?.(metrics)) break;
     }
     if (!existsSync(path.join(runDir, 'model', 'model.json'))) saveModel(path.join(runDir, 'model'), model, modelMeta);
   } catch (err) {
@@ -155,5 +164,5 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   } finally {
     adam.dispose();
   }
-  return { model, history, epochsRun: epochs - start };
+  return { model, history, epochsRun: (history.at(-1)?.epoch ?? start) - start };
 }

@@ -17,6 +17,8 @@ export interface EpochMetrics {
   epochSeconds: number;
   elapsedSeconds: number;
   time: string;
+  /** The learning rate of the epoch (from the schedule). */
+  lr?: number;
 }
 
 /** One metrics.jsonl line. */

@@ -1,0 +1,21 @@
+/** `vaekit embed RUN`: the latent means of test examples in 2-D (directly, or by PCA, t-SNE or UMAP), coloured by label. */
+import type { Command } from 'commander';
+import { latentFigure } from '../report/index.js';
+import { PROJECTION_METHODS } from '../latent/index.js';
+import { integer, oneOf, positiveInt } from './parse.js';
+import { figureOptions, runFigureCommand, type FigureFlags } from './report.js';
+
+/** Registers `vaekit embed`. */
+export function registerEmbed(program: Command): void {
+  figureOptions(
+    program
+      .command('embed')
+      .description('scatter of the latent means of test examples (projected to 2-D if needed): writes latent[-METHOD].png')
+      .argument('<run>', 'run folder')
+      .option('--method <name>', `projection for latents above 2-D: ${PROJECTION_METHODS.join(', ')} (default pca)`, oneOf('--method', PROJECTION_METHODS))
+      .option('--n <n>', 'number of test examples (default 2000; 1000 for t-SNE)', positiveInt('--n'))
+      .option('--seed <n>', 'seed of t-SNE and UMAP (default: the run seed)', integer('--seed')),
+  ).action((run: string, flags: FigureFlags & { method?: (typeof PROJECTION_METHODS)[number]; n?: number; seed?: number }) =>
+    runFigureCommand(run, flags, ({ model, dataset, config }) => latentFigure(model, dataset, { method: flags.method ?? 'pca', n: flags.n, seed: flags.seed ?? config.train.seed })),
+  );
+}

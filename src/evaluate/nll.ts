@@ -1,0 +1,106 @@
+/**
+ * The importance-sampled estimate of log p(x) (Burda et al. 2015): log (1/k) sum_s p(x|z_s) p(z_s) / q(z_s|x),
+ * z_s ~ q(z|x). The k samples go through the decoder in chunks, so memory stays bounded for any k, and each chunk's
+ * log-sum-exp is merged into a running one in float64.
+ */
+import { tf, type Rng, type Tensor2D } from '../engine/index.js';
+import type { Model } from '../models/index.js';
+import { logImportanceWeights } from '../objectives/index.js';
+import { UsageError } from '../errors.js';
+import { disposePosterior, posterior, requirePosterior } from './posterior.js';
+
+export interface NllOptions {
+  model: Model;
+  /** Examples [n, D], row-major (already binarized for a Bernoulli decoder). */
+  x: Float32Array;
+  /** Importance samples per example (Burda: 5000). */
+  k: number;
+  /** Draws z. */
+  rng: Rng;
+  /** Examples per encoder pass (default 100). */
+  batchSize?: number;
+  /** Rows per decoder pass, samples x examples (default 5000): bounds memory at about maxRows x D floats per tensor. */
+  maxRows?: number;
+  /** Called after each chunk: importance samples done and in total (n * k). */
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
+export interface NllResult {
+  /** -mean_i log p(x_i), nats per example. */
+  nll: number;
+  /** The standard error of `nll` across examples: sd(log p(x_i)) / sqrt(n) (NaN for one example). */
+  nllStdErr: number;
+  k: number;
+  n: number;
+  /** The estimate of log p(x_i) per example. */
+  logPx: Float64Array;
+}
+
+/** log(exp(a) + exp(b)) without overflow; -Infinity is the identity. */
+function logAddExp(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  const m = Math.max(a, b);
+  return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+}
+
+/**
+ * Estimates -log p(x) per example with k importance samples from the model's posterior and averages it.
+ * The estimate of log p(x) is a lower bound in expectation (the IWAE bound L_k) that rises to log p(x) as k grows.
+ *
+ * @example
+ * const { nll, nllStdErr } = estimateNll({ model, x: testX, k: 5000, rng: new Rng(1) });
+ */
+export function estimateNll(opts: NllOptions): NllResult {
+  const { model, x, k, rng } = opts;
+  if (!Number.isInteger(k) || k < 1) throw new UsageError(`k: ${k} is not a positive integer number of importance samples`);
+  requirePosterior(model);
+  const d = model.inputDim;
+  const n = x.length / d;
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`estimateNll: ${x.length} values are not a whole number of ${d}-value examples`);
+  const batchSize = Math.max(1, Math.min(opts.batchSize ?? 100, n));
+  const maxRows = opts.maxRows ?? 5000;
+  const logPx = new Float64Array(n);
+  const total = n * k;
+  let done = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const b = Math.min(batchSize, n - start);
+    const xb = tf.tensor2d(x.subarray(start * d, (start + b) * d), [b, d]); // [B, D]
+    const q = posterior(model, xb);
+    const latent = q.mean.shape[1];
+    const chunk = Math.max(1, Math.floor(maxRows / b));
+    const lse = new Float64Array(b).fill(-Infinity);
+    try {
+      for (let s0 = 0; s0 < k; s0 += chunk) {
+        const c = Math.min(chunk, k - s0);
+        const part = tf.tidy(() => {
+          // Sample s of example i sits in row s * B + i.
+          const mean = tf.tile(q.mean, [c, 1]) as Tensor2D; // [c*B, L]
+          const logVar = typeof q.logVar === 'number' ? q.logVar : (tf.tile(q.logVar, [c, 1]) as Tensor2D); // [c*B, L]
+          const eps = tf.tensor2d(rng.normalArray(c * b * latent), [c * b, latent]); // [c*B, L]
+          const z = tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps)) as Tensor2D; // [c*B, L]
+          const output = model.decoderOutput(z); // [c*B, D']
+          const xc = tf.tile(xb, [c, 1]) as Tensor2D; // [c*B, D]
+          const logW = logImportanceWeights({ likelihood: model.likelihood, x: xc, output, z, mean, logVar }); // [c*B]
+          return tf.logSumExp(tf.reshape(logW, [c, b]), 0); // [B]
+        });
+        const v = part.dataSync();
+        part.dispose();
+        for (let i = 0; i < b; i++) lse[i] = logAddExp(lse[i], v[i]);
+        done += c * b;
+        opts.onProgress?.({ done, total });
+      }
+    } finally {
+      xb.dispose();
+      disposePosterior(q);
+    }
+    for (let i = 0; i < b; i++) logPx[start + i] = lse[i] - Math.log(k);
+  }
+  let mean = 0;
+  for (const v of logPx) mean += v;
+  mean /= n;
+  let ss = 0;
+  for (const v of logPx) ss += (v - mean) ** 2;
+  const nllStdErr = n > 1 ? Math.sqrt(ss / (n - 1) / n) : NaN;
+  return { nll: -mean, nllStdErr, k, n, logPx };
+}

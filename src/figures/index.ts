@@ -1,0 +1,3 @@
+/** Figures: tensors and arrays in, PNG or SVG bytes out; no DOM and no file system. */
+export { imageGrid, tileOrigin, toByte, type GridOptions } from './png.js';
+export { renderChart, chartSvg, svgToPng, compileChart, lossCurveSpec, scatterSpec, pointPanelsSpec, pathOverDataSpec, histogramsSpec, type Chart, type EpochTerms, type ScatterOptions, type PointGroup } from './charts.js';

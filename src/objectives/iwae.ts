@@ -1,0 +1,85 @@
+/** Importance weights and the IWAE bound (Burda et al. 2015), per example: log p(x|z) + log p(z) - log q(z|x) and log-mean-exp. */
+import { tf, type Tensor1D, type Tensor2D } from '../engine/index.js';
+import { bernoulliLogLikelihood, gaussianLogLikelihood, type Likelihood } from './likelihood.js';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/**
+ * log N(z; mean, diag(exp(logVar))) per row, summed over the latent dimensions. `logVar` is a [N, L] tensor or one
+ * number for every entry (the poor man's VAE's fixed noise).
+ *
+ * @example
+ * const logQ = logNormalDiag({ z, mean, logVar }); // [N]
+ */
+export function logNormalDiag({ z, mean, logVar }: { z: Tensor2D; mean: Tensor2D; logVar: Tensor2D | number }): Tensor1D {
+  return gaussianLogLikelihood({ x: z, mean, logVar });
+}
+
+/**
+ * log N(z; 0, I) per row: the prior's log-density.
+ *
+ * @example
+ * const logPz = logStandardNormal({ z }); // [N]
+ */
+export function logStandardNormal({ z }: { z: Tensor2D }): Tensor1D {
+  return tf.tidy(() => tf.add(tf.mul(tf.sum(tf.square(z), 1), -0.5), -0.5 * z.shape[1] * LOG_2PI) as Tensor1D);
+}
+
+/**
+ * The normalized log-likelihood log p(x|z) per example, read from the decoder output.
+ * `squared-error` is taken as the Gaussian it is proportional to: variance 1/2, so log p = -SSE - (D/2) log(pi);
+ * `bernoulli` is a normalized density only for binary x (grey levels give a number, but not a log-probability).
+ *
+ * @example
+ * const logPxz = logLikelihood({ likelihood, x, output }); // [N]
+ */
+export function logLikelihood({ likelihood, x, output }: { likelihood: Likelihood; x: Tensor2D; output: Tensor2D }): Tensor1D {
+  return tf.tidy(() => {
+    const meanOf = (t: Tensor2D, fn: 'linear' | 'sigmoid') => (fn === 'sigmoid' ? tf.sigmoid(t) : t);
+    switch (likelihood.kind) {
+      case 'bernoulli':
+        return bernoulliLogLikelihood({ x, logits: output });
+      case 'squared-error':
+        return gaussianLogLikelihood({ x, mean: meanOf(output, likelihood.meanActivation), logVar: Math.log(0.5) });
+      case 'gaussian': {
+        if (likelihood.variance === 'learned') {
+          const d = output.shape[1] / 2;
+          const [mean, logVar] = tf.split(output, [d, d], 1) as [Tensor2D, Tensor2D]; // [N, D] each
+          return gaussianLogLikelihood({ x, mean: meanOf(mean, likelihood.meanActivation), logVar });
+        }
+        return gaussianLogLikelihood({ x, mean: meanOf(output, likelihood.meanActivation), logVar: Math.log(likelihood.variance) });
+      }
+    }
+  });
+}
+
+/**
+ * The log importance weight log w = log p(x|z) + log p(z) - log q(z|x) of each row, z drawn from q(z|x) = N(mean, exp(logVar)).
+ * Rows are independent: callers tile x and the posterior to evaluate k samples per example.
+ *
+ * @example
+ * const logW = logImportanceWeights({ likelihood, x, output: model.decoderOutput(z), z, mean, logVar }); // [N]
+ */
+export function logImportanceWeights(args: {
+  likelihood: Likelihood;
+  x: Tensor2D;
+  output: Tensor2D;
+  z: Tensor2D;
+  mean: Tensor2D;
+  logVar: Tensor2D | number;
+}): Tensor1D {
+  return tf.tidy(
+    () => tf.sub(tf.add(logLikelihood(args), logStandardNormal(args)), logNormalDiag({ z: args.z, mean: args.mean, logVar: args.logVar })) as Tensor1D,
+  );
+}
+
+/**
+ * The IWAE bound per example from log-weights [k, B] (k samples of each of B examples):
+ * L_k = log (1/k) sum_s w_s, computed as logSumExp over s minus log k. L_1 is the ELBO; L_k rises to log p(x) as k grows.
+ *
+ * @example
+ * const bound = iwaeBound({ logWeights }); // [B]; the training loss is its negative
+ */
+export function iwaeBound({ logWeights }: { logWeights: Tensor2D }): Tensor1D {
+  return tf.tidy(() => tf.sub(tf.logSumExp(logWeights, 0), Math.log(logWeights.shape[0])) as Tensor1D);
+}

@@ -1,0 +1,211 @@
+/** A run's figures from a model and its dataset: each builder returns named files (PNG, SVG) and writes nothing. */
+import { Rng } from '../engine/index.js';
+import type { Dataset, DataSplit } from '../data/index.js';
+import type { Model } from '../models/index.js';
+import { decodeCodes, encodeMeans, interpolate, manifoldGrid, project, reconstructRows, row, samplePrior, traverse, type ProjectionMethod, type Rows } from '../latent/index.js';
+import { histogramsSpec, imageGrid, lossCurveSpec, pathOverDataSpec, pointPanelsSpec, renderChart, scatterSpec, type EpochTerms } from '../figures/index.js';
+
+/** One file of a figure, named relative to the run folder. */
+export interface FigureFile {
+  file: string;
+  bytes: Uint8Array | string;
+}
+
+/** A figure: its files (the first is the one to show) and what it shows. */
+export interface Figure {
+  id: string;
+  title: string;
+  caption: string;
+  files: FigureFile[];
+}
+
+const isImage = (d: Dataset) => d.kind === 'image';
+
+function splitRows(split: DataSplit, dim: number, n = split.n): Rows {
+  const m = Math.min(n, split.n);
+  return { data: split.x.subarray(0, m * dim), n: m, dim };
+}
+
+function checkIndex(flag: string, i: number, n: number): void {
+  if (!Number.isInteger(i) || i < 0 || i >= n) throw new RangeError(`${flag}: ${i} is not a test example index in 0..${n - 1}`);
+}
+
+function chartFigure(id: string, title: string, caption: string, spec: Parameters<typeof renderChart>[0]): Figure {
+  const { svg, png } = renderChart(spec);
+  return { id, title, caption, files: [{ file: `${id}.png`, bytes: png }, { file: `${id}.svg`, bytes: svg }] };
+}
+
+/** 2-D data points of `rows` (the first two features). */
+function firstTwo(rows: Rows): Float32Array {
+  if (rows.dim === 2) return rows.data;
+  const out = new Float32Array(rows.n * 2); // [n, 2]
+  for (let i = 0; i < rows.n; i++) {
+    out[i * 2] = rows.data[i * rows.dim];
+    out[i * 2 + 1] = rows.data[i * rows.dim + 1];
+  }
+  return out;
+}
+
+/**
+ * Seeds 000 and 002's figure: test originals, their reconstructions, and a transition between the first two inputs
+ * (`from`, `to`) in `steps` steps. Non-image data: the real points beside their reconstructions (2-D), or histograms.
+ */
+export function reconstructionFigure(model: Model, dataset: Dataset, { n = 10, from = 0, to = 1, steps = 10, method = 'lerp' as 'lerp' | 'slerp' } = {}): Figure {
+  const d = model.inputDim;
+  const x = splitRows(dataset.test, d, isImage(dataset) ? n : 1000);
+  const recon = reconstructRows(model, x);
+  if (isImage(dataset)) {
+    checkIndex('--from', from, dataset.test.n);
+    checkIndex('--to', to, dataset.test.n);
+    const z = encodeMeans(model, { data: dataset.test.x.subarray(0, dataset.test.n * d), n: dataset.test.n, dim: d });
+    const path = decodeCodes(model, interpolate({ zFrom: row(z, from), zTo: row(z, to), steps, method }));
+    const cols = Math.max(n, steps);
+    const images = new Float32Array(3 * cols * d); // [3 rows, cols, D]
+    images.set(x.data.subarray(0, x.n * d), 0);
+    images.set(recon.data, cols * d);
+    images.set(path.data, 2 * cols * d);
+    return {
+      id: 'reconstructions',
+      title: 'Originals, reconstructions, transition',
+      caption: `Top: the first ${x.n} test images. Middle: decode(encode(x).mean). Bottom: decoded codes from test image ${from} to test image ${to} in ${steps} steps (${method}).`,
+      files: [{ file: 'reconstructions.png', bytes: imageGrid({ images, shape: dataset.shape, rows: 3, cols }) }],
+    };
+  }
+  if (d === 2) {
+    return chartFigure('reconstructions', 'Data and reconstructions', `${x.n} test points and decode(encode(x).mean) of each.`, pointPanelsSpec({ groups: [{ name: 'test data', xy: x.data }, { name: 'reconstruction', xy: recon.data }] }));
+  }
+  return chartFigure('reconstructions', 'Data and reconstructions', `Per-feature histograms of ${x.n} test examples and their reconstructions.`, histogramsSpec({ groups: [{ name: 'test data', rows: x.data }, { name: 'reconstruction', rows: recon.data }], dim: d }));
+}
+
+/** Decoded prior samples: an image grid, real points beside samples (seed 003), or per-feature histograms. */
+export function samplesFigure(model: Model, dataset: Dataset, { n, seed = 0 }: { n?: number; seed?: number } = {}): Figure {
+  const rng = new Rng(`${seed}:samples`);
+  const d = model.inputDim;
+  if (isImage(dataset)) {
+    const count = n ?? 64;
+    const cols = Math.ceil(Math.sqrt(count));
+    const rows = Math.ceil(count / cols);
+    const s = samplePrior(model, count, rng);
+    return { id: 'samples', title: 'Prior samples', caption: `decode(z) for ${count} draws z ~ N(0, I).`, files: [{ file: 'samples.png', bytes: imageGrid({ images: s.data, shape: dataset.shape, rows, cols }) }] };
+  }
+  const count = n ?? Math.min(2000, dataset.test.n);
+  const s = samplePrior(model, count, rng);
+  const real = splitRows(dataset.test, d, count);
+  if (d === 2) {
+    return chartFigure('samples', 'Data and prior samples', `${real.n} test points beside decode(z) for ${count} draws z ~ N(0, I) (seed 003).`, pointPanelsSpec({ groups: [{ name: 'test data', xy: real.data }, { name: 'decoded prior samples', xy: s.data }] }));
+  }
+  return chartFigure('samples', 'Data and prior samples', `Per-feature histograms of ${real.n} test examples and of ${count} decoded prior samples.`, histogramsSpec({ groups: [{ name: 'test data', rows: real.data }, { name: 'prior samples', rows: s.data }], dim: d }));
+}
+
+/**
+ * A traversal (seed 001): each row varies one latent dimension over [-range, range], the others held at `base`
+ * (zero by default). Non-image data: the decoded paths drawn over the data.
+ */
+export function traversalFigure(model: Model, dataset: Dataset, { dims, range = 3, steps = 11, base }: { dims?: number[]; range?: number; steps?: number; base?: Float32Array } = {}): Figure {
+  const L = model.latentDim;
+  const chosen = dims ?? Array.from({ length: Math.min(L, 10) }, (_, i) => i);
+  const z = traverse({ latentDim: L, dims: chosen, range, steps, base });
+  const decoded = decodeCodes(model, z);
+  const held = base ? 'the code given' : 'zero';
+  const caption = `Rows: latent dimensions ${chosen.join(', ')}; columns: values ${z.values[0].toFixed(1)} to ${z.values.at(-1)!.toFixed(1)}; the other dimensions held at ${held}.`;
+  if (isImage(dataset)) {
+    return { id: 'traversal', title: 'Latent traversal', caption, files: [{ file: 'traversal.png', bytes: imageGrid({ images: decoded.data, shape: dataset.shape, rows: chosen.length, cols: steps }) }] };
+  }
+  const xy = firstTwo(decoded);
+  const path = Array.from({ length: decoded.n }, (_, i) => ({ x: xy[i * 2], y: xy[i * 2 + 1], step: z.values[i % steps], series: `z${chosen[Math.floor(i / steps)]}` }));
+  const seriesName = chosen.length <= 8 ? 'dimension' : undefined;
+  const data = firstTwo(splitRows(dataset.test, model.inputDim, 2000));
+  return chartFigure('traversal', 'Latent traversal', caption + ' Grey: test data.', pathOverDataSpec({ data, path, stepName: 'value', seriesName }));
+}
+
+/** The decoded manifold of a 2-D latent space over Gaussian quantiles (or a square); undefined for other latent sizes. */
+export function manifoldFigure(model: Model, dataset: Dataset, { size, spacing = 'quantiles', range = 3 }: { size?: number; spacing?: 'quantiles' | 'square'; range?: number } = {}): Figure | undefined {
+  if (model.latentDim !== 2) return undefined;
+  const side = size ?? (isImage(dataset) ? 20 : 15);
+  const grid = manifoldGrid({ size: side, spacing, range });
+  const decoded = decodeCodes(model, grid);
+  const how = spacing === 'quantiles' ? 'at the N(0, 1) quantiles (i + 0.5) / ' + side : `evenly over [-${range}, ${range}]`;
+  const caption = `decode(z) on a ${side} x ${side} grid of codes ${how}; z0 grows to the right, z1 upwards.`;
+  if (isImage(dataset)) {
+    return { id: 'manifold', title: 'Latent manifold', caption, files: [{ file: 'manifold.png', bytes: imageGrid({ images: decoded.data, shape: dataset.shape, rows: side, cols: side, scale: 1 }) }] };
+  }
+  const xy = firstTwo(decoded);
+  const path = Array.from({ length: decoded.n }, (_, i) => ({ x: xy[i * 2], y: xy[i * 2 + 1], step: grid.data[i * 2], series: `z1=${grid.data[i * 2 + 1].toFixed(2)}` }));
+  const data = firstTwo(splitRows(dataset.test, model.inputDim, 2000));
+  return chartFigure('manifold', 'Latent manifold', caption + ' Lines join codes of equal z1; colour is z0. Grey: test data.', {
+    ...pathOverDataSpec({ data, path, stepName: 'z0' }),
+  });
+}
+
+/**
+ * The latent means of test examples: the codes themselves for a 2-D latent, otherwise a 2-D projection (`method`),
+ * coloured by label (seed 002's t-SNE figure) or by position along the Swiss roll.
+ */
+export function latentFigure(model: Model, dataset: Dataset, { method = 'pca', n, seed = 0 }: { method?: ProjectionMethod; n?: number; seed?: number } = {}): Figure {
+  const count = Math.min(n ?? (method === 'tsne' ? 1000 : 2000), dataset.test.n);
+  const z = encodeMeans(model, splitRows(dataset.test, model.inputDim, count));
+  const direct = model.latentDim === 2;
+  const xy = direct ? z.data : model.latentDim === 1 ? oneDim(z.data) : project(z, { method, rng: new Rng(`${seed}:${method}`) }).data;
+  const names = { pca: 'PCA', tsne: 't-SNE', umap: 'UMAP' } as const;
+  const how = direct ? 'the 2-D latent means' : model.latentDim === 1 ? 'the 1-D latent mean against the example index' : `a ${names[method]} projection of the ${model.latentDim}-D latent means`;
+  const labels = dataset.test.labels?.subarray(0, count);
+  const position = dataset.test.aux?.position?.subarray(0, count);
+  const by = labels ? ', coloured by label' : position ? ', coloured by position along the roll (the angle t)' : '';
+  const axis = direct || model.latentDim === 1 ? ['z0', 'z1'] : [`${names[method]} 1`, `${names[method]} 2`];
+  const id = direct || model.latentDim === 1 ? 'latent' : `latent-${method}`;
+  const spec = scatterSpec({ xy, labels, labelNames: dataset.labelNames, value: labels ? undefined : position, valueName: 'position t', xTitle: axis[0], yTitle: model.latentDim === 1 ? 'example' : axis[1] });
+  const title = direct || model.latentDim === 1 ? 'Latent space' : `Latent space (${names[method]})`;
+  return chartFigure(id, title, `${count} test examples: ${how}${by}.`, spec);
+}
+
+function oneDim(z: Float32Array): Float32Array {
+  const out = new Float32Array(z.length * 2); // [n, 2]: (z, index)
+  z.forEach((v, i) => {
+    out[i * 2] = v;
+    out[i * 2 + 1] = i;
+  });
+  return out;
+}
+
+/** Seed 002's loss curve with test loss and the terms; the third term is the anchor for the poor man's VAE. */
+export function lossFigure(history: EpochTerms[], modelKind: string): Figure {
+  const klName = modelKind === 'poor-man-vae' ? 'anchor' : 'KL';
+  return chartFigure('loss', 'Loss curves', `Per-example means each epoch: train (running mean over the epoch, training mode) and test (evaluation mode); reconstruction and ${klName} terms.`, lossCurveSpec(history, { klName }));
+}
+
+/** decode of `steps` codes between test examples `from` and `to`: a row of images, or a path over the data. */
+export function interpolationFigure(model: Model, dataset: Dataset, { from, to, steps = 10, method = 'lerp' }: { from: number; to: number; steps?: number; method?: 'lerp' | 'slerp' }): Figure {
+  checkIndex('--from', from, dataset.test.n);
+  checkIndex('--to', to, dataset.test.n);
+  const d = model.inputDim;
+  const pair = new Float32Array(2 * d); // [2, D]
+  pair.set(dataset.test.x.subarray(from * d, (from + 1) * d), 0);
+  pair.set(dataset.test.x.subarray(to * d, (to + 1) * d), d);
+  const z = encodeMeans(model, { data: pair, n: 2, dim: d });
+  const path = interpolate({ zFrom: row(z, 0), zTo: row(z, 1), steps, method });
+  const decoded = decodeCodes(model, path);
+  const id = `interpolate-${from}-${to}${method === 'slerp' ? '-slerp' : ''}`;
+  const caption = `decode(z) for ${steps} codes from the mean of test example ${from} to that of test example ${to} (${method === 'slerp' ? 'spherical' : 'linear'}).`;
+  if (isImage(dataset)) return { id, title: 'Interpolation', caption, files: [{ file: `${id}.png`, bytes: imageGrid({ images: decoded.data, shape: dataset.shape, rows: 1, cols: steps }) }] };
+  const xy = firstTwo(decoded);
+  const points = Array.from({ length: steps }, (_, i) => ({ x: xy[i * 2], y: xy[i * 2 + 1], step: i }));
+  return chartFigure(id, 'Interpolation', caption + ' Grey: test data.', pathOverDataSpec({ data: firstTwo(splitRows(dataset.test, d, 2000)), path: points }));
+}
+
+/**
+ * Every figure that applies to a model and its data, in the order a report shows them.
+ *
+ * @example
+ * const figures = runFigures({ model, dataset, history, modelKind: 'vae', seed: 1 });
+ */
+export function runFigures({ model, dataset, history, modelKind, seed = 0, method }: { model: Model; dataset: Dataset; history: EpochTerms[]; modelKind: string; seed?: number; method?: ProjectionMethod }): Figure[] {
+  const out: Figure[] = [];
+  if (history.length > 0) out.push(lossFigure(history, modelKind));
+  if (dataset.test.n >= 2) out.push(reconstructionFigure(model, dataset));
+  out.push(samplesFigure(model, dataset, { seed }));
+  const manifold = manifoldFigure(model, dataset);
+  if (manifold) out.push(manifold);
+  out.push(traversalFigure(model, dataset));
+  out.push(latentFigure(model, dataset, { seed, method: method ?? (model.latentDim > 2 ? 'umap' : 'pca') }));
+  return out;
+}

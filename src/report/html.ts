@@ -1,0 +1,90 @@
+/** report.html: the config, the metrics table and every figure, as one self-contained page that opens from disk. */
+
+/** A figure as the report shows it: an image file relative to the run folder, a title and a caption. */
+export interface ReportFigure {
+  id: string;
+  title: string;
+  caption: string;
+  /** Relative path of the image (PNG) to show. */
+  image: string;
+  /** Other files of the figure (e.g. the SVG), linked under the image. */
+  others?: string[];
+  /** Display width in CSS pixels of a chart (its PNG is drawn at twice that); image grids show at their own size. */
+  width?: number;
+}
+
+export interface ReportInput {
+  title: string;
+  config: unknown;
+  history: { epoch: number; train: { loss: number; reconstruction: number; kl: number }; test: { loss: number; reconstruction: number; kl: number }; samplesPerSecond: number; epochSeconds: number }[];
+  figures: ReportFigure[];
+  /** The third loss term's name ('KL' or 'anchor'). */
+  klName?: string;
+  generated?: string;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** A relative path as a URL: each segment percent-encoded, so odd file names still resolve from disk. */
+const href = (p: string) => p.split('/').map(encodeURIComponent).join('/');
+const num = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(2) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toFixed(4)) : String(x));
+
+/**
+ * The report page. Only relative links to the run's own files; no script, stylesheet or font from anywhere else.
+ *
+ * @example
+ * writeFileAtomic('runs/a/report.html', reportHtml({ title: 'runs/a', config, history, figures }));
+ */
+export function reportHtml({ title, config, history, figures, klName = 'KL', generated }: ReportInput): string {
+  const rows = history
+    .map((m) => `<tr><td>${m.epoch}</td>${[m.train.loss, m.train.reconstruction, m.train.kl, m.test.loss, m.test.reconstruction, m.test.kl].map((v) => `<td>${num(v)}</td>`).join('')}<td>${Math.round(m.samplesPerSecond)}</td><td>${m.epochSeconds.toFixed(1)}</td></tr>`)
+    .join('\n');
+  const figs = figures
+    .map(
+      (f) => `<figure id="${esc(f.id)}">
+<h3>${esc(f.title)}</h3>
+<a href="${href(f.image)}"><img src="${href(f.image)}" alt="${esc(f.title)}"${f.width ? ` width="${Math.round(f.width)}" class="chart"` : ' class="grid"'}></a>
+<figcaption>${esc(f.caption)}${(f.others ?? []).map((o) => ` <a href="${href(o)}">${esc(o)}</a>`).join('')}</figcaption>
+</figure>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${esc(title)}: vaekit report</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #222; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid #ccc; padding: 0.2rem 0.6rem; text-align: right; }
+th { background: #f3f3f3; }
+figure { margin: 1.5rem 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }
+figure img.grid { image-rendering: pixelated; }
+figcaption { color: #555; font-size: 0.9rem; max-width: 60rem; }
+pre { background: #f7f7f7; padding: 0.8rem; overflow: auto; font-size: 0.8rem; }
+</style>
+</head>
+<body>
+<h1>${esc(title)}</h1>
+${generated ? `<p>Generated ${esc(generated)} by vaekit.</p>` : ''}
+<h2>Metrics</h2>
+${
+  history.length === 0
+    ? '<p>No epoch has finished yet.</p>'
+    : `<table>
+<thead><tr><th rowspan="2">epoch</th><th colspan="3">train</th><th colspan="3">test</th><th rowspan="2">samples/s</th><th rowspan="2">seconds</th></tr>
+<tr><th>loss</th><th>reconstruction</th><th>${esc(klName)}</th><th>loss</th><th>reconstruction</th><th>${esc(klName)}</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+<p>Per-example means; the loss is the negative ELBO (reconstruction + beta * ${esc(klName)}).</p>`
+}
+<h2>Figures</h2>
+${figs || '<p>No figures yet.</p>'}
+<h2>Config</h2>
+<pre>${esc(JSON.stringify(config, null, 2))}</pre>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,122 @@
+/** The figure commands end to end: train writes every figure and report.html; each command writes its figure and prints its path. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = path.resolve(__dirname, '..', 'bin', 'vaekit.js');
+let dir: string;
+
+function vaekit(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function files(...args: string[]): string[] {
+  const r = vaekit(...args, '--json');
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(r.code, r.stderr).toBe(0);
+  const out = JSON.parse(r.stdout) as { files: string[] };
+  for (const f of out.files) expect(existsSync(path.resolve(dir, f)), f).toBe(true);
+  return out.files;
+}
+
+const png = (f: string) => PNG.sync.read(readFileSync(path.resolve(dir, f)));
+
+/** Every src/href in report.html exists beside it; nothing points off the machine. */
+function checkReport(run: string): string[] {
+  const html = readFileSync(path.join(dir, run, 'report.html'), 'utf8');
+  expect(html).not.toMatch(/(https?:|file:)?\/\/[a-z]/i);
+  const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => decodeURIComponent(m[1]));
+  for (const ref of refs) {
+    expect(path.isAbsolute(ref)).toBe(false);
+    expect(existsSync(path.join(dir, run, ref)), ref).toBe(true);
+  }
+  return refs;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'vaekit-fig-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('Swiss roll run', () => {
+  beforeAll(() => {
+    const r = vaekit('train', '--preset', 'swiss-roll-vae', '--epochs', '2', '--limit', '600', '--backend', 'cpu', '--out', 'roll');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/report: roll\/report\.html/);
+  }, 120_000);
+
+  it('train wrote the loss curve, the scatters and a report that links only existing local files', () => {
+    for (const f of ['loss', 'reconstructions', 'samples', 'manifold', 'traversal', 'latent']) {
+      expect(existsSync(path.join(dir, 'roll', `${f}.png`)), f).toBe(true);
+      expect(readFileSync(path.join(dir, 'roll', `${f}.svg`), 'utf8')).toMatch(/^<svg/);
+    }
+    const refs = checkReport('roll');
+    expect(refs).toContain('latent.png');
+    expect(refs).toContain('loss.png');
+  });
+
+  it('each figure command writes its file and prints its path; embed can project', () => {
+    expect(files('sample', 'roll', '--n', '300', '--backend', 'cpu')).toEqual(['roll/samples.png', 'roll/samples.svg']);
+    expect(files('interpolate', 'roll', '--from', '0', '--to', '5', '--slerp', '--backend', 'cpu')[0]).toBe('roll/interpolate-0-5-slerp.png');
+    expect(files('traverse', 'roll', '--dims', '1', '--at', '3', '--backend', 'cpu')[0]).toBe('roll/traversal.png');
+    expect(files('manifold', 'roll', '--spacing', 'square', '--size', '5', '--backend', 'cpu')[0]).toBe('roll/manifold.png');
+    expect(files('embed', 'roll', '--backend', 'cpu')[0]).toBe('roll/latent.png');
+    expect(files('reconstruct', 'roll', '--out', 'elsewhere', '--backend', 'cpu')[0]).toBe('elsewhere/reconstructions.png');
+    expect(files('report', 'roll')).toEqual(['roll/report.html']);
+    expect(checkReport('roll')).toContain('interpolate-0-5-slerp.png');
+    const text = vaekit('sample', 'roll', '--backend', 'cpu');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^roll\/samples\.png$/m);
+  }, 120_000);
+
+  it('bad flags exit 2 with a message naming the flag', () => {
+    const cases: [string[], RegExp][] = [
+      [['interpolate', 'roll', '--to', '1'], /--from/],
+      [['interpolate', 'roll', '--from', '0', '--to', '5000'], /--to: 5000 is not a test example index/],
+      [['interpolate', 'roll', '--from', 'x', '--to', '1'], /--from: 'x' is not a non-negative integer/],
+      [['traverse', 'roll', '--dims', '0,7'], /--dims: 7 out of range/],
+      [['embed', 'roll', '--method', 'lda'], /--method: unknown value 'lda'/],
+      [['manifold', 'roll', '--spacing', 'hex'], /--spacing: unknown value 'hex'/],
+      [['sample', 'nowhere'], /RUN: 'nowhere' is not a folder/],
+    ];
+    for (const [args, message] of cases) {
+      const r = vaekit(...args, '--backend', 'cpu');
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  }, 120_000);
+});
+
+describe('MNIST run', () => {
+  beforeAll(() => {
+    const r = vaekit('train', '--preset', 'mnist-vae', '--epochs', '1', '--limit', '600', '--latent', '3', '--hidden', '32', '--backend', 'cpu', '--out', 'digits');
+    expect(r.code, r.stderr).toBe(0);
+  }, 120_000);
+
+  it('train wrote the image grids and a UMAP latent map; no manifold for a 3-D latent', () => {
+    const recon = png('digits/reconstructions.png');
+    expect([recon.width, recon.height]).toEqual([(1 + 10 * 29) * 2, (1 + 3 * 29) * 2]);
+    const samples = png('digits/samples.png');
+    expect([samples.width, samples.height]).toEqual([(1 + 8 * 29) * 2, (1 + 8 * 29) * 2]);
+    const traversal = png('digits/traversal.png');
+    expect([traversal.width, traversal.height]).toEqual([(1 + 11 * 29) * 2, (1 + 3 * 29) * 2]);
+    expect(existsSync(path.join(dir, 'digits', 'latent-umap.png'))).toBe(true);
+    expect(existsSync(path.join(dir, 'digits', 'manifold.png'))).toBe(false);
+    checkReport('digits');
+  });
+
+  it('interpolate writes a row of steps; manifold explains that it needs a 2-D latent', () => {
+    const [f] = files('interpolate', 'digits', '--from', '0', '--to', '1', '--steps', '7', '--backend', 'cpu');
+    const p = png(f);
+    expect([p.width, p.height]).toEqual([(1 + 7 * 29) * 2, (1 + 29) * 2]);
+    expect(files('embed', 'digits', '--method', 'tsne', '--n', '200', '--backend', 'cpu')[0]).toBe('digits/latent-tsne.png');
+    const r = vaekit('manifold', 'digits', '--backend', 'cpu');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/has 3 dimensions; a manifold grid needs 2/);
+  }, 120_000);
+});

@@ -6,3 +6,4 @@ export type { BackendName, BackendChoice } from './backend.js';
 export { setWasmTransposeFix } from './wasm-transpose-fix.js';
 export { Rng } from './rng.js';
 export type { RngState } from './rng.js';
+export { fusedAdamStep, fusedBernoulliLogLikelihood, fusedKlStandardNormal, FUSED, FUSED_ADAM, type FusedAdamAttrs } from './fused.js';

@@ -1,5 +1,5 @@
 /** Decoder likelihoods p(x|z): per-example log-likelihoods, the decoder's output width, and its mean in data space. */
-import { tf, type Tensor1D, type Tensor2D } from '../engine/index.js';
+import { tf, fusedBernoulliLogLikelihood, type Tensor1D, type Tensor2D } from '../engine/index.js';
 
 /**
  * How the decoder's output is read as a distribution over x.
@@ -23,6 +23,8 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * const ll = bernoulliLogLikelihood({ x, logits }); // [B]
  */
 export function bernoulliLogLikelihood({ x, logits }: { x: Tensor2D; logits: Tensor2D }): Tensor1D {
+  const fused = fusedBernoulliLogLikelihood({ x, logits });
+  if (fused) return fused;
   return tf.tidy(() => {
     const perDim = tf.sub(tf.sub(tf.mul(x, logits), tf.relu(logits)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
     return tf.sum(perDim, 1) as Tensor1D;

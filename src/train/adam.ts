@@ -3,7 +3,7 @@
  * bit for bit: tfjs's AdamOptimizer rebuilds its beta powers with pow() on restore, which differs in the last bits
  * from the running products of an uninterrupted run. Here the bias corrections come from the step count alone.
  */
-import { tf, makeVariable, type NamedTensorMap, type Tensor, type Variable } from '../engine/index.js';
+import { tf, fusedAdamStep, makeVariable, type NamedTensorMap, type Tensor, type Variable } from '../engine/index.js';
 import type { NamedVariable } from '../nn/index.js';
 
 export interface AdamOptions {
@@ -50,6 +50,15 @@ export class Adam {
       for (const { param, m, v } of this.slots) {
         const g = grads[param.variable.name];
         if (!g) continue;
+        // One fused kernel where the backend has it (native), the same formula in tf ops elsewhere.
+        const fused = fusedAdamStep({ param: param.variable, m, v, grad: g, lr, beta1, beta2, epsilon, step: this.step });
+        if (fused) {
+          param.variable.assign(fused[0]);
+          m.assign(fused[1]);
+          v.assign(fused[2]);
+          tf.dispose(fused);
+          continue;
+        }
         m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
         v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
         const denom = tf.add(tf.div(tf.sqrt(v), sqrtBc2), epsilon);

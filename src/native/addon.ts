@@ -1,0 +1,103 @@
+/** Finds and loads the compiled N-API addon (`build/Release/vaekit_native.node`) and describes its functions. */
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Unary op codes; the numbering matches `enum Unary` in addon/kernels.h. */
+export const UNARY = {
+  Neg: 0, Exp: 1, Log: 2, Log1p: 3, Sqrt: 4, Rsqrt: 5, Square: 6, Abs: 7, Relu: 8, Sigmoid: 9, Softplus: 10, Step: 11,
+  Reciprocal: 12, Relu6: 13, Expm1: 14, Tanh: 15, LeakyRelu: 16,
+} as const;
+/** Binary op codes (`enum Binary`). */
+export const BINARY = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
+/** Comparison op codes (`enum Compare`), with a bool result. */
+export const COMPARE = { Greater: 0, GreaterEqual: 1, Less: 2, LessEqual: 3, Equal: 4, NotEqual: 5 } as const;
+/** How the operands of a binary op line up (`enum Bcast`). */
+export const BCAST = { same: 0, aScalar: 1, bScalar: 2, aRow: 3, bRow: 4, aCol: 5, bCol: 6 } as const;
+/** Fused activations (`enum Act`). */
+export const ACT = { linear: 0, relu: 1, sigmoid: 2, relu6: 3, leakyrelu: 4, elu: 5 } as const;
+
+/** N, H, W, C, fh, fw, strideH, strideW, padTop, padLeft, OH, OW, Cout. */
+export type ConvDims = [number, number, number, number, number, number, number, number, number, number, number, number, number];
+
+/** The functions the addon exports; every array is used in place, shapes are passed as numbers. */
+export interface NativeAddon {
+  /** c[i] = act(op(a[i]) op(b[i]) + bias) for i < batch, a/b advanced by strideA/strideB floats (0 broadcasts). */
+  gemm(
+    a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number,
+    transposeA: number, transposeB: number, strideA: number, strideB: number, bias: Float32Array | null,
+    act: number, alpha: number,
+  ): void;
+  /**
+   * NHWC convolution, dilation 1: y = act(conv(x, filter) + bias). `dims` = N, H, W, C, fh, fw, strideH, strideW,
+   * padTop, padLeft, OH, OW, Cout.
+   */
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, ...rest: [...ConvDims, Float32Array | null, number, number]): void;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, ...dims: ConvDims): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, ...dims: ConvDims): void;
+  unary(op: number, x: Float32Array, y: Float32Array, alpha: number): void;
+  binary(op: number, bcast: number, a: Float32Array, b: Float32Array, y: Float32Array, inner: number): void;
+  compare(op: number, bcast: number, a: Float32Array, b: Float32Array, y: Uint8Array, inner: number): void;
+  select(cond: Uint8Array, a: Float32Array, b: Float32Array, y: Float32Array): void;
+  /** y[r] = sum of row r of x viewed as [rows, inner]. */
+  sumRows(x: Float32Array, y: Float32Array, rows: number, inner: number): void;
+  /** y[c] = sum of column c of x viewed as [rows, inner]. */
+  sumCols(x: Float32Array, y: Float32Array, rows: number, inner: number): void;
+  /** Per-row objective term of [rows, d] inputs: 0 = Bernoulli log-likelihood (x, logits), 1 = KL (mean, logVar). */
+  objective(term: number, a: Float32Array, b: Float32Array, y: Float32Array, rows: number, d: number): void;
+  /** Its gradients: term 0 writes (d logits, d x), term 1 writes (d mean, d logVar), scaled row-wise by dy; null skips one. */
+  objectiveGrad(
+    term: number, a: Float32Array, b: Float32Array, dy: Float32Array, out1: Float32Array | null,
+    out2: Float32Array | null, rows: number, d: number,
+  ): void;
+  /** One fused Adam step (PyTorch's form) from w, m, v, g into w2, m2, v2 (which may be the same arrays). */
+  adam(
+    w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, w2: Float32Array, m2: Float32Array,
+    v2: Float32Array, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, epsilon: number,
+    sqrtBiasCorrection2: number, stepSize: number,
+  ): void;
+  /** Build and pool state; `sleeps` and `soloSpells` count worker naps and contention-guard spells (diagnostics). */
+  info(): { isa: string; threads: number; poolSize: number; sleeps: number; soloSpells: number };
+  /** How many pool threads take part in a kernel (1 = the calling thread only). */
+  setThreads(n: number): void;
+  /** Switches the kernel table ('avx512' | 'avx2' | 'generic' | 'auto'); returns the one in use (tests, benchmarks). */
+  setIsa(isa: string): string;
+}
+
+const ADDON_FILE = path.join('build', 'Release', 'vaekit_native.node');
+
+/** The addon path: the first `build/Release/vaekit_native.node` found walking up from this file (src/native or dist). */
+export function addonPath(): string | undefined {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const candidate = path.join(dir, ADDON_FILE);
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  return undefined;
+}
+
+let loaded: NativeAddon | undefined;
+
+/**
+ * Loads the addon once; throws a one-line Error when it is disabled (`VAEKIT_NATIVE=off`), not built, or fails to load.
+ *
+ * @example
+ * const addon = loadAddon(); // addon.info().isa === 'avx512'
+ */
+export function loadAddon(): NativeAddon {
+  if (process.env.VAEKIT_NATIVE === 'off' || process.env.VAEKIT_NATIVE === '0') {
+    throw new Error('the native addon is disabled by VAEKIT_NATIVE=off');
+  }
+  if (loaded) return loaded;
+  const file = addonPath();
+  if (!file) throw new Error(`the native addon is not built (no ${ADDON_FILE}; run npm install or node scripts/build-native.mjs)`);
+  try {
+    loaded = createRequire(import.meta.url)(file) as NativeAddon;
+  } catch (err) {
+    const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    throw new Error(`the native addon at ${file} failed to load: ${msg}`);
+  }
+  return loaded;
+}

@@ -33,6 +33,42 @@ ACTIVATIONS = {
 }
 
 
+def same_padding(n, k, s):
+    """TensorFlow's 'same' padding: output size and the padding before and after."""
+    out = -(-n // s)
+    total = max((out - 1) * s + k - n, 0)
+    return out, total // 2, total - total // 2
+
+
+def conv2d(x, kernel, s):
+    """NHWC cross-correlation, kernel [kh, kw, in, out], 'same' padding."""
+    b, n_h, n_w, _ = x.shape
+    k = kernel.shape[0]
+    o_h, top, bottom = same_padding(n_h, k, s)
+    o_w, left, right = same_padding(n_w, k, s)
+    xp = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
+    y = np.zeros((b, o_h, o_w, kernel.shape[3]))
+    for u in range(k):
+        for v in range(k):
+            y += xp[:, u:u + (o_h - 1) * s + 1:s, v:v + (o_w - 1) * s + 1:s, :] @ kernel[u, v]
+    return y
+
+
+def conv2d_transpose(x, kernel, s, out_shape):
+    """The transpose of conv2d from out_shape [H', W', out] to x's [H, W, in]; kernel [kh, kw, out, in]."""
+    b, n_h, n_w, _ = x.shape
+    k = kernel.shape[0]
+    _, top, _ = same_padding(out_shape[0], k, s)
+    _, left, _ = same_padding(out_shape[1], k, s)
+    size_h = max((n_h - 1) * s + k, top + out_shape[0])
+    size_w = max((n_w - 1) * s + k, left + out_shape[1])
+    yp = np.zeros((b, size_h, size_w, out_shape[2]))
+    for u in range(k):
+        for v in range(k):
+            yp[:, u:u + (n_h - 1) * s + 1:s, v:v + (n_w - 1) * s + 1:s, :] += x @ kernel[u, v].T
+    return yp[:, top:top + out_shape[0], left:left + out_shape[1], :]
+
+
 def run(ops, h, w):
     for op in ops:
         kind = op["op"]
@@ -44,6 +80,16 @@ def run(ops, h, w):
             h = (h - w[op["mean"]]) / np.sqrt(w[op["variance"]] + op["epsilon"]) * w[op["gamma"]] + w[op["beta"]]
         elif kind == "log":
             h = np.log(h)
+        elif kind == "reshape":
+            h = h.reshape([h.shape[0], *op["shape"]])
+        elif kind == "conv2d":
+            h = conv2d(h, w[op["kernel"]], op["stride"]) + w[op["bias"]]
+        elif kind == "conv2dTranspose":
+            h = conv2d_transpose(h, w[op["kernel"]], op["stride"], op["outputShape"]) + w[op["bias"]]
+        elif kind == "crop":
+            h = h[:, : op["height"], : op["width"], :]
+        elif kind == "transpose":
+            h = np.transpose(h, op["perm"])
         else:
             raise ValueError(f"unknown op {kind}")
     return h

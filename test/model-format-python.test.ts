@@ -25,7 +25,7 @@ function npy(data: Float32Array, shape: number[]): Uint8Array {
   return out;
 }
 
-const cases: { name: string; model: ModelConfig; dim: number }[] = [
+const cases: { name: string; model: ModelConfig; dim: number; shape?: number[] }[] = [
   { name: 'vae with BatchNorm, Bernoulli', model: resolveConfig({ preset: 'mnist-vae-bn' }).model, dim: 12 },
   { name: 'vae with softplus variance', model: resolveConfig({ preset: 'mnist-vae' }).model, dim: 9 },
   { name: 'swiss roll vae (leaky relu, Gaussian)', model: resolveConfig({ preset: 'swiss-roll-vae' }).model, dim: 2 },
@@ -39,6 +39,24 @@ const cases: { name: string; model: ModelConfig; dim: number }[] = [
     }).model,
     dim: 4,
   },
+  // Conv models on odd image sizes: uneven 'same' padding, a cropping decoder, and BatchNorm per channel.
+  { name: 'keras.io conv vae on 9x7x1', model: resolveConfig({ preset: 'mnist-conv-vae' }).model, dim: 63, shape: [9, 7, 1] },
+  {
+    name: 'conv vae, BatchNorm before tanh, learned-variance Gaussian, 5x6x2',
+    model: resolveConfig({
+      preset: 'mnist-conv-vae',
+      overrides: {
+        model: {
+          encoder: { filters: [3, 4], batchNorm: 'before', activation: 'tanh' },
+          decoder: { filters: [4, 3], kernel: 2, batchNorm: 'after' },
+          likelihood: { kind: 'gaussian', variance: 'learned', meanActivation: 'sigmoid' },
+        },
+      },
+    }).model,
+    dim: 60,
+    shape: [5, 6, 2],
+  },
+  { name: 'conv autoencoder on 6x6x3', model: resolveConfig({ preset: 'mnist-conv-ae' }).model, dim: 108, shape: [6, 6, 3] },
 ];
 
 describe.skipIf(!hasNumpy)('the model format read by numpy alone', () => {
@@ -52,13 +70,13 @@ describe.skipIf(!hasNumpy)('the model format read by numpy alone', () => {
   for (const c of cases) {
     it(`runs the ${c.name} like vaekit does`, () => {
       const rng = new Rng(7);
-      const model = buildModel(c.model, c.dim, rng);
+      const model = buildModel(c.model, c.dim, rng, { inputShape: c.shape ?? [c.dim] });
       // Give BatchNorm non-trivial running statistics so the reader must use them.
       for (const v of model.variables().filter((v) => !v.trainable)) {
         v.variable.assign(tf.tensor(rng.uniformArray(v.variable.size, 0.5, 2), v.variable.shape));
       }
       const modelDir = path.join(dir, c.name.replace(/\W+/g, '-'));
-      saveModel(modelDir, model, { inputShape: [c.dim], preprocessing: { kind: 'none' } });
+      saveModel(modelDir, model, { inputShape: c.shape ?? [c.dim], preprocessing: { kind: 'none' } });
       const n = 5;
       const xData = rng.uniformArray(n * c.dim);
       const inputFile = path.join(modelDir, 'x.npy');

@@ -13,6 +13,9 @@ import { registerTraverse } from './traverse.js';
 import { registerEmbed } from './embed.js';
 import { registerManifold } from './manifold.js';
 import { registerReport } from './report.js';
+import { registerAnomaly } from './anomaly.js';
+import { registerDenoise } from './denoise.js';
+import { registerDecode, registerEncode } from './encode.js';
 
 /** Exit codes: 0 success, 1 internal error or a failed run, 2 usage or input error. */
 function exitCodeFor(err: VaekitError): number {
@@ -32,7 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .showHelpAfterError('(run vaekit --help or vaekit <command> --help)');
   const figureCommands = [registerSample, registerReconstruct, registerInterpolate, registerTraverse, registerEmbed, registerManifold, registerReport];
-  for (const register of [registerTrain, registerEval, registerSummary, registerPresets, ...figureCommands]) register(program);
+  const modelCommands = [registerAnomaly, registerDenoise, registerEncode, registerDecode];
+  for (const register of [registerTrain, registerEval, registerSummary, registerPresets, ...figureCommands, ...modelCommands]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv);

@@ -41,6 +41,17 @@ export function intList(flag: string) {
   };
 }
 
+/** An image size `HxW` (`--image-size 28x28`) as [height, width]. */
+export function imageSize(flag: string) {
+  return (value: string): [number, number] => {
+    const m = /^\s*(\d+)\s*x\s*(\d+)\s*$/i.exec(value);
+    const h = Number(m?.[1]);
+    const w = Number(m?.[2]);
+    if (!m || !(h >= 1 && w >= 1 && Number.isSafeInteger(h) && Number.isSafeInteger(w))) throw new UsageError(`${flag}: '${value}' is not an image size; expected HEIGHTxWIDTH with positive integers, e.g. 28x28`);
+    return [h, w];
+  };
+}
+
 /** One of a fixed set of words. */
 export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
   return (value: string): T => {

@@ -12,8 +12,9 @@ export function registerSample(program: Command): void {
       .description('decode draws z ~ N(0, I) from the prior: writes samples.png')
       .argument('<run>', 'run folder')
       .option('--n <n>', 'number of samples (default 64 images, 2000 points)', positiveInt('--n'))
-      .option('--seed <n>', 'random seed (default: the run seed)', integer('--seed')),
-  ).action((run: string, flags: FigureFlags & { n?: number; seed?: number }) =>
-    runFigureCommand(run, flags, ({ model, dataset, config }) => samplesFigure(model, dataset, { n: flags.n, seed: flags.seed ?? config.train.seed })),
+      .option('--seed <n>', 'random seed (default: the run seed)', integer('--seed'))
+      .option('--label <k>', 'conditional VAE: draw every sample as class k', integer('--label')),
+  ).action((run: string, flags: FigureFlags & { n?: number; seed?: number; label?: number }) =>
+    runFigureCommand(run, flags, ({ model, dataset, config }) => samplesFigure(model, dataset, { n: flags.n, seed: flags.seed ?? config.train.seed, label: flags.label })),
   );
 }

@@ -12,7 +12,8 @@ import { makeOutput } from './output.js';
 import { makeProgress } from './progress.js';
 import { figureHooks } from '../report/index.js';
 import { newRunDir, readRunConfig } from './run-folder.js';
-import { intList, integer, number, oneOf, positiveInt } from './parse.js';
+import { imageSize, intList, integer, number, oneOf, positiveInt } from './parse.js';
+import { parseNoise, type NoiseSpec } from '../data/index.js';
 
 const MODEL_KINDS = ['autoencoder', 'vae', 'poor-man-vae'] as const;
 const LIKELIHOODS = ['bernoulli', 'gaussian', 'squared-error'] as const;
@@ -42,6 +43,8 @@ interface TrainFlags {
   resume?: string;
   backend?: (typeof BACKEND_OPTIONS)[number];
   json?: boolean;
+  denoise?: NoiseSpec;
+  imageSize?: [number, number];
 }
 
 /** Flag values as a partial config, deep-merged over the preset and the config file. */
@@ -52,6 +55,7 @@ function overridesFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
   if (flags.labelColumn !== undefined) data.labelColumn = /^\d+$/.test(flags.labelColumn) ? Number(flags.labelColumn) : flags.labelColumn;
   if (flags.limit !== undefined) data.limit = flags.limit;
   if (flags.binarize) data.binarize = 'dynamic';
+  if (flags.imageSize !== undefined) data.imageSize = flags.imageSize;
 
   let model: Record<string, unknown> = {};
   if (flags.model !== undefined && flags.model !== base.model.kind) {
@@ -83,6 +87,7 @@ function overridesFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
   if (flags.batchSize !== undefined) trainOpts.batchSize = flags.batchSize;
   if (flags.lr !== undefined) trainOpts.lr = flags.lr;
   if (flags.seed !== undefined) trainOpts.seed = flags.seed;
+  if (flags.denoise !== undefined) trainOpts.denoise = flags.denoise;
   return { data, model, train: trainOpts, ...(flags.backend ? { backend: flags.backend } : {}) };
 }
 
@@ -115,7 +120,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   let runDir: string;
   let recordedBackend: string | undefined;
   if (flags.resume) {
-    const ignored = (['preset', 'config', 'data', 'model', 'latent', 'hidden', 'activation', 'likelihood', 'batchSize', 'lr', 'beta', 'objective', 'k', 'seed', 'limit', 'out'] as const).filter((k) => flags[k] !== undefined);
+    const ignored = (['preset', 'config', 'data', 'model', 'latent', 'hidden', 'activation', 'likelihood', 'batchSize', 'lr', 'beta', 'objective', 'k', 'seed', 'limit', 'out', 'denoise', 'imageSize'] as const).filter((k) => flags[k] !== undefined);
     if (ignored.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`).join(', ')} (only --epochs, --backend and --json apply)`);
     runDir = flags.resume;
     const recorded = readRunConfig(runDir);
@@ -194,6 +199,8 @@ export function registerTrain(program: Command): void {
     .option('--objective <kind>', `VAE training objective: ${OBJECTIVES.join(', ')} (the IWAE bound of Burda et al.)`, oneOf('--objective', OBJECTIVES))
     .option('--k <n>', 'importance samples per example for --objective iwae (default 50)', positiveInt('--k'))
     .option('--seed <n>', 'random seed', integer('--seed'))
+    .option('--denoise <kind:level>', 'denoising training: corrupt each input with gaussian:STD, salt-pepper:P or mask:P noise, reconstruct the clean one', (v: string) => parseNoise(v, '--denoise'))
+    .option('--image-size <HxW>', 'a folder of PNG images: resize every image to H x W pixels (default the first image\'s size)', imageSize('--image-size'))
     .option('--out <dir>', 'run folder (default runs/<preset>-<time>)')
     .option('--resume <run>', 'continue a run from its last checkpoint')
     .option('--backend <name>', `tensor backend: ${BACKEND_OPTIONS.join(', ')}`, oneOf('--backend', BACKEND_OPTIONS))

@@ -140,6 +140,76 @@ export const PRESETS: Preset[] = [
       train: { epochs: 3280, batchSize: 20, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-4, lrSchedule: { kind: 'burda' } },
     },
   },
+  {
+    name: 'mnist-conv-vae',
+    description: 'keras.io VAE: conv 32 and 64 (3x3, stride 2, ReLU), dense 16, latent 2; decoder dense 7x7x64, transposed conv 64 and 32, then 1 (sigmoid); Bernoulli, Adam 1e-3, batch 128, 30 epochs',
+    source:
+      "keras.io examples/generative/vae.py (fchollet): the same layers and BCE summed over pixels + KL; keras trains on train+test concatenated, vaekit keeps its test split. Needs --backend cpu or native (wasm cannot train convolutions)",
+    config: {
+      data: mnist,
+      model: {
+        kind: 'vae',
+        latent: 2,
+        encoder: { kind: 'conv', filters: [32, 64], kernel: 3, stride: 2, activation: 'relu', hidden: [16] },
+        decoder: { kind: 'conv', filters: [64, 32], kernel: 3, stride: 2, activation: 'relu' },
+        likelihood: { kind: 'bernoulli' },
+        variance: 'logVar',
+      },
+      train: { epochs: 30, batchSize: 128, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'fashion-conv-vae',
+    description: 'the keras.io conv VAE (conv 32, 64, dense 16, latent 2; transposed conv 64, 32, 1) on Fashion-MNIST, Bernoulli on grey levels',
+    source: 'keras.io examples/generative/vae.py with Fashion-MNIST in place of MNIST (the architecture is unchanged; latent 2 so the latent map is plotted directly)',
+    config: {
+      data: { name: 'fashion-mnist' },
+      model: {
+        kind: 'vae',
+        latent: 2,
+        encoder: { kind: 'conv', filters: [32, 64], kernel: 3, stride: 2, activation: 'relu', hidden: [16] },
+        decoder: { kind: 'conv', filters: [64, 32], kernel: 3, stride: 2, activation: 'relu' },
+        likelihood: { kind: 'bernoulli' },
+        variance: 'logVar',
+      },
+      train: { epochs: 30, batchSize: 128, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'mnist-conv-ae',
+    description: 'seed 001: conv autoencoder, conv 32 and 64 (stride 2, ReLU) to a 16-value code, transposed conv 64, 32, 1 (sigmoid), squared error',
+    source:
+      'seed 001 (a conv encoder and the squared-error loss ||x - x~||^2; the seed gives no layer sizes: the keras.io conv layers, code size 16 so `--latent` shows the size-vs-quality trade-off, Adam 1e-3, batch 128, 10 epochs)',
+    config: {
+      data: mnist,
+      model: {
+        kind: 'autoencoder',
+        latent: 16,
+        encoder: { kind: 'conv', filters: [32, 64], kernel: 3, stride: 2, activation: 'relu' },
+        decoder: { kind: 'conv', filters: [64, 32], kernel: 3, stride: 2, activation: 'relu' },
+        likelihood: { kind: 'squared-error', meanActivation: 'sigmoid' },
+      },
+      train: { epochs: 10, batchSize: 128, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'mnist-cvae',
+    description: 'conditional VAE (Sohn et al. 2015): encoder [x, onehot(y)] 794-512(ReLU)-z2, decoder [z, onehot(y)] 12-512(ReLU)-784, Bernoulli, Adam 1e-3, batch 128, 20 epochs',
+    source:
+      "Sohn, Lee & Yan 2015 (conditional generative models), in the one-hidden-layer form of the usual PyTorch/Keras MNIST CVAE examples; seed 002 mentions the CVAE. The sizes are our choice: latent 2, so the class grid shows what the label carries and the code the style; `vaekit sample RUN --label 7`",
+    config: {
+      data: mnist,
+      model: {
+        kind: 'cvae',
+        classes: 10,
+        latent: 2,
+        encoder: { hidden: [512], activation: 'relu' },
+        decoder: { hidden: [512], activation: 'relu' },
+        likelihood: { kind: 'bernoulli' },
+      },
+      train: { epochs: 20, batchSize: 128, lr: 1e-3 },
+    },
+  },
 ];
 
 /** The preset `npm start` and a bare `vaekit train` use. */

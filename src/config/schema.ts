@@ -6,6 +6,8 @@ const positiveInt = z.number().int().positive();
 
 export const mlpSchema = z
   .object({
+    /** `mlp` (the default, so configs without a kind stay valid) or `conv` (convSchema). */
+    kind: z.literal('mlp').default('mlp'),
     /** Hidden layer widths in order. */
     hidden: z.array(positiveInt).default([]),
     /** One activation for every hidden layer, or one per layer. */
@@ -17,6 +19,25 @@ export const mlpSchema = z
     path: ['activation'],
     message: 'a list of activations needs one per hidden layer',
   });
+
+/**
+ * A conv encoder or decoder (src/nn/conv.ts) over image data [H, W, C], NHWC. Encoder: strided 'same' convs with
+ * `filters` channels, flattened, then dense layers `hidden`. Decoder: dense layers `hidden`, a projection to
+ * [ceil(H / stride^n), ceil(W / stride^n), filters[0]], n transposed convs, a stride-1 transposed conv to the data's
+ * channels, cropped to [H, W].
+ */
+export const convSchema = z.object({
+  kind: z.literal('conv'),
+  filters: z.array(positiveInt).min(1),
+  kernel: positiveInt.default(3),
+  stride: positiveInt.default(2),
+  activation: activation.default('relu'),
+  batchNorm: z.enum(['none', 'before', 'after']).default('none'),
+  hidden: z.array(positiveInt).default([]),
+});
+
+/** An encoder or decoder: an MLP (no `kind` needed) or a conv stack. */
+export const networkSchema = z.union([convSchema, mlpSchema]);
 
 const meanActivation = z.enum(['linear', 'sigmoid']);
 export const likelihoodSchema = z.discriminatedUnion('kind', [
@@ -31,8 +52,8 @@ export const likelihoodSchema = z.discriminatedUnion('kind', [
 
 const common = {
   latent: positiveInt,
-  encoder: mlpSchema,
-  decoder: mlpSchema,
+  encoder: networkSchema,
+  decoder: networkSchema,
   likelihood: likelihoodSchema,
   /**
    * The decoder output layer's bias at the start of a fresh run. `data-mean`: the training data's mean per value,
@@ -51,6 +72,19 @@ export const objectiveSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('iwae'), k: positiveInt.default(50) }),
 ]);
 
+/**
+ * The weight on the KL (VAE) or anchor (poor man's VAE) term by epoch; see src/train/beta-schedule.ts.
+ * `constant`: `beta` (beta-VAE). `linear`: warm-up from 0 to `beta` over `epochs` epochs. `cyclical`: Fu et al. 2019,
+ * cycles of `period` epochs, ramping 0 -> beta over the first `ratio` of each. `capacity`: Burgess et al. 2018,
+ * loss = reconstruction + gamma * |KL - C| with C ramped 0 -> cMax (nats) over `epochs` epochs; `beta` is unused.
+ */
+export const betaScheduleSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('constant') }),
+  z.object({ kind: z.literal('linear'), epochs: positiveInt }),
+  z.object({ kind: z.literal('cyclical'), period: positiveInt, ratio: z.number().gt(0).max(1).default(0.5) }),
+  z.object({ kind: z.literal('capacity'), gamma: z.number().min(0), cMax: z.number().min(0), epochs: positiveInt }),
+]);
+
 export const modelSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('autoencoder'),
@@ -64,18 +98,30 @@ export const modelSchema = z.discriminatedUnion('kind', [
     /** How the encoder outputs the variance: a log-variance head (seeds 002, 003) or softplus variance (seed 004). */
     variance: z.enum(['logVar', 'softplus']).default('logVar'),
     beta: z.number().min(0).default(1),
+    betaSchedule: betaScheduleSchema.default({ kind: 'constant' }),
     /** `mean` reproduces seed 002's mean-BCE weighting; the ELBO is `sum`. */
     reconstructionReduction: z.enum(['sum', 'mean']).default('sum'),
     objective: objectiveSchema.default({ kind: 'elbo' }),
-  }).refine((m) => m.objective.kind === 'elbo' || (m.beta === 1 && m.reconstructionReduction === 'sum'), {
+  }).refine((m) => m.objective.kind === 'elbo' || (m.beta === 1 && m.reconstructionReduction === 'sum' && m.betaSchedule.kind === 'constant'), {
     path: ['objective'],
-    message: 'the IWAE bound is defined for beta = 1 and reconstructionReduction sum',
+    message: 'the IWAE bound is defined for beta = 1, a constant beta schedule and reconstructionReduction sum',
+  }),
+  z.object({
+    kind: z.literal('cvae'),
+    ...common,
+    /** Number of classes: the encoder reads [x, onehot(y)] and the decoder [z, onehot(y)]; labels lie in 0..classes-1. */
+    classes: positiveInt.default(10),
+    variance: z.enum(['logVar', 'softplus']).default('logVar'),
+    beta: z.number().min(0).default(1),
+    betaSchedule: betaScheduleSchema.default({ kind: 'constant' }),
+    reconstructionReduction: z.enum(['sum', 'mean']).default('sum'),
   }),
   z.object({
     kind: z.literal('poor-man-vae'),
     ...common,
     /** Weight on the anchor term. */
     beta: z.number().min(0).default(1),
+    betaSchedule: betaScheduleSchema.default({ kind: 'constant' }),
     /** `batch`: seed 000's z.pow(2).sum().sqrt() over the whole batch; `per-example`: ||z_i|| for each example. */
     anchor: z.enum(['batch', 'per-example']).default('batch'),
     /** Standard deviation of the noise added to z (seed 000: 1). */
@@ -97,6 +143,8 @@ export const dataSchema = z.object({
   /** Generated data: number of points and noise. */
   n: positiveInt.optional(),
   noise: z.number().min(0).optional(),
+  /** A folder of PNG images: [height, width] every image is resized to (default the first image's size). */
+  imageSize: z.tuple([positiveInt, positiveInt]).optional(),
 });
 
 export const trainSchema = z.object({
@@ -109,6 +157,17 @@ export const trainSchema = z.object({
   seed: z.number().int().default(1),
   /** The learning rate by epoch: `constant` is `lr`; `burda` is 3^i epochs at lr * 10^(-i/7), i = 0..7 (3,280 epochs), then the last. */
   lrSchedule: z.discriminatedUnion('kind', [z.object({ kind: z.literal('constant') }), z.object({ kind: z.literal('burda') })]).default({ kind: 'constant' }),
+  /**
+   * Denoising training (src/data/noise.ts): each batch's input is corrupted with noise from the run's RNG and the
+   * loss reconstructs the clean batch. Absent: ordinary training.
+   */
+  denoise: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('gaussian'), std: z.number().min(0) }),
+      z.object({ kind: z.literal('salt-pepper'), p: z.number().min(0).max(1) }),
+      z.object({ kind: z.literal('mask'), p: z.number().min(0).max(1) }),
+    ])
+    .optional(),
 });
 
 export const BACKEND_OPTIONS = ['auto', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -123,8 +182,11 @@ export const configSchema = z.object({
 });
 
 export type MlpConfig = z.infer<typeof mlpSchema>;
+export type ConvConfig = z.infer<typeof convSchema>;
+export type NetworkConfig = z.infer<typeof networkSchema>;
 export type LikelihoodConfig = z.infer<typeof likelihoodSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
+export type BetaSchedule = z.infer<typeof betaScheduleSchema>;
 export type ObjectiveConfig = z.infer<typeof objectiveSchema>;
 export type DataConfig = z.infer<typeof dataSchema>;
 export type TrainOptions = z.infer<typeof trainSchema>;

@@ -3,10 +3,13 @@ export type { DataKind, DataOptions, DataSplit, Dataset, Preprocessing } from '.
 export { loadDataset, fileFormat } from './load.js';
 export { batchIndices, binarize, exampleSize, gather } from './batch.js';
 export { parseIdx, readIdx, type IdxArray, type IdxData } from './idx.js';
-export { parseNpy, type NpyArray, type NpyDtype } from './npy.js';
+export { parseNpy, writeNpy, type NpyArray, type NpyDtype } from './npy.js';
 export { parseCsv, type CsvOptions, type CsvTable } from './csv.js';
 export { mnistFiles, loadMnist, loadFashionMnist, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type MnistFile } from './mnist.js';
 export { swissRoll, loadSwissRoll, SWISS_ROLL_N, SWISS_ROLL_NOISE, type SwissRollOptions } from './swiss-roll.js';
 export { loadCsvFile, loadIdxFile, loadNpyFile } from './user-files.js';
 export { encodeLabels, limitCounts } from './preprocess.js';
 export { readDataFile, isGzip } from './files.js';
+export { loadImageFolder, readImageFolder, resizeBilinear, type ImageFolder, type ImageFolderOptions } from './image-folder.js';
+export { loadForModel, applyPreprocessing, invertPreprocessing, type ModelDataOptions, type ModelExamples } from './for-model.js';
+export { addNoise, parseNoise, noiseText, NOISE_KINDS, type NoiseSpec } from './noise.js';

@@ -1,13 +1,14 @@
 /** loadDataset: one entry point from a dataset name or file path to a preprocessed, split Dataset. */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadFashionMnist, loadMnist } from './mnist.js';
 import { loadSwissRoll } from './swiss-roll.js';
 import type { DataOptions, Dataset } from './types.js';
 import { loadCsvFile, loadIdxFile, loadNpyFile } from './user-files.js';
+import { loadImageFolder } from './image-folder.js';
 
-const ACCEPTED = 'mnist, fashion-mnist, swiss-roll, swiss-roll-3d, or a path to a .csv, .npy, .idx or *-idx?-ubyte file (any of them may be .gz)';
+const ACCEPTED = 'mnist, fashion-mnist, swiss-roll, swiss-roll-3d, or a path to a .csv, .npy, .idx or *-idx?-ubyte file (any of them may be .gz) or to a folder of PNG images';
 
 /**
  * Loads a built-in dataset or a user file, split into train and test and preprocessed
@@ -29,6 +30,7 @@ export function loadDataset(opts: DataOptions): Dataset {
     case 'swiss-roll-3d':
       return loadSwissRoll(opts, 3);
   }
+  if (existsSync(opts.name) && statSync(opts.name).isDirectory()) return loadImageFolder(opts.name, opts);
   const format = fileFormat(opts.name);
   if (format === 'csv') return loadCsvFile(opts.name, opts);
   if (format === 'npy') return loadNpyFile(opts.name, opts);
@@ -54,4 +56,8 @@ function checkOptions(opts: DataOptions): void {
   if (!(testFraction > 0 && testFraction < 1)) throw new UsageError(`testFraction must be between 0 and 1 (exclusive), got ${testFraction}`);
   if (n !== undefined && !(Number.isInteger(n) && n >= 2)) throw new UsageError(`n must be an integer >= 2 (one point each for train and test), got ${n}`);
   if (noise !== undefined && !(Number.isFinite(noise) && noise >= 0)) throw new UsageError(`noise must be a finite number >= 0, got ${noise}`);
+  const size = opts.imageSize;
+  if (size !== undefined && !(size.length === 2 && size.every((v) => Number.isInteger(v) && v >= 1))) {
+    throw new UsageError(`imageSize must be two positive integers [height, width], got [${size.join(', ')}]`);
+  }
 }

@@ -83,3 +83,29 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
   for (let i = 0; i < count; i++) data[i] = read(view, dataStart + i * size);
   return { shape, data, dtype };
 }
+
+/**
+ * Encodes a float32 array as a version 1.0 .npy file (little-endian, C order), the header padded so the data
+ * starts on a 64-byte boundary as numpy writes it.
+ *
+ * @example
+ * writeFileAtomic('codes.npy', writeNpy({ shape: [n, 10], data: codes })); // np.load('codes.npy').shape == (n, 10)
+ */
+export function writeNpy({ shape, data }: { shape: number[]; data: Float32Array }): Uint8Array {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length) throw new RangeError(`writeNpy: shape (${shape.join(', ')}) holds ${count} values, data has ${data.length}`);
+  const shapeText = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shapeText}), }`;
+  const unpadded = 10 + header.length + 1; // magic 6 + version 2 + length 2, header, '\n'
+  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const bytes = new Uint8Array(10 + header.length + data.length * 4);
+  bytes.set(MAGIC, 0);
+  bytes[6] = 1;
+  bytes[7] = 0;
+  const view = new DataView(bytes.buffer);
+  view.setUint16(8, header.length, true);
+  for (let i = 0; i < header.length; i++) bytes[10 + i] = header.charCodeAt(i);
+  const start = 10 + header.length;
+  for (let i = 0; i < data.length; i++) view.setFloat32(start + i * 4, data[i], true);
+  return bytes;
+}

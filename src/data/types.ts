@@ -44,7 +44,7 @@ export interface Dataset {
 
 /** Options for {@link loadDataset}. */
 export interface DataOptions {
-  /** 'mnist' | 'fashion-mnist' | 'swiss-roll' | 'swiss-roll-3d' | a path to .csv / .npy / .idx / *-idx?-ubyte, optionally .gz. */
+  /** 'mnist' | 'fashion-mnist' | 'swiss-roll' | 'swiss-roll-3d' | a path to .csv / .npy / .idx / *-idx?-ubyte, optionally .gz, or a folder of PNG images. */
   name: string;
   /**
    * Keep the first `limit` training examples and the first max(1, ceil(limit / 6)) test examples
@@ -65,4 +65,6 @@ export interface DataOptions {
   n?: number;
   /** Generated data: Gaussian noise std in the roll's raw units, before standardization (default 0.1). */
   noise?: number;
+  /** A folder of PNG images: the [height, width] every image is resized to (default the first image's size). */
+  imageSize?: [number, number];
 }

@@ -84,7 +84,7 @@ function fromArray(
   return fromUnsplit(file, opts, { kind, shape, all, labelNames: encoded?.labelNames, scale: isUint8 ? 1 / 255 : undefined });
 }
 
-interface Unsplit {
+export interface Unsplit {
   kind: DataKind;
   shape: number[];
   all: DataSplit;
@@ -94,7 +94,7 @@ interface Unsplit {
 }
 
 /** Seeded split, `limit`, then preprocessing (standardize by default unless images). */
-function fromUnsplit(file: string, opts: DataOptions, u: Unsplit): Dataset {
+export function fromUnsplit(file: string, opts: DataOptions, u: Unsplit): Dataset {
   if (u.all.n < 2) throw new DataError(file, `has ${u.all.n} example(s); need at least 2, one for train and one for test`);
   const d = u.shape.reduce((a, b) => a * b, 1);
   const order = new Rng(opts.seed).permutation(u.all.n);

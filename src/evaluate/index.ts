@@ -3,3 +3,5 @@ export { evaluateModel, reconstructionError, checkShapes, testExamples, type Eva
 export { estimateNll, type NllOptions, type NllResult } from './nll.js';
 export { countActiveUnits, ACTIVE_UNIT_THRESHOLD, type ActiveUnits } from './active-units.js';
 export { posterior, disposePosterior, requirePosterior, type Posterior } from './posterior.js';
+export { anomalyScores, quantile, rocCurve, ANOMALY_SCORES, type AnomalyScore, type AnomalyScoreOptions, type RocCurve } from './anomaly.js';
+export { psnr, ssim, ssimPlane, gaussianWindow, type ImageBatch } from './image-quality.js';

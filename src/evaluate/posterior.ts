@@ -29,6 +29,8 @@ export function posterior(model: Model, x: Tensor2D): Posterior {
       return { mean: model.encode(x).mean, logVar: 2 * Math.log(config.noise) };
     case 'autoencoder':
       throw noPosterior();
+    case 'cvae':
+      throw new UsageError('the conditional VAE posterior q(z|x, y) needs the labels, which this estimator does not pass yet: the importance-sampled log-likelihood and active units are not available for a cvae');
   }
 }
 

@@ -100,6 +100,9 @@ function runGraph(ops: GraphOp[], input: number[][], weights: (name: string) => 
       }
       case 'log':
         return h.map((row) => row.map(Math.log));
+      default:
+        // The conv ops are checked by the numpy reader (test/model-format-python.test.ts).
+        throw new Error(`runGraph: op '${op.op}' is not implemented in this reference`);
     }
   }, input);
 }

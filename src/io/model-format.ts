@@ -107,7 +107,7 @@ export function importModel(raw: unknown, weights: Uint8Array, where = 'model.js
   if (weights.byteLength !== metadata.weightsByteLength) {
     throw new ModelError(`${where}: ${metadata.weightsFile} has ${weights.byteLength} bytes, expected ${metadata.weightsByteLength}`);
   }
-  const model = buildModel(metadata.config, metadata.inputDim, new Rng(0));
+  const model = buildModel(metadata.config, metadata.inputDim, new Rng(0), { inputShape: metadata.inputShape });
   const problems = assignTensors(model.variables(), metadata.weights, weights);
   if (problems.length > 0) {
     model.dispose();

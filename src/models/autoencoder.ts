@@ -1,10 +1,10 @@
 /** The deterministic autoencoder (seeds 001, 004): x -> code -> x, loss = reconstruction only. */
 import { tf, type Rng, type Tensor2D } from '../engine/index.js';
-import { Dense, Mlp, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
+import { Dense, type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
 import { likelihoodMean, reconstructionLoss, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Encoded, Model, ModelGraph } from './types.js';
-import { Decoder, disposeAll, evalContext, priorSample } from './parts.js';
+import { buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
 
 export type AutoencoderConfig = Extract<ModelConfig, { kind: 'autoencoder' }>;
 
@@ -21,18 +21,18 @@ export class Autoencoder implements Model {
   readonly inputDim: number;
   readonly latentDim: number;
   readonly likelihood: AutoencoderConfig['likelihood'];
-  private readonly encoder: Mlp;
+  private readonly encoder: Block;
   private readonly codeLayer: Dense;
-  private readonly decoder: Decoder;
+  private readonly decoder: Block;
 
-  constructor({ config, inputDim, rng }: { config: AutoencoderConfig; inputDim: number; rng: Rng }) {
+  constructor({ config, inputDim, inputShape = [inputDim], rng }: { config: AutoencoderConfig; inputDim: number; inputShape?: readonly number[]; rng: Rng }) {
     this.config = config;
     this.inputDim = inputDim;
     this.latentDim = config.latent;
     this.likelihood = config.likelihood;
-    this.encoder = new Mlp({ name: 'encoder', inDim: inputDim, spec: config.encoder, rng });
+    this.encoder = buildEncoder({ spec: config.encoder, inputShape, rng });
     this.codeLayer = new Dense({ name: 'encoder.code', inDim: this.encoder.outDim, outDim: config.latent, rng, activation: config.latentActivation });
-    this.decoder = new Decoder({ latent: config.latent, spec: config.decoder, dataDim: inputDim, likelihood: config.likelihood, rng });
+    this.decoder = buildDecoder({ latent: config.latent, spec: config.decoder, inputShape, likelihood: config.likelihood, rng });
   }
 
   encode(x: Tensor2D, ctx: ForwardContext = evalContext()): Encoded {
@@ -61,7 +61,7 @@ export class Autoencoder implements Model {
 
   loss(x: Tensor2D, ctx: ForwardContext): LossTerms {
     return tf.tidy(() => {
-      const { mean } = this.encode(x, ctx);
+      const { mean } = this.encode(ctx.input ?? x, ctx);
       const reconstruction = reconstructionLoss({ likelihood: this.likelihood, x, output: this.decoderOutput(mean, ctx) });
       return { loss: reconstruction, reconstruction: tf.clone(reconstruction), kl: tf.zerosLike(reconstruction) };
     }) as LossTerms;

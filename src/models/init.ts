@@ -1,6 +1,7 @@
 /** Data-dependent initialization: the decoder's output bias set from the training data's mean (Burda et al.). */
 import { tf } from '../engine/index.js';
-import type { Likelihood } from '../objectives/index.js';
+import { decoderOutputDim, type Likelihood } from '../objectives/index.js';
+import { UsageError } from '../errors.js';
 import type { Model } from './types.js';
 
 /** Bounds the mean before the logit, so always-0 or always-1 pixels get a large but finite bias. */
@@ -39,6 +40,10 @@ export function initDecoderBiasFromData(model: Model, x: Float32Array): void {
   const mean = Float32Array.from(sum, (s) => s / n);
   const bias = model.variables().find((v) => v.name === 'decoder.out.bias');
   if (!bias) throw new Error('initDecoderBiasFromData: the model has no decoder.out.bias');
+  if (bias.variable.size !== decoderOutputDim(model.likelihood, d)) {
+    // A conv decoder's output bias is per channel, not per value.
+    throw new UsageError(`model.decoderBiasInit 'data-mean' needs an MLP decoder (one output bias per data value); this decoder has ${bias.variable.size} output biases for ${d} values`);
+  }
   const current = bias.variable.dataSync() as Float32Array;
   tf.tidy(() => bias.variable.assign(tf.tensor1d(dataMeanBias(model.likelihood, mean, current))));
 }

@@ -1,8 +1,9 @@
 /** Pieces shared by the model files: the decoder stack, evaluation contexts and prior sampling. */
 import { tf, Rng, type Tensor2D } from '../engine/index.js';
-import { Dense, Mlp, type ForwardContext, type GraphOp, type LayerSummary, type NamedVariable } from '../nn/index.js';
-import type { MlpConfig } from '../config/schema.js';
+import { ConvDecoder, ConvEncoder, Dense, Mlp, type Block, type ForwardContext, type GraphOp, type LayerSummary, type NamedVariable } from '../nn/index.js';
+import type { MlpConfig, NetworkConfig } from '../config/schema.js';
 import { decoderOutputDim, type Likelihood } from '../objectives/index.js';
+import { UsageError } from '../errors.js';
 
 /** Evaluation mode: no dropout, running BatchNorm statistics; the RNG is never drawn from. */
 export function evalContext(): ForwardContext {
@@ -10,13 +11,15 @@ export function evalContext(): ForwardContext {
 }
 
 /** Decoder: an MLP from the latent code, then a linear layer to the likelihood's parameters. */
-export class Decoder {
+export class Decoder implements Block {
   readonly mlp: Mlp;
   readonly out: Dense;
+  readonly outDim: number;
 
   constructor(opts: { latent: number; spec: MlpConfig; dataDim: number; likelihood: Likelihood; rng: Rng }) {
     this.mlp = new Mlp({ name: 'decoder', inDim: opts.latent, spec: opts.spec, rng: opts.rng });
     this.out = new Dense({ name: 'decoder.out', inDim: this.mlp.outDim, outDim: decoderOutputDim(opts.likelihood, opts.dataDim), rng: opts.rng });
+    this.outDim = this.out.outDim;
   }
 
   apply(z: Tensor2D, ctx: ForwardContext): Tensor2D {
@@ -34,6 +37,49 @@ export class Decoder {
   graph(): GraphOp[] {
     return [...this.mlp.graph(), ...this.out.graph()];
   }
+}
+
+/** The shape a conv block needs; `role` names the block in the error. */
+function checkImageShape(inputShape: readonly number[], role: string): void {
+  if (inputShape.length !== 3) {
+    throw new UsageError(`model.${role}: a conv ${role} needs image data of shape [H, W, C]; this data's examples have shape [${inputShape.join(', ')}]; use an MLP ${role}`);
+  }
+}
+
+/**
+ * The encoder trunk a spec asks for, over flattened examples [B, D] of per-example shape `inputShape`.
+ *
+ * @example
+ * const encoder = buildEncoder({ spec: config.encoder, inputShape: [28, 28, 1], rng }); // encoder.outDim feeds the heads
+ */
+export function buildEncoder({ spec, inputShape, rng }: { spec: NetworkConfig; inputShape: readonly number[]; rng: Rng }): Block {
+  if (spec.kind === 'conv') {
+    checkImageShape(inputShape, 'encoder');
+    return new ConvEncoder({ name: 'encoder', inputShape, spec, rng });
+  }
+  return new Mlp({ name: 'encoder', inDim: inputShape.reduce((a, b) => a * b, 1), spec, rng });
+}
+
+/**
+ * The decoder a spec asks for: from the code [B, L] to the likelihood's parameters [B, D'] over data of `inputShape`.
+ *
+ * @example
+ * const decoder = buildDecoder({ latent: 2, spec: config.decoder, inputShape: [28, 28, 1], likelihood, rng });
+ */
+export function buildDecoder(opts: { latent: number; spec: NetworkConfig; inputShape: readonly number[]; likelihood: Likelihood; rng: Rng }): Block {
+  const { latent, spec, inputShape, likelihood, rng } = opts;
+  const dataDim = inputShape.reduce((a, b) => a * b, 1);
+  if (spec.kind === 'conv') {
+    checkImageShape(inputShape, 'decoder');
+    const groups = decoderOutputDim(likelihood, dataDim) / dataDim;
+    return new ConvDecoder({ name: 'decoder', latent, outputShape: inputShape, groups, spec, rng });
+  }
+  return new Decoder({ latent, spec, dataDim, likelihood, rng });
+}
+
+/** Whether a model config uses a conv block (needs the conv kernels and their gradients). */
+export function usesConv(config: { encoder: NetworkConfig; decoder: NetworkConfig }): boolean {
+  return config.encoder.kind === 'conv' || config.decoder.kind === 'conv';
 }
 
 /** n x latent draws from N(0, I) as a tensor. */

@@ -1,10 +1,10 @@
 /** Seed 000's "poor man's VAE": z = code + N(0, 1) noise, loss = reconstruction + beta * an anchor pulling codes to 0. */
 import { tf, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
-import { Dense, Mlp, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
-import { likelihoodMean, reconstructionLoss, type LossTerms } from '../objectives/index.js';
+import { Dense, type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
+import { klPenalty, likelihoodMean, reconstructionLoss, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Encoded, Model, ModelGraph } from './types.js';
-import { Decoder, disposeAll, evalContext, priorSample } from './parts.js';
+import { buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
 
 export type PoorManVaeConfig = Extract<ModelConfig, { kind: 'poor-man-vae' }>;
 
@@ -37,18 +37,18 @@ export class PoorManVae implements Model {
   readonly inputDim: number;
   readonly latentDim: number;
   readonly likelihood: PoorManVaeConfig['likelihood'];
-  private readonly encoder: Mlp;
+  private readonly encoder: Block;
   private readonly codeLayer: Dense;
-  private readonly decoder: Decoder;
+  private readonly decoder: Block;
 
-  constructor({ config, inputDim, rng }: { config: PoorManVaeConfig; inputDim: number; rng: Rng }) {
+  constructor({ config, inputDim, inputShape = [inputDim], rng }: { config: PoorManVaeConfig; inputDim: number; inputShape?: readonly number[]; rng: Rng }) {
     this.config = config;
     this.inputDim = inputDim;
     this.latentDim = config.latent;
     this.likelihood = config.likelihood;
-    this.encoder = new Mlp({ name: 'encoder', inDim: inputDim, spec: config.encoder, rng });
+    this.encoder = buildEncoder({ spec: config.encoder, inputShape, rng });
     this.codeLayer = new Dense({ name: 'encoder.code', inDim: this.encoder.outDim, outDim: config.latent, rng });
-    this.decoder = new Decoder({ latent: config.latent, spec: config.decoder, dataDim: inputDim, likelihood: config.likelihood, rng });
+    this.decoder = buildDecoder({ latent: config.latent, spec: config.decoder, inputShape, likelihood: config.likelihood, rng });
   }
 
   encode(x: Tensor2D, ctx: ForwardContext = evalContext()): Encoded {
@@ -79,10 +79,11 @@ export class PoorManVae implements Model {
   loss(x: Tensor2D, ctx: ForwardContext): LossTerms {
     return tf.tidy(() => {
       // The seed anchors the noisy z, not the code: the anchor sees the same z the decoder does.
-      const z = this.reparameterize(this.encode(x, ctx), ctx.rng);
+      const z = this.reparameterize(this.encode(ctx.input ?? x, ctx), ctx.rng);
       const reconstruction = reconstructionLoss({ likelihood: this.likelihood, x, output: this.decoderOutput(z, ctx) });
       const kl = anchorTerm({ z, kind: this.config.anchor });
-      return { loss: tf.add(reconstruction, tf.mul(kl, this.config.beta)) as Tensor1D, reconstruction, kl };
+      const weight = ctx.klWeight ?? { beta: this.config.beta };
+      return { loss: tf.add(reconstruction, klPenalty({ kl, ...weight })) as Tensor1D, reconstruction, kl };
     }) as LossTerms;
   }
 

@@ -1,6 +1,6 @@
 /** The Gaussian VAE: encoder to (mean, logVar), z = mean + exp(logVar / 2) * eps, decoder to p(x|z); loss = -ELBO or -IWAE bound. */
 import { tf, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
-import { Dense, Mlp, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
+import { Dense, type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
 import {
   elbo,
   iwaeBound,
@@ -13,7 +13,7 @@ import {
 } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Encoded, Model, ModelGraph } from './types.js';
-import { Decoder, disposeAll, evalContext, priorSample } from './parts.js';
+import { buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
 
 export type VaeConfig = Extract<ModelConfig, { kind: 'vae' }>;
 
@@ -29,21 +29,21 @@ export class Vae implements Model {
   readonly inputDim: number;
   readonly latentDim: number;
   readonly likelihood: VaeConfig['likelihood'];
-  private readonly encoder: Mlp;
+  private readonly encoder: Block;
   private readonly meanHead: Dense;
   private readonly varianceHead: Dense;
-  private readonly decoder: Decoder;
+  private readonly decoder: Block;
 
-  constructor({ config, inputDim, rng }: { config: VaeConfig; inputDim: number; rng: Rng }) {
+  constructor({ config, inputDim, inputShape = [inputDim], rng }: { config: VaeConfig; inputDim: number; inputShape?: readonly number[]; rng: Rng }) {
     this.config = config;
     this.inputDim = inputDim;
     this.latentDim = config.latent;
     this.likelihood = config.likelihood;
-    this.encoder = new Mlp({ name: 'encoder', inDim: inputDim, spec: config.encoder, rng });
+    this.encoder = buildEncoder({ spec: config.encoder, inputShape, rng });
     this.meanHead = new Dense({ name: 'encoder.mean', inDim: this.encoder.outDim, outDim: config.latent, rng });
     const headName = config.variance === 'softplus' ? 'encoder.variance' : 'encoder.logVar';
     this.varianceHead = new Dense({ name: headName, inDim: this.encoder.outDim, outDim: config.latent, rng });
-    this.decoder = new Decoder({ latent: config.latent, spec: config.decoder, dataDim: inputDim, likelihood: config.likelihood, rng });
+    this.decoder = buildDecoder({ latent: config.latent, spec: config.decoder, inputShape, likelihood: config.likelihood, rng });
   }
 
   encode(x: Tensor2D, ctx: ForwardContext = evalContext()): Required<Encoded> {
@@ -90,7 +90,7 @@ export class Vae implements Model {
   loss(x: Tensor2D, ctx: ForwardContext): LossTerms {
     if (this.config.objective.kind === 'iwae') return this.iwaeLoss(x, ctx, this.config.objective.k);
     return tf.tidy(() => {
-      const { mean, logVar } = this.encode(x, ctx);
+      const { mean, logVar } = this.encode(ctx.input ?? x, ctx);
       const z = this.reparameterize({ mean, logVar }, ctx.rng);
       const output = this.decoderOutput(z, ctx);
       return elbo({
@@ -99,7 +99,7 @@ export class Vae implements Model {
         output,
         mean,
         logVar,
-        beta: this.config.beta,
+        ...(ctx.klWeight ?? { beta: this.config.beta }),
         reconstructionReduction: this.config.reconstructionReduction,
       });
     }) as LossTerms;
@@ -108,7 +108,7 @@ export class Vae implements Model {
   private iwaeLoss(x: Tensor2D, ctx: ForwardContext, k: number): LossTerms {
     return tf.tidy(() => {
       const b = x.shape[0];
-      const { mean, logVar } = this.encode(x, ctx); // [B, L]
+      const { mean, logVar } = this.encode(ctx.input ?? x, ctx); // [B, L]
       // Sample s of example i sits in row s * B + i.
       const meanK = tf.tile(mean, [k, 1]) as Tensor2D; // [k*B, L]
       const logVarK = tf.tile(logVar, [k, 1]) as Tensor2D; // [k*B, L]

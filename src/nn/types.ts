@@ -13,6 +13,18 @@ export interface ForwardContext {
   rng: Rng;
   /** BatchNorm pushes its running-stat updates here in training mode; the trainer applies and disposes them. */
   updates?: StatUpdate[];
+  /** The epoch's KL (or anchor) weight from the model's beta schedule; absent: the config's constant `beta`. */
+  klWeight?: KlWeight;
+  /** Denoising training: the corrupted input [B, D] the encoder sees; the loss still reconstructs the clean `x`. */
+  input?: Tensor2D;
+  /** Class labels of the batch's examples, for a conditional model (the CVAE); other models ignore them. */
+  labels?: Int32Array;
+}
+
+/** The weight on a model's KL term: beta * KL, or with a capacity C (Burgess et al.) beta * |KL - C|. */
+export interface KlWeight {
+  beta: number;
+  capacity?: number;
 }
 
 /** A variable with its stable dotted name (`encoder.dense0.kernel`) and whether the optimizer updates it. */
@@ -38,7 +50,17 @@ export type GraphOp =
   | { op: 'dense'; kernel: string; bias: string }
   | { op: 'activation'; fn: Activation }
   | { op: 'batchnorm'; mean: string; variance: string; gamma: string; beta: string; epsilon: number }
-  | { op: 'log' };
+  | { op: 'log' }
+  /** Reshape to [batch, ...shape]; images are NHWC. */
+  | { op: 'reshape'; shape: number[] }
+  /** 2-D convolution, NHWC, kernel [kh, kw, in, out], TensorFlow 'same' padding; then + bias. */
+  | { op: 'conv2d'; kernel: string; bias: string; stride: number; padding: 'same' }
+  /** Transposed convolution to [batch, ...outputShape], kernel [kh, kw, out, in], 'same' padding; then + bias. */
+  | { op: 'conv2dTranspose'; kernel: string; bias: string; stride: number; padding: 'same'; outputShape: number[] }
+  /** Keep the top-left height x width of [batch, H, W, C]. */
+  | { op: 'crop'; height: number; width: number }
+  /** Permute the axes (batch axis included). */
+  | { op: 'transpose'; perm: number[] };
 
 export type Activation = 'linear' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'elu' | 'softplus';
 

@@ -1,7 +1,8 @@
 /** A run's figures from a model and its dataset: each builder returns named files (PNG, SVG) and writes nothing. */
-import { Rng } from '../engine/index.js';
+import { Rng, tf } from '../engine/index.js';
 import type { Dataset, DataSplit } from '../data/index.js';
-import type { Model } from '../models/index.js';
+import { Cvae, type Model } from '../models/index.js';
+import { UsageError } from '../errors.js';
 import { decodeCodes, encodeMeans, interpolate, manifoldGrid, project, reconstructRows, row, samplePrior, traverse, type ProjectionMethod, type Rows } from '../latent/index.js';
 import { histogramsSpec, imageGrid, lossCurveSpec, pathOverDataSpec, pointPanelsSpec, renderChart, scatterSpec, type EpochTerms } from '../figures/index.js';
 
@@ -78,23 +79,56 @@ export function reconstructionFigure(model: Model, dataset: Dataset, { n = 10, f
 }
 
 /** Decoded prior samples: an image grid, real points beside samples (seed 003), or per-feature histograms. */
-export function samplesFigure(model: Model, dataset: Dataset, { n, seed = 0 }: { n?: number; seed?: number } = {}): Figure {
+export function samplesFigure(model: Model, dataset: Dataset, { n, seed = 0, label }: { n?: number; seed?: number; label?: number } = {}): Figure {
   const rng = new Rng(`${seed}:samples`);
   const d = model.inputDim;
+  // A conditional VAE draws every sample as class `label` when one is given.
+  const draw = (count: number): Rows => (label === undefined ? samplePrior(model, count, rng) : sampleClassRows(model, { n: count, label, rng }));
+  const of = label === undefined ? '' : ` given label ${label}${dataset.labelNames?.[label] !== undefined ? ` (${dataset.labelNames[label]})` : ''}`;
   if (isImage(dataset)) {
     const count = n ?? 64;
     const cols = Math.ceil(Math.sqrt(count));
     const rows = Math.ceil(count / cols);
-    const s = samplePrior(model, count, rng);
-    return { id: 'samples', title: 'Prior samples', caption: `decode(z) for ${count} draws z ~ N(0, I).`, files: [{ file: 'samples.png', bytes: imageGrid({ images: s.data, shape: dataset.shape, rows, cols }) }] };
+    const s = draw(count);
+    return { id: 'samples', title: 'Prior samples', caption: `decode(z) for ${count} draws z ~ N(0, I)${of}.`, files: [{ file: 'samples.png', bytes: imageGrid({ images: s.data, shape: dataset.shape, rows, cols }) }] };
   }
   const count = n ?? Math.min(2000, dataset.test.n);
-  const s = samplePrior(model, count, rng);
+  const s = draw(count);
   const real = splitRows(dataset.test, d, count);
   if (d === 2) {
     return chartFigure('samples', 'Data and prior samples', `${real.n} test points beside decode(z) for ${count} draws z ~ N(0, I) (seed 003).`, pointPanelsSpec({ groups: [{ name: 'test data', xy: real.data }, { name: 'decoded prior samples', xy: s.data }] }));
   }
   return chartFigure('samples', 'Data and prior samples', `Per-feature histograms of ${real.n} test examples and of ${count} decoded prior samples.`, histogramsSpec({ groups: [{ name: 'test data', rows: real.data }, { name: 'prior samples', rows: s.data }], dim: d }));
+}
+
+/** n decoded prior draws of class `label` from a conditional VAE; a UsageError for any other model. */
+function sampleClassRows(model: Model, { n, label, rng }: { n: number; label: number; rng: Rng }): Rows {
+  if (!(model instanceof Cvae)) throw new UsageError(`--label ${label}: only a conditional VAE (model.kind cvae) samples a given class; this model is a ${model.config.kind}`);
+  if (!Number.isInteger(label) || label < 0 || label >= model.classes) throw new UsageError(`--label ${label}: expected a class in 0..${model.classes - 1}`);
+  const data = tf.tidy(() => Float32Array.from(model.sampleClass({ n, label, rng }).dataSync()));
+  return { data, n, dim: model.inputDim };
+}
+
+/**
+ * The conditional VAE's class grid: row k holds `cols` prior draws decoded as class k, one row per class. Image data.
+ *
+ * @example
+ * const fig = classGridFigure(cvae, dataset, { cols: 10, seed: 1 }); // class-grid.png, 10 rows for MNIST
+ */
+export function classGridFigure(model: Cvae, dataset: Dataset, { cols = 10, seed = 0 }: { cols?: number; seed?: number } = {}): Figure {
+  if (!isImage(dataset)) throw new UsageError(`the class grid shows images; the data '${dataset.name}' is not image data`);
+  const rng = new Rng(`${seed}:class-grid`);
+  const k = model.classes;
+  const d = model.inputDim;
+  const images = new Float32Array(k * cols * d); // [K * cols, D], row-major by class
+  for (let c = 0; c < k; c++) images.set(sampleClassRows(model, { n: cols, label: c, rng }).data, c * cols * d);
+  const names = dataset.labelNames ? `: ${dataset.labelNames.slice(0, k).join(', ')}` : '';
+  return {
+    id: 'class-grid',
+    title: 'Samples by class',
+    caption: `Row k: decode(z, y = k) for ${cols} draws z ~ N(0, I), one row per class (${k} classes${names}).`,
+    files: [{ file: 'class-grid.png', bytes: imageGrid({ images, shape: dataset.shape, rows: k, cols }) }],
+  };
 }
 
 /**
@@ -201,6 +235,12 @@ export function interpolationFigure(model: Model, dataset: Dataset, { from, to, 
 export function runFigures({ model, dataset, history, modelKind, seed = 0, method }: { model: Model; dataset: Dataset; history: EpochTerms[]; modelKind: string; seed?: number; method?: ProjectionMethod }): Figure[] {
   const out: Figure[] = [];
   if (history.length > 0) out.push(lossFigure(history, modelKind));
+  if (model instanceof Cvae) {
+    // The other figures encode or decode without a label; a conditional VAE gets its class grid and cycled samples.
+    if (isImage(dataset)) out.push(classGridFigure(model, dataset, { seed }));
+    out.push(samplesFigure(model, dataset, { seed }));
+    return out;
+  }
   if (dataset.test.n >= 2) out.push(reconstructionFigure(model, dataset));
   out.push(samplesFigure(model, dataset, { seed }));
   const manifold = manifoldFigure(model, dataset);

@@ -2,16 +2,18 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { tf, Rng, type Tensor2D } from '../engine/index.js';
-import { batchIndices, binarize, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
-import { buildModel, initDecoderBiasFromData, type Model } from '../models/index.js';
+import { addNoise, batchIndices, binarize, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
+import { buildModel, initDecoderBiasFromData, usesConv, type Model } from '../models/index.js';
 import type { RunConfig } from '../config/index.js';
-import { VaekitError } from '../errors.js';
+import { UsageError, VaekitError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { saveModel } from '../io/model-files.js';
 import { Adam } from './adam.js';
 import { evalBatch, trainStep } from './step.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { learningRate } from './schedule.js';
+import { klWeightFor } from './beta-schedule.js';
+import type { KlWeight } from '../nn/index.js';
 import { metricsLine, type EpochMetrics, type Terms } from './metrics.js';
 
 /** Progress within an epoch, for a progress bar. */
@@ -54,6 +56,14 @@ function batchTensor(split: DataSplit, idx: Int32Array, d: number, binarizeRng?:
   return tf.tensor2d(binarizeRng ? binarize(x, binarizeRng) : x, [idx.length, d]); // [B, D]
 }
 
+/** The labels of a batch's rows, for a conditional model (undefined otherwise). */
+function batchLabels(model: Model, split: DataSplit, idx: Int32Array): Int32Array | undefined {
+  if (model.config.kind !== 'cvae') return undefined;
+  const all = split.labels;
+  if (!all) throw new UsageError('model.kind cvae: the conditional VAE trains on labelled data, and this dataset has no labels');
+  return Int32Array.from(idx, (row) => all[row]);
+}
+
 /**
  * Mean loss terms over a split in evaluation mode. z is sampled with an RNG seeded from `seed`, so the number is
  * reproducible and drawing it does not disturb the training stream.
@@ -61,18 +71,40 @@ function batchTensor(split: DataSplit, idx: Int32Array, d: number, binarizeRng?:
  * @example
  * const test = evaluateSplit({ model, split: dataset.test, d: 784, seed: 'eval' });
  */
-export function evaluateSplit({ model, split, d, seed, binarizeData }: { model: Model; split: DataSplit; d: number; seed: string; binarizeData?: boolean }): Terms {
+export function evaluateSplit({
+  model,
+  split,
+  d,
+  seed,
+  binarizeData,
+  klWeight,
+}: {
+  model: Model;
+  split: DataSplit;
+  d: number;
+  seed: string;
+  binarizeData?: boolean;
+  /** The KL weight the loss uses; absent: the config's constant beta. */
+  klWeight?: KlWeight;
+}): Terms {
   const rng = new Rng(seed);
   const sums = { loss: 0, reconstruction: 0, kl: 0 };
   for (const idx of batchIndices(split.n, EVAL_BATCH)) {
     const x = batchTensor(split, idx, d, binarizeData ? rng : undefined);
-    const s = evalBatch({ model, x, rng });
+    const s = evalBatch({ model, x, rng, klWeight, labels: batchLabels(model, split, idx) });
     x.dispose();
     sums.loss += s.loss;
     sums.reconstruction += s.reconstruction;
     sums.kl += s.kl;
   }
   return { loss: sums.loss / split.n, reconstruction: sums.reconstruction / split.n, kl: sums.kl / split.n };
+}
+
+/** Fails early when a conv model would train on wasm, which has no Conv2DBackpropFilter kernel. */
+function checkConvBackend(config: RunConfig, backend: string): void {
+  if (backend === 'wasm' && usesConv(config.model)) {
+    throw new UsageError('this model has a conv encoder or decoder, and the wasm backend cannot train convolutions (it lacks the Conv2DBackpropFilter kernel); use --backend cpu (or --backend native where the addon is built)');
+  }
 }
 
 /** Stops training on a NaN or Inf loss, saying which checkpoint survives. */
@@ -93,7 +125,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const d = exampleSize(dataset);
   const { epochs, batchSize, seed } = config.train;
   let rng = new Rng(seed);
-  const model = buildModel(config.model, d, rng);
+  checkConvBackend(config, opts.backend);
+  const model = buildModel(config.model, d, rng, { inputShape: dataset.shape });
   const { lr, beta1, beta2, epsilon } = config.train;
   // A copy: the schedule sets `lr` each epoch, and the config must stay as resolved.
   const adam = new Adam(model.variables().filter((v) => v.trainable), { lr, beta1, beta2, epsilon });
@@ -118,18 +151,26 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const elapsedBefore = history.at(-1)?.elapsedSeconds ?? 0;
     const t0 = performance.now();
     const dynamic = config.data.binarize === 'dynamic';
+    const denoise = config.train.denoise;
+    // Noisy images stay in [0, 1], the range of the clean ones.
+    const noiseClip = dataset.kind === 'image' && dataset.preprocessing.kind !== 'standardize' ? { clip: [0, 1] as [number, number] } : {};
     const modelMeta = { inputShape: dataset.shape, preprocessing: dataset.preprocessing, labelNames: dataset.labelNames, dataset: dataset.name };
     for (let epoch = start + 1; epoch <= epochs; epoch++) {
       const tEpoch = performance.now();
       adam.options.lr = learningRate(config.train, epoch);
+      // The test loss uses the same weight, so train and test report the objective this epoch optimized.
+      const klWeight = klWeightFor(config.model, epoch);
       const batches = batchIndices(dataset.train.n, batchSize, rng);
       const sums = { loss: 0, reconstruction: 0, kl: 0 };
       let seen = 0;
       for (let b = 0; b < batches.length; b++) {
         const idx = batches[b];
         const x = batchTensor(dataset.train, idx, d, dynamic ? rng : undefined);
-        const terms = trainStep({ model, adam, x, rng });
+        // Denoising: the encoder sees a corrupted copy drawn from the run's RNG (so --resume repeats it); the loss reconstructs x.
+        const input = denoise && tf.tensor2d(addNoise(x.dataSync() as Float32Array, denoise, rng, noiseClip), x.shape); // [B, D]
+        const terms = trainStep({ model, adam, x, rng, klWeight, ...(input && { input }), labels: batchLabels(model, dataset.train, idx) });
         x.dispose();
+        input?.dispose();
         checkFinite(terms.loss, `epoch ${epoch}, batch ${b + 1}`, runDir, history.at(-1)?.epoch ?? 0);
         sums.loss += terms.loss * idx.length;
         sums.reconstruction += terms.reconstruction * idx.length;
@@ -138,7 +179,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         opts.onProgress?.({ epoch, epochs, batch: b + 1, batches: batches.length, loss: sums.loss / seen });
       }
       const trainSeconds = (performance.now() - tEpoch) / 1000;
-      const test = evaluateSplit({ model, split: dataset.test, d, seed: `${seed}:eval:${epoch}`, binarizeData: dynamic });
+      const test = evaluateSplit({ model, split: dataset.test, d, seed: `${seed}:eval:${epoch}`, binarizeData: dynamic, klWeight });
       checkFinite(test.loss, `epoch ${epoch}, test set`, runDir, history.at(-1)?.epoch ?? 0);
       const metrics: EpochMetrics = {
         epoch,
@@ -149,6 +190,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         elapsedSeconds: elapsedBefore + (performance.now() - t0) / 1000,
         time: new Date().toISOString(),
         lr: adam.options.lr,
+        ...(klWeight && { beta: klWeight.beta }),
+        ...(klWeight?.capacity !== undefined && { capacity: klWeight.capacity }),
       };
       history.push(metrics);
       appendFileSync(metricsPath, metricsLine(metrics));

@@ -19,6 +19,10 @@ export interface EpochMetrics {
   time: string;
   /** The learning rate of the epoch (from the schedule). */
   lr?: number;
+  /** The epoch's KL (or anchor) weight from the beta schedule; absent for an autoencoder. */
+  beta?: number;
+  /** The epoch's capacity C in nats, for the capacity schedule (Burgess et al.). */
+  capacity?: number;
 }
 
 /** One metrics.jsonl line. */

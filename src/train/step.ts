@@ -1,7 +1,7 @@
 /** One training step: forward, gradients of the batch-mean loss, Adam update, BatchNorm running statistics. */
 import { tf, type Rng, type Tensor2D } from '../engine/index.js';
 import type { Model } from '../models/index.js';
-import type { StatUpdate } from '../nn/index.js';
+import type { KlWeight, StatUpdate } from '../nn/index.js';
 import type { Adam } from './adam.js';
 
 /** Batch means of the loss and its terms. */
@@ -16,13 +16,31 @@ export interface TermMeans {
  *
  * @example
  * const terms = trainStep({ model, adam, x, rng }); // { loss, reconstruction, kl }
+ * trainStep({ model, adam, x, input: noisyX, rng }); // denoising: encode noisyX, reconstruct x
  */
-export function trainStep({ model, adam, x, rng }: { model: Model; adam: Adam; x: Tensor2D; rng: Rng }): TermMeans {
+export function trainStep({
+  model,
+  adam,
+  x,
+  input,
+  rng,
+  klWeight,
+  labels,
+}: {
+  model: Model;
+  adam: Adam;
+  x: Tensor2D;
+  input?: Tensor2D;
+  rng: Rng;
+  klWeight?: KlWeight;
+  /** The batch's class labels, for a conditional model. */
+  labels?: Int32Array;
+}): TermMeans {
   const updates: StatUpdate[] = [];
   const trainable = model.variables().filter((v) => v.trainable).map((v) => v.variable);
   let means: tf.Tensor | undefined;
   const { value, grads } = tf.variableGrads(() => {
-    const terms = model.loss(x, { training: true, rng, updates });
+    const terms = model.loss(x, { training: true, rng, updates, klWeight, ...(input && { input }), ...(labels && { labels }) });
     means = tf.keep(tf.stack([tf.mean(terms.loss), tf.mean(terms.reconstruction), tf.mean(terms.kl)]));
     return tf.mean(terms.loss) as tf.Scalar;
   }, trainable);
@@ -43,9 +61,9 @@ export function trainStep({ model, adam, x, rng }: { model: Model; adam: Adam; x
  * @example
  * const sums = evalBatch({ model, x, rng }); // sums over the batch, divide by the example count
  */
-export function evalBatch({ model, x, rng }: { model: Model; x: Tensor2D; rng: Rng }): TermMeans {
+export function evalBatch({ model, x, rng, klWeight, labels }: { model: Model; x: Tensor2D; rng: Rng; klWeight?: KlWeight; labels?: Int32Array }): TermMeans {
   const sums = tf.tidy(() => {
-    const terms = model.loss(x, { training: false, rng });
+    const terms = model.loss(x, { training: false, rng, klWeight, ...(labels && { labels }) });
     return tf.stack([tf.sum(terms.loss), tf.sum(terms.reconstruction), tf.sum(terms.kl)]);
   });
   const [loss, reconstruction, kl] = sums.dataSync();

@@ -113,7 +113,7 @@ export async function initBackend(requested: BackendName | 'auto' = 'auto'): Pro
       return { name, notices };
     } catch (err) {
       // tfjs-node is optional and usually absent: skipping it is not news.
-      if (name !== 'tensorflow') notices.push(`backend ${name} unavailable (${reason(err)}); trying the next`);
+      if (name !== 'tensorflow') notices.push(`backend ${name} unavailable: ${reason(err)}; trying the next`);
     }
   }
   throw new Error('no tensor backend could be initialized');

@@ -25,7 +25,7 @@ describe('native backend unavailable', () => {
     const choice = await initBackend('auto');
     expect(choice.name).toBe('wasm');
     expect(choice.notices).toHaveLength(1);
-    expect(choice.notices[0]).toMatch(/^backend native unavailable \(the native addon is disabled by VAEKIT_NATIVE=off\)/);
+    expect(choice.notices[0]).toMatch(/^backend native unavailable: the native addon is disabled by VAEKIT_NATIVE=off; trying the next$/);
   });
 
   it('an explicit --backend native is an error, not a silent fallback', async () => {

@@ -1,11 +1,11 @@
 /** The conditional VAE (Sohn et al. 2015): the encoder reads [x, onehot(y)], the decoder [z, onehot(y)]; loss = -ELBO. */
 import { tf, type Rng, type Tensor2D } from '../engine/index.js';
-import { Dense, type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
+import { type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
 import { elbo, likelihoodMean, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { Encoded, Model, ModelGraph } from './types.js';
-import { buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
+import { PosteriorHeads, buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
 
 export type CvaeConfig = Extract<ModelConfig, { kind: 'cvae' }>;
 
@@ -26,8 +26,7 @@ export class Cvae implements Model {
   readonly classes: number;
   readonly likelihood: CvaeConfig['likelihood'];
   private readonly encoder: Block;
-  private readonly meanHead: Dense;
-  private readonly varianceHead: Dense;
+  private readonly heads: PosteriorHeads;
   private readonly decoder: Block;
 
   constructor({ config, inputDim, rng }: { config: CvaeConfig; inputDim: number; inputShape?: readonly number[]; rng: Rng }) {
@@ -41,9 +40,7 @@ export class Cvae implements Model {
     this.likelihood = config.likelihood;
     const k = config.classes;
     this.encoder = buildEncoder({ spec: config.encoder, inputShape: [inputDim + k], rng });
-    this.meanHead = new Dense({ name: 'encoder.mean', inDim: this.encoder.outDim, outDim: config.latent, rng });
-    const headName = config.variance === 'softplus' ? 'encoder.variance' : 'encoder.logVar';
-    this.varianceHead = new Dense({ name: headName, inDim: this.encoder.outDim, outDim: config.latent, rng });
+    this.heads = new PosteriorHeads({ inDim: this.encoder.outDim, latent: config.latent, variance: config.variance, rng });
     // The decoder's "latent" input is [z, onehot(y)]; its output is the data's likelihood parameters.
     this.decoder = buildDecoder({ latent: config.latent + k, spec: config.decoder, inputShape: [inputDim], likelihood: config.likelihood, rng });
   }
@@ -61,10 +58,7 @@ export class Cvae implements Model {
   encode(x: Tensor2D, ctx: ForwardContext = evalContext()): Required<Encoded> {
     return tf.tidy(() => {
       const h = this.encoder.apply(tf.concat([x, this.oneHot(ctx.labels, x.shape[0])], 1), ctx); // [B, D + K] -> [B, H]
-      const mean = this.meanHead.apply(h);
-      const raw = this.varianceHead.apply(h);
-      const logVar = this.config.variance === 'softplus' ? tf.log(tf.softplus(raw)) : raw;
-      return { mean, logVar };
+      return this.heads.apply(h);
     });
   }
 
@@ -122,18 +116,16 @@ export class Cvae implements Model {
   }
 
   variables(): NamedVariable[] {
-    return [...this.encoder.variables(), ...this.meanHead.variables(), ...this.varianceHead.variables(), ...this.decoder.variables()];
+    return [...this.encoder.variables(), ...this.heads.variables(), ...this.decoder.variables()];
   }
 
   summary(): LayerSummary[] {
-    return [...this.encoder.summary(), ...this.meanHead.summary(), ...this.varianceHead.summary(), ...this.decoder.summary()];
+    return [...this.encoder.summary(), ...this.heads.summary(), ...this.decoder.summary()];
   }
 
   /** The graph's encoder reads [x, onehot(y)] ([B, D + K]) and its decoder [z, onehot(y)] ([B, L + K]). */
   graph(): ModelGraph {
-    const variance = this.varianceHead.graph();
-    const logVar = this.config.variance === 'softplus' ? [...variance, { op: 'activation' as const, fn: 'softplus' as const }, { op: 'log' as const }] : variance;
-    return { encoder: this.encoder.graph(), heads: { mean: this.meanHead.graph(), logVar }, decoder: this.decoder.graph() };
+    return { encoder: this.encoder.graph(), heads: this.heads.graph(), decoder: this.decoder.graph() };
   }
 
   dispose(): void {

@@ -1,6 +1,6 @@
 /** The Gaussian VAE: encoder to (mean, logVar), z = mean + exp(logVar / 2) * eps, decoder to p(x|z); loss = -ELBO or -IWAE bound. */
 import { tf, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
-import { Dense, type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
+import { type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
 import {
   elbo,
   iwaeBound,
@@ -13,7 +13,7 @@ import {
 } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Encoded, Model, ModelGraph } from './types.js';
-import { buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
+import { PosteriorHeads, buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
 
 export type VaeConfig = Extract<ModelConfig, { kind: 'vae' }>;
 
@@ -30,8 +30,7 @@ export class Vae implements Model {
   readonly latentDim: number;
   readonly likelihood: VaeConfig['likelihood'];
   private readonly encoder: Block;
-  private readonly meanHead: Dense;
-  private readonly varianceHead: Dense;
+  private readonly heads: PosteriorHeads;
   private readonly decoder: Block;
 
   constructor({ config, inputDim, inputShape = [inputDim], rng }: { config: VaeConfig; inputDim: number; inputShape?: readonly number[]; rng: Rng }) {
@@ -40,20 +39,14 @@ export class Vae implements Model {
     this.latentDim = config.latent;
     this.likelihood = config.likelihood;
     this.encoder = buildEncoder({ spec: config.encoder, inputShape, rng });
-    this.meanHead = new Dense({ name: 'encoder.mean', inDim: this.encoder.outDim, outDim: config.latent, rng });
-    const headName = config.variance === 'softplus' ? 'encoder.variance' : 'encoder.logVar';
-    this.varianceHead = new Dense({ name: headName, inDim: this.encoder.outDim, outDim: config.latent, rng });
+    this.heads = new PosteriorHeads({ inDim: this.encoder.outDim, latent: config.latent, variance: config.variance, rng });
     this.decoder = buildDecoder({ latent: config.latent, spec: config.decoder, inputShape, likelihood: config.likelihood, rng });
   }
 
   encode(x: Tensor2D, ctx: ForwardContext = evalContext()): Required<Encoded> {
     return tf.tidy(() => {
       const h = this.encoder.apply(x, ctx);
-      const mean = this.meanHead.apply(h);
-      const raw = this.varianceHead.apply(h);
-      // Seed 004 reads the head through softplus as a variance; its log is the log-variance.
-      const logVar = this.config.variance === 'softplus' ? tf.log(tf.softplus(raw)) : raw;
-      return { mean, logVar };
+      return this.heads.apply(h);
     });
   }
 
@@ -124,17 +117,15 @@ export class Vae implements Model {
   }
 
   variables(): NamedVariable[] {
-    return [...this.encoder.variables(), ...this.meanHead.variables(), ...this.varianceHead.variables(), ...this.decoder.variables()];
+    return [...this.encoder.variables(), ...this.heads.variables(), ...this.decoder.variables()];
   }
 
   summary(): LayerSummary[] {
-    return [...this.encoder.summary(), ...this.meanHead.summary(), ...this.varianceHead.summary(), ...this.decoder.summary()];
+    return [...this.encoder.summary(), ...this.heads.summary(), ...this.decoder.summary()];
   }
 
   graph(): ModelGraph {
-    const variance = this.varianceHead.graph();
-    const logVar = this.config.variance === 'softplus' ? [...variance, { op: 'activation' as const, fn: 'softplus' as const }, { op: 'log' as const }] : variance;
-    return { encoder: this.encoder.graph(), heads: { mean: this.meanHead.graph(), logVar }, decoder: this.decoder.graph() };
+    return { encoder: this.encoder.graph(), heads: this.heads.graph(), decoder: this.decoder.graph() };
   }
 
   dispose(): void {

@@ -30,6 +30,57 @@ const IDX_TYPES: Record<number, IdxType> = {
 
 const hex = (n: number, width: number): string => `0x${n.toString(16).padStart(width, '0')}`;
 
+/** An IDX header: the array's dims, its element type and where the data start. */
+export interface IdxHeader {
+  dims: number[];
+  /** The element type's name, e.g. 'uint8'. */
+  typeName: string;
+  /** Whether the elements are integers of one byte (no byte order, and images when rank >= 2). */
+  uint8: boolean;
+  headerBytes: number;
+  /** Decodes one record's elements (big-endian) to float32. */
+  decode: (src: DataView, srcOffset: number, out: Float32Array, at: number, values: number) => void;
+  elementBytes: number;
+}
+
+/**
+ * Parses and checks an IDX header from the file's first bytes (`head`, at least the whole header when the file has one)
+ * against the whole file's size `dataBytes` (decompressed; undefined to read the header alone). `file` is used only in error messages.
+ *
+ * @example
+ * parseIdxHeader(head, 47040016, 'train-images-idx3-ubyte'); // { dims: [60000, 28, 28], typeName: 'uint8', headerBytes: 16, ... }
+ */
+export function parseIdxHeader(head: Uint8Array, dataBytes: number | undefined, file: string): IdxHeader {
+  const totalBytes = dataBytes ?? head.length;
+  if (totalBytes < 4) throw new DataError(file, `expected an IDX header of at least 4 bytes, found ${totalBytes}`);
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (head[0] !== 0 || head[1] !== 0) {
+    throw new DataError(file, `expected IDX magic starting 0x0000, found ${hex(view.getUint32(0), 8)}`);
+  }
+  const type = IDX_TYPES[head[2]];
+  if (!type) {
+    throw new DataError(file, `unknown IDX element type ${hex(head[2], 2)}; expected one of 0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e`);
+  }
+  const ndims = head[3];
+  const headerBytes = 4 + 4 * ndims;
+  if (ndims === 0) throw new DataError(file, 'expected at least 1 dimension in the IDX header, found 0');
+  if (totalBytes < headerBytes) {
+    throw new DataError(file, `truncated IDX header: ${ndims} dims need ${headerBytes} bytes, found ${totalBytes}`);
+  }
+  const dims = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i));
+  const count = dims.reduce((a, b) => a * b, 1);
+  const expected = count * type.size;
+  const found = totalBytes - headerBytes;
+  if (dataBytes !== undefined && found !== expected) {
+    const what = found < expected ? 'truncated data' : 'dims do not match the data';
+    throw new DataError(file, `${what}: dims [${dims.join(', ')}] of ${type.name} need ${expected} data bytes, found ${found}`);
+  }
+  const decode = (src: DataView, srcOffset: number, out: Float32Array, at: number, values: number): void => {
+    for (let i = 0; i < values; i++) out[at + i] = type.read(src, srcOffset + i * type.size);
+  };
+  return { dims, typeName: type.name, uint8: head[2] === 0x08, headerBytes, decode, elementBytes: type.size };
+}
+
 /**
  * Decodes an IDX file's (already gunzipped) bytes. `file` is used only in error messages.
  *
@@ -38,29 +89,10 @@ const hex = (n: number, width: number): string => `0x${n.toString(16).padStart(w
  * // dims: [60000], data: Uint8Array
  */
 export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
-  if (bytes.length < 4) throw new DataError(file, `expected an IDX header of at least 4 bytes, found ${bytes.length}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new DataError(file, `expected IDX magic starting 0x0000, found ${hex(view.getUint32(0), 8)}`);
-  }
+  const { dims, headerBytes } = parseIdxHeader(bytes, bytes.length, file);
   const type = IDX_TYPES[bytes[2]];
-  if (!type) {
-    throw new DataError(file, `unknown IDX element type ${hex(bytes[2], 2)}; expected one of 0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e`);
-  }
-  const ndims = bytes[3];
-  const headerBytes = 4 + 4 * ndims;
-  if (ndims === 0) throw new DataError(file, 'expected at least 1 dimension in the IDX header, found 0');
-  if (bytes.length < headerBytes) {
-    throw new DataError(file, `truncated IDX header: ${ndims} dims need ${headerBytes} bytes, found ${bytes.length}`);
-  }
-  const dims = Array.from({ length: ndims }, (_, i) => view.getUint32(4 + 4 * i));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const count = dims.reduce((a, b) => a * b, 1);
-  const expected = count * type.size;
-  const found = bytes.length - headerBytes;
-  if (found !== expected) {
-    const what = found < expected ? 'truncated data' : 'dims do not match the data';
-    throw new DataError(file, `${what}: dims [${dims.join(', ')}] of ${type.name} need ${expected} data bytes, found ${found}`);
-  }
   // uint8 (every MNIST file) has no byte order: one copy instead of a per-element loop.
   if (bytes[2] === 0x08) return { dims, data: bytes.slice(headerBytes) };
   const data = type.make(count);

@@ -3,7 +3,8 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { DataError } from '../errors.js';
-import { readDataFile } from './files.js';
+import { checkBudget, type MemoryNeed, defaultMemoryBudget } from './budget.js';
+import { readDataFile, readHead } from './files.js';
 import { encodeLabels } from './preprocess.js';
 import type { DataOptions, Dataset } from './types.js';
 import { fromUnsplit } from './user-files.js';
@@ -27,6 +28,8 @@ export interface ImageFolderOptions {
   imageSize?: [number, number];
   /** 1 (grey) or 3 (RGB); default 3 when any image has colour, else 1. */
   channels?: 1 | 3;
+  /** Bytes the read may allocate; see {@link DataOptions.memoryBudget}. */
+  memoryBudget?: number;
 }
 
 /** One decoded image: RGB with alpha composited over black, and whether it had colour. */
@@ -115,6 +118,27 @@ function toGrey(rgb: Float32Array): Float32Array {
 }
 
 /**
+ * The peak memory of reading a folder, from each PNG's header (width and height, bytes 16-23): every image decoded to
+ * float RGB, then the [n, H, W, C] array and its split copies (taken as RGB). Files that are not PNG are left to the
+ * decoder, which names them.
+ */
+function folderNeed(files: string[], imageSize?: [number, number]): MemoryNeed {
+  let decodedBytes = 0;
+  let first: [number, number] | undefined;
+  for (const file of files) {
+    const { head } = readHead(file, 24);
+    if (head.length < 24) continue;
+    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const [w, h] = [view.getUint32(16), view.getUint32(20)];
+    first ??= [h, w];
+    decodedBytes += w * h * 3 * 4;
+  }
+  const [h, w] = imageSize ?? first ?? [0, 0];
+  const tableBytes = files.length * h * w * 3 * 4 * 2;
+  return { bytes: decodedBytes + tableBytes, what: `${files.length} images decoded and resized to ${h}x${w}`, remedy: 'file' };
+}
+
+/**
  * Reads every PNG under `dir` into one array, resized to one size. Images directly in `dir` have no label; images in
  * sub-folders take the first sub-folder's name as their label (both at once is an error). Hidden files are skipped;
  * any other non-PNG file is a DataError naming it.
@@ -125,6 +149,7 @@ function toGrey(rgb: Float32Array): Float32Array {
 export function readImageFolder(dir: string, opts: ImageFolderOptions = {}): ImageFolder {
   const files = listFiles(dir);
   if (files.length === 0) throw new DataError(dir, 'the folder holds no images; expected PNG files (in sub-folders per class or not)');
+  checkBudget(dir, folderNeed(files, opts.imageSize), opts.memoryBudget ?? defaultMemoryBudget());
   const decoded = files.map(decodePng);
   const [h, w] = opts.imageSize ?? [decoded[0].height, decoded[0].width];
   const c = opts.channels ?? (decoded.some((d) => d.color) ? 3 : 1);
@@ -152,7 +177,7 @@ export function readImageFolder(dir: string, opts: ImageFolderOptions = {}): Ima
  * loadImageFolder('faces/', { name: 'faces/', seed: 0, testFraction: 0.2, imageSize: [28, 28] });
  */
 export function loadImageFolder(dir: string, opts: DataOptions): Dataset {
-  const folder = readImageFolder(dir, { imageSize: opts.imageSize });
+  const folder = readImageFolder(dir, { imageSize: opts.imageSize, memoryBudget: opts.memoryBudget });
   const all = { x: folder.x, n: folder.n, ...(folder.labels && { labels: folder.labels }) };
   return fromUnsplit(dir, opts, { kind: 'image', shape: folder.shape, all, labelNames: folder.labelNames, scale: 1 / 255 });
 }

@@ -3,7 +3,9 @@ import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DataError } from '../errors.js';
-import { readIdx } from './idx.js';
+import { checkBudget, type MemoryNeed } from './budget.js';
+import { readHead } from './files.js';
+import { parseIdxHeader, readIdx } from './idx.js';
 import { limitCounts, preprocess } from './preprocess.js';
 import type { DataOptions, DataSplit, Dataset } from './types.js';
 
@@ -76,6 +78,7 @@ function mapFiles(f: (name: string) => string): Record<MnistFile, string> {
 }
 
 function loadMnistStyle(name: string, files: Record<MnistFile, string>, labelNames: string[], opts: DataOptions, source: string): Dataset {
+  checkBudget(name, mnistNeed(files, opts.limit), opts.memoryBudget);
   const train = readImagesAndLabels(files.trainImages, files.trainLabels, labelNames.length);
   const test = readImagesAndLabels(files.testImages, files.testLabels, labelNames.length);
   if (train.shape.join() !== test.shape.join()) {
@@ -86,6 +89,23 @@ function loadMnistStyle(name: string, files: Record<MnistFile, string>, labelNam
   const splits = { train: toSplit(train, nTrain, d), test: toSplit(test, nTest, d) };
   const preprocessing = preprocess(splits.train, splits.test, d, { standardize: opts.standardize ?? false, scale: 1 / 255 });
   return { name, kind: 'image', shape: [...train.shape, 1], labelNames, ...splits, preprocessing, source };
+}
+
+/** Peak memory of {@link loadMnistStyle}: both image files as bytes, plus the kept examples as float32. */
+function mnistNeed(files: Record<MnistFile, string>, limit?: number): MemoryNeed {
+  const count = (file: string): number[] => {
+    const { head, size } = readHead(file, 16);
+    try {
+      return parseIdxHeader(head, undefined, file).dims;
+    } catch {
+      return [0, size]; // the read itself reports a bad header
+    }
+  };
+  const [train, test] = [count(files.trainImages), count(files.testImages)];
+  const d = train.slice(1).reduce((a, b) => a * b, 1);
+  const { nTrain, nTest } = limitCounts(train[0], test[0], limit);
+  const bytes = (train[0] + test[0]) * d + (nTrain + nTest) * d * 4;
+  return { bytes, what: `${nTrain + nTest} images of ${d} values as float32, read from ${train[0] + test[0]}`, remedy: limit === undefined ? 'limit' : 'smaller-limit' };
 }
 
 interface RawImages {

@@ -26,28 +26,42 @@ function toDtype(descr: string): NpyDtype | undefined {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
+/** A .npy header: shape, dtype and where the C-order data start. */
+export interface NpyHeader {
+  shape: number[];
+  dtype: NpyDtype;
+  dataStart: number;
+  elementBytes: number;
+  /** Decodes one record's elements (little-endian) to float32. */
+  decode: (src: DataView, srcOffset: number, out: Float32Array, at: number, values: number) => void;
+}
+
 /**
- * Decodes a .npy file's bytes. `file` is used only in error messages.
+ * Parses and checks a .npy header from the file's first bytes (`head`) against the whole file's size `dataBytes`
+ * (undefined to read the header alone).
+ * `file` is used only in error messages.
  *
  * @example
- * const { shape, data } = parseNpy(readFileSync('codes.npy'), 'codes.npy'); // shape [1000, 20]
+ * parseNpyHeader(head, 3136128, 'codes.npy'); // { shape: [1000, 784], dtype: '<f4', dataStart: 128, ... }
  */
-export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
+export function parseNpyHeader(head: Uint8Array, dataBytes: number | undefined, file: string): NpyHeader {
+  const totalBytes = dataBytes ?? head.length;
+  if (totalBytes < 10 || head.length < 10 || MAGIC.some((b, i) => head[i] !== b)) {
     throw new DataError(file, 'expected the .npy magic "\\x93NUMPY" at the start of the file');
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const major = bytes[6];
-  if (major < 1 || major > 3) throw new DataError(file, `unsupported .npy version ${major}.${bytes[7]}; expected 1.x, 2.x or 3.x`);
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const major = head[6];
+  if (major < 1 || major > 3) throw new DataError(file, `unsupported .npy version ${major}.${head[7]}; expected 1.x, 2.x or 3.x`);
   // Version 1 stores the header length in 2 bytes; versions 2 and 3 in 4 (3 also allows a UTF-8 header).
   const lenBytes = major === 1 ? 2 : 4;
-  if (bytes.length < 8 + lenBytes) throw new DataError(file, 'truncated .npy header');
+  if (totalBytes < 8 + lenBytes) throw new DataError(file, 'truncated .npy header');
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const dataStart = 8 + lenBytes + headerLen;
-  if (bytes.length < dataStart) {
-    throw new DataError(file, `truncated .npy header: expected ${headerLen} header bytes, found ${bytes.length - 8 - lenBytes}`);
+  if (totalBytes < dataStart) {
+    throw new DataError(file, `truncated .npy header: expected ${headerLen} header bytes, found ${totalBytes - 8 - lenBytes}`);
   }
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(8 + lenBytes, dataStart));
+  if (head.length < dataStart) throw new DataError(file, `a .npy header of ${headerLen} bytes is longer than vaekit reads (${head.length - 8 - lenBytes})`);
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(head.subarray(8 + lenBytes, dataStart));
 
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const dtype = descr === undefined ? undefined : toDtype(descr);
@@ -74,13 +88,27 @@ export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
 
   const { size, read } = DTYPES[dtype];
   const count = shape.reduce((a, b) => a * b, 1);
-  const found = bytes.length - dataStart;
-  if (found !== count * size) {
+  const found = totalBytes - dataStart;
+  if (dataBytes !== undefined && found !== count * size) {
     const what = found < count * size ? 'truncated data' : 'data size does not match the shape';
     throw new DataError(file, `${what}: shape (${shape.join(', ')}) of ${dtype} needs ${count * size} bytes, found ${found}`);
   }
-  const data = new Float32Array(count);
-  for (let i = 0; i < count; i++) data[i] = read(view, dataStart + i * size);
+  const decode = (src: DataView, srcOffset: number, out: Float32Array, at: number, values: number): void => {
+    for (let i = 0; i < values; i++) out[at + i] = read(src, srcOffset + i * size);
+  };
+  return { shape, dtype, dataStart, elementBytes: size, decode };
+}
+
+/**
+ * Decodes a .npy file's bytes. `file` is used only in error messages.
+ *
+ * @example
+ * const { shape, data } = parseNpy(readFileSync('codes.npy'), 'codes.npy'); // shape [1000, 20]
+ */
+export function parseNpy(bytes: Uint8Array, file: string): NpyArray {
+  const { shape, dtype, dataStart, decode } = parseNpyHeader(bytes, bytes.length, file);
+  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  decode(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), dataStart, data, 0, data.length);
   return { shape, data, dtype };
 }
 

@@ -67,4 +67,9 @@ export interface DataOptions {
   noise?: number;
   /** A folder of PNG images: the [height, width] every image is resized to (default the first image's size). */
   imageSize?: [number, number];
+  /**
+   * Bytes a load may allocate (default half of physical memory). A loader whose estimate is over it refuses before
+   * allocating; uncompressed .npy and IDX files are read example by example, so `limit` brings them under it.
+   */
+  memoryBudget?: number;
 }

@@ -9,7 +9,8 @@ import { writeFigures, writeReport, type Figure } from '../report/index.js';
 import { UsageError } from '../errors.js';
 import { fmt } from './output.js';
 import { number, oneOf, positiveInt } from './parse.js';
-import { examplesFor, modelDataOptions, withRun, writeFiles, type ModelDataFlags } from './model-data.js';
+import { labelsFor } from '../models/index.js';
+import { checkOutDir, exampleLabels, examplesFor, modelDataOptions, withRun, writeFiles, type ModelDataFlags } from './model-data.js';
 
 /** Training examples scored for the quantile threshold: enough for a stable 0.99 quantile, bounded for speed. */
 export const THRESHOLD_EXAMPLES = 5000;
@@ -64,6 +65,7 @@ function chartFigure(id: string, title: string, caption: string, spec: Parameter
 
 async function runAnomaly(run: string, flags: AnomalyFlags): Promise<void> {
   if (flags.quantile !== undefined && flags.threshold !== undefined) throw new UsageError('--quantile and --threshold: give one, not both');
+  checkOutDir('--out', flags.out);
   if (flags.k !== undefined && flags.score !== 'nll') throw new UsageError(`--k ${flags.k}: the number of importance samples applies with --score nll only`);
   const score = flags.score ?? 'elbo';
   await withRun(run, flags, (r) => {
@@ -71,7 +73,9 @@ async function runAnomaly(run: string, flags: AnomalyFlags): Promise<void> {
     const ex = examplesFor(flags, r);
     const anomalous = anomalousFrom(ex.labels, ex.labelNames, flags.anomalyLabels, flags.data!);
     const seed = config.train.seed;
-    const scores = anomalyScores({ model, x: ex.x, score, rng: new Rng(`${seed}:anomaly`), k: flags.k });
+    // A conditional VAE scores x given its label, -log p(x|y): each example's own label, or --label for all.
+    const labels = exampleLabels(flags, ex, r);
+    const scores = anomalyScores({ model, x: ex.x, labels, score, rng: new Rng(`${seed}:anomaly`), k: flags.k });
     let threshold = flags.threshold;
     const q = flags.quantile ?? 0.99;
     let trainScored = 0;
@@ -79,7 +83,8 @@ async function runAnomaly(run: string, flags: AnomalyFlags): Promise<void> {
       const dataset = datasetFor(config);
       const d = exampleSize(dataset);
       trainScored = Math.min(dataset.train.n, THRESHOLD_EXAMPLES);
-      const trainScores = anomalyScores({ model, x: dataset.train.x.subarray(0, trainScored * d), score, rng: new Rng(`${seed}:anomaly-train`), k: flags.k });
+      const trainLabels = labelsFor({ model, labels: dataset.train.labels, n: trainScored, what: `the training split of '${dataset.name}'`, label: flags.label });
+      const trainScores = anomalyScores({ model, x: dataset.train.x.subarray(0, trainScored * d), labels: trainLabels, score, rng: new Rng(`${seed}:anomaly-train`), k: flags.k });
       threshold = quantile(trainScores, q);
     }
     const flagged = Array.from(scores, (s) => s > threshold!);
@@ -122,7 +127,7 @@ async function runAnomaly(run: string, flags: AnomalyFlags): Promise<void> {
       files,
     };
     out.result(result, () => {
-      out.info(`${ex.n} examples of ${ex.source} scored by ${SCORE_NAMES[score]}`);
+      out.info(`${ex.n} examples of ${ex.source} scored by ${SCORE_NAMES[score]}${labels ? `, each given ${flags.label !== undefined ? `class ${flags.label}` : 'its label y'} (a conditional VAE: -log p(x|y))` : ''}`);
       out.info(`threshold: ${thresholdText}`);
       out.info(`flagged: ${nFlagged} of ${ex.n} (${((100 * nFlagged) / ex.n).toFixed(2)}%)`);
       if (roc) out.info(`ROC AUC: ${roc.auc.toFixed(4)} (${roc.positives} anomalies, ${roc.negatives} normal)`);

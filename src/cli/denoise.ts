@@ -9,7 +9,7 @@ import { writeFigures, writeReport, type Figure } from '../report/index.js';
 import { UsageError } from '../errors.js';
 import { fmt } from './output.js';
 import { positiveInt } from './parse.js';
-import { examplesFor, modelDataOptions, withRun, writeFiles, type ModelDataFlags } from './model-data.js';
+import { checkOutDir, exampleLabels, examplesFor, modelDataOptions, withRun, writeFiles, type ModelDataFlags } from './model-data.js';
 
 interface DenoiseFlags extends ModelDataFlags {
   noise?: NoiseSpec;
@@ -35,6 +35,7 @@ function quality(a: Float32Array, clean: Float32Array, shape: number[], images: 
 async function runDenoise(run: string, flags: DenoiseFlags): Promise<void> {
   if (!flags.noise) throw new UsageError('--noise: required, e.g. gaussian:0.5, salt-pepper:0.2 or mask:0.3');
   const noise = flags.noise;
+  checkOutDir('--out', flags.out);
   await withRun(run, flags, (r) => {
     const { out, model, metadata, config } = r;
     const ex = examplesFor(flags, r);
@@ -44,7 +45,8 @@ async function runDenoise(run: string, flags: DenoiseFlags): Promise<void> {
     const inUnit = ex.x.every((v) => v >= 0 && v <= 1);
     const noisy = addNoise(ex.x, noise, new Rng(`${config.train.seed}:denoise`), inUnit ? { clip: [0, 1] } : {});
     const d = model.inputDim;
-    const denoised = reconstructRows(model, { data: noisy, n: ex.n, dim: d }).data;
+    // A conditional VAE reconstructs each noisy example given its (clean) label.
+    const denoised = reconstructRows(model, { data: noisy, n: ex.n, dim: d }, exampleLabels(flags, ex, r)).data;
     const before = quality(noisy, ex.x, shape, images);
     const after = quality(denoised, ex.x, shape, images);
     let files: string[] = [];
@@ -83,7 +85,7 @@ export function registerDenoise(program: Command): void {
       .description("corrupt examples with noise and reconstruct them with a run's model: PSNR and SSIM of the noisy and the denoised examples against the clean ones, and a figure")
       .argument('<run>', 'run folder')
       .option('--noise <kind:level>', 'gaussian:STD, salt-pepper:P or mask:P (e.g. gaussian:0.5)', (v: string) => parseNoise(v, '--noise'))
-      .option('--n <n>', 'examples shown in the figure (default 10)', positiveInt('--n'))
+      .option('--n <n>', 'examples shown in the figure (default 10)', positiveInt('--n', { max: 1000 }))
       .option('--out <dir>', 'write denoise.png into this folder instead of the run folder'),
   ).action((run: string, flags: DenoiseFlags) => runDenoise(run, flags));
 }

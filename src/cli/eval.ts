@@ -3,13 +3,12 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Rng } from '../engine/index.js';
 import { BACKEND_OPTIONS } from '../config/index.js';
-import { loadModel } from '../io/model-files.js';
-import { checkShapes, countActiveUnits, estimateNll, evaluateModel, testExamples, type ActiveUnits, type NllResult } from '../evaluate/index.js';
+import { countActiveUnits, estimateNll, evaluateModel, testExamples, type ActiveUnits, type NllResult } from '../evaluate/index.js';
+import { labelsFor } from '../models/index.js';
 import { UsageError } from '../errors.js';
-import { datasetFor, startBackend } from './common.js';
-import { fmt, makeOutput } from './output.js';
-import { readRunConfig } from './run-folder.js';
+import { fmt } from './output.js';
 import { oneOf, positiveInt } from './parse.js';
+import { runDataset, withRun } from './model-data.js';
 
 /** Burda et al.'s number of importance samples. */
 const DEFAULT_K = 5000;
@@ -45,30 +44,32 @@ function nllProgress(k: number) {
 async function runEval(run: string, flags: EvalFlags): Promise<void> {
   if (!flags.nll && flags.k !== undefined) throw new UsageError(`--k ${flags.k}: the number of importance samples applies with --nll only`);
   if (!flags.nll && flags.nllExamples !== undefined) throw new UsageError(`--nll-examples ${flags.nllExamples}: applies with --nll only`);
-  const out = makeOutput(flags.json === true);
-  const config = readRunConfig(run);
-  const backend = await startBackend(flags.backend ?? 'auto', out);
-  const { model, metadata } = loadModel(run);
-  try {
-    const dataset = datasetFor(config);
-    checkShapes(model, dataset, metadata.inputShape);
+  await withRun(run, flags, (r) => {
+    const { out, model, config, backend } = r;
+    const dataset = runDataset(r);
     const binarizeData = config.data.binarize === 'dynamic';
     const e = evaluateModel({ model, dataset, seed: config.train.seed, binarizeData });
     // Both on the same test examples, binarized once with a fixed seed when the run trains on binarized data.
     const hasPosterior = model.config.kind !== 'autoencoder';
+    const what = `the test split of '${dataset.name}'`;
     let active: ActiveUnits | undefined;
-    if (hasPosterior) active = countActiveUnits({ model, x: testExamples({ dataset, seed: config.train.seed, binarizeData }).x });
+    if (hasPosterior) {
+      const test = testExamples({ dataset, seed: config.train.seed, binarizeData });
+      active = countActiveUnits({ model, x: test.x, labels: labelsFor({ model, labels: test.labels, n: test.n, what }) });
+    }
+    // A conditional VAE's likelihood is of x given its label: log p(x|y).
+    const px = model.classes === undefined ? 'p(x)' : 'p(x|y)';
     let nll: NllResult | undefined;
     if (flags.nll) {
       const k = flags.k ?? DEFAULT_K;
-      const { x, n } = testExamples({ dataset, seed: config.train.seed, binarizeData, limit: flags.nllExamples });
+      const { x, n, labels } = testExamples({ dataset, seed: config.train.seed, binarizeData, limit: flags.nllExamples });
       if (model.likelihood.kind === 'bernoulli' && x.some((v) => v !== 0 && v !== 1)) {
         out.info('notice: the data is not binary, so the Bernoulli "likelihood" of grey levels is not a normalized density; the NLL is comparable to pytorch/examples losses, not to published NLLs on binarized MNIST');
       }
       const progress = nllProgress(k);
       const t0 = performance.now();
       try {
-        nll = estimateNll({ model, x, k, rng: new Rng(`${config.train.seed}:nll`), onProgress: progress.onProgress });
+        nll = estimateNll({ model, x, labels: labelsFor({ model, labels, n, what }), k, rng: new Rng(`${config.train.seed}:nll`), onProgress: progress.onProgress });
       } finally {
         progress.stop();
       }
@@ -80,19 +81,17 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
       data: dataset.name,
       ...e,
       ...(active ? { activeUnits: active.activeUnits, latent: model.latentDim, activeUnitVariances: active.variances } : {}),
-      ...(nll ? { nll: nll.nll, nllStdErr: nll.nllStdErr, k: nll.k, nllExamples: nll.n } : {}),
+      ...(nll ? { nll: nll.nll, nllStdErr: nll.nllStdErr, k: nll.k, nllExamples: nll.n, nllOf: `-log ${px}` } : {}),
     };
     out.result(result, () => {
       out.info(`test set: ${e.n} examples of ${dataset.name}`);
-      const objective = model.config.kind === 'vae' && model.config.objective.kind === 'iwae' ? `negative IWAE bound, k=${model.config.objective.k}` : 'negative ELBO';
+      const objective = model.config.kind === 'vae' && model.config.objective.kind === 'iwae' ? `negative IWAE bound, k=${model.config.objective.k}` : model.classes !== undefined ? 'negative ELBO of log p(x|y)' : 'negative ELBO';
       out.info(`loss (${objective}) ${fmt(e.loss)}   reconstruction ${fmt(e.reconstruction)}   kl ${fmt(e.kl)}   (per example)`);
       out.info(`reconstruction error of decode(mean): ${fmt(e.reconstructionError.sse)} summed squared error per example, ${fmt(e.reconstructionError.mse)} per value`);
-      if (active) out.info(`active units: ${active.activeUnits} of ${model.latentDim} (Cov_x(E_q[z|x]) > ${active.threshold})`);
-      if (nll) out.info(`NLL (importance sampled, k=${nll.k}): ${fmt(nll.nll)} +- ${fmt(nll.nllStdErr)} nats per example (standard error over ${nll.n} examples)`);
+      if (active) out.info(`active units: ${active.activeUnits} of ${model.latentDim} (Cov_x(E_q[z|x${model.classes === undefined ? '' : ', y'}]) > ${active.threshold})`);
+      if (nll) out.info(`NLL, -log ${px} (importance sampled, k=${nll.k}): ${fmt(nll.nll)} +- ${fmt(nll.nllStdErr)} nats per example (standard error over ${nll.n} examples)${model.classes === undefined ? '' : '; each example conditioned on its label y'}`);
     });
-  } finally {
-    model.dispose();
-  }
+  });
 }
 
 /** Registers `vaekit eval`. */
@@ -101,7 +100,7 @@ export function registerEval(program: Command): void {
     .command('eval')
     .description("evaluate a run's model on its test set: ELBO terms, reconstruction error, active units; --nll adds the importance-sampled NLL")
     .argument('<run>', 'run folder')
-    .option('--nll', 'estimate -log p(x) by importance sampling (Burda et al. 2015)')
+    .option('--nll', 'estimate -log p(x) by importance sampling (Burda et al. 2015); for a conditional VAE, -log p(x|y) with each example\'s label y')
     .option('--k <n>', `importance samples per example for --nll (default ${DEFAULT_K})`, positiveInt('--k'))
     .option('--nll-examples <n>', 'estimate the NLL on the first n test examples only (default all)', positiveInt('--nll-examples'))
     .option('--backend <name>', `tensor backend: ${BACKEND_OPTIONS.join(', ')}`, oneOf('--backend', BACKEND_OPTIONS))

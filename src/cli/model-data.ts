@@ -1,17 +1,19 @@
-/** What the commands that apply a trained model share: --data for new examples, loading the run's model, writing outputs. */
+/** What the commands that apply a trained model share: --data for new examples, loading the run's model, its labels, writing outputs. */
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { BACKEND_OPTIONS, type RunConfig } from '../config/index.js';
-import { loadForModel, type ModelExamples } from '../data/index.js';
-import type { Model } from '../models/index.js';
+import { loadForModel, type Dataset, type ModelExamples } from '../data/index.js';
+import { labelsFor, type Model } from '../models/index.js';
 import type { ModelMetadata } from '../io/model-format.js';
 import { loadModel } from '../io/model-files.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkShapes } from '../evaluate/index.js';
 import { UsageError } from '../errors.js';
-import { startBackend } from './common.js';
+import { datasetFor, startBackend } from './common.js';
 import { makeOutput, type Output } from './output.js';
 import { readRunConfig } from './run-folder.js';
-import { oneOf, positiveInt } from './parse.js';
+import { index, oneOf, positiveInt } from './parse.js';
 
 /** Flags of the commands that read new data for a model. */
 export interface ModelDataFlags {
@@ -21,9 +23,14 @@ export interface ModelDataFlags {
   limit?: number;
   backend?: (typeof BACKEND_OPTIONS)[number];
   json?: boolean;
+  /** A conditional VAE: the class every example is conditioned on (default: each example's own label). */
+  label?: number;
 }
 
-/** Adds --data, --label-column, --data-path, --limit, --backend and --json. */
+/** The help of --label on commands that encode examples. */
+export const CONDITION_HELP = "conditional VAE: condition every example on class k (default: each example's own label, matched to the model's classes by name)";
+
+/** Adds --data, --label-column, --data-path, --limit, --label, --backend and --json. */
 export function modelDataOptions(cmd: Command, { dataRequired = true } = {}): Command {
   const data = '--data <name>';
   const help = 'mnist, fashion-mnist (their test splits), a .csv, .npy or IDX file, or a folder of PNG images; preprocessed as the model\'s training data was';
@@ -31,6 +38,7 @@ export function modelDataOptions(cmd: Command, { dataRequired = true } = {}): Co
     .option('--label-column <name|index>', 'CSV: the column holding labels')
     .option('--data-path <path>', 'IDX: the labels file')
     .option('--limit <n>', 'use only the first n examples', positiveInt('--limit'))
+    .option('--label <k>', CONDITION_HELP, index('--label'))
     .option('--backend <name>', `tensor backend: ${BACKEND_OPTIONS.join(', ')}`, oneOf('--backend', BACKEND_OPTIONS))
     .option('--json', 'print one JSON object');
 }
@@ -60,6 +68,36 @@ export async function withRun<T>(run: string, flags: { backend?: ModelDataFlags[
   } finally {
     model.dispose();
   }
+}
+
+/** The run's own dataset (train and test splits), checked against the model's input shape. */
+export function runDataset(r: Pick<OpenRun, 'config' | 'model' | 'metadata'>): Dataset {
+  const dataset = datasetFor(r.config);
+  checkShapes(r.model, dataset, r.metadata.inputShape);
+  return dataset;
+}
+
+/**
+ * The labels a conditional model encodes the --data examples with: `--label k` for all, or each example's own label
+ * matched by name to the classes the model was trained on (a data file numbers its labels in its own order); undefined
+ * for an unconditional model.
+ */
+export function exampleLabels(flags: ModelDataFlags, ex: ModelExamples, r: Pick<OpenRun, 'model' | 'metadata'>): Int32Array | undefined {
+  const { model, metadata } = r;
+  const what = `--data ${flags.data}`;
+  if (model.classes === undefined || flags.label !== undefined || !ex.labels) return labelsFor({ model, labels: ex.labels, n: ex.n, what, label: flags.label });
+  const names = metadata.labelNames;
+  if (!names || !ex.labelNames) return labelsFor({ model, labels: ex.labels, n: ex.n, what });
+  const map = ex.labelNames.map((name) => names.indexOf(name));
+  const used = new Set(ex.labels);
+  const unknown = ex.labelNames.filter((_, i) => used.has(i) && map[i] < 0);
+  if (unknown.length > 0) throw new UsageError(`${what}: labels ${unknown.join(', ')} are not among the model's classes (${names.join(', ')}); give --label k to condition every example on class k`);
+  return labelsFor({ model, labels: Int32Array.from(ex.labels, (y) => map[y]), n: ex.n, what });
+}
+
+/** Throws a UsageError when `dir` (an output folder given as `flag`) exists and is not a folder. */
+export function checkOutDir(flag: string, dir: string | undefined): void {
+  if (dir !== undefined && existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir}: exists and is not a folder; expected a folder for the output files`);
 }
 
 /** The examples --data names, prepared for the run's model. */

@@ -1,15 +1,30 @@
 /** Flag parsing helpers: numbers and lists checked up front, with errors that name the flag, the value and what was expected. */
 import { UsageError } from '../errors.js';
 
-/** A positive integer flag (epochs, batch size, latent size, limit). */
-export function positiveInt(flag: string) {
+/** A positive integer flag (epochs, batch size, latent size, limit), optionally at most `max`. */
+export function positiveInt(flag: string, { max }: { max?: number } = {}) {
   return (value: string): number => {
     const n = Number(value);
     if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {
       throw new UsageError(`${flag}: '${value}' is not a positive integer`);
     }
+    if (max !== undefined && n > max) throw new UsageError(`${flag}: ${value} is out of range; expected a positive integer up to ${max}`);
     return n;
   };
+}
+
+/** A non-negative integer flag (an example index, a latent dimension, a class label). */
+export function index(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`${flag}: '${value}' is not a non-negative integer`);
+    return n;
+  };
+}
+
+/** A comma-separated list of non-negative integers (`--dims 0,1`). */
+export function indexList(flag: string) {
+  return (value: string): number[] => value.split(',').map((part) => index(`${flag} (in '${value}')`)(part.trim()));
 }
 
 /** An integer flag (seed). */

@@ -1,21 +1,23 @@
 /** `vaekit train`: resolve the config from preset, file and flags, train, and leave a run folder. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { BACKEND_OPTIONS, readConfigFile, resolveConfig, type RunConfig } from '../config/index.js';
 import { train } from '../train/index.js';
 import { lockRun } from '../io/lock.js';
-import { UsageError } from '../errors.js';
+import { UsageError, VaekitError } from '../errors.js';
+import { usesConv } from '../models/index.js';
+import type { Dataset } from '../data/index.js';
 import { ACTIVATIONS } from '../nn/index.js';
 import { datasetFor, startBackend } from './common.js';
-import { makeOutput } from './output.js';
+import { makeOutput, type Output } from './output.js';
 import { makeProgress } from './progress.js';
 import { figureHooks } from '../report/index.js';
 import { newRunDir, readRunConfig } from './run-folder.js';
 import { imageSize, intList, integer, number, oneOf, positiveInt } from './parse.js';
 import { parseNoise, type NoiseSpec } from '../data/index.js';
 
-const MODEL_KINDS = ['autoencoder', 'vae', 'poor-man-vae'] as const;
+const MODEL_KINDS = ['autoencoder', 'vae', 'poor-man-vae', 'cvae'] as const;
 const LIKELIHOODS = ['bernoulli', 'gaussian', 'squared-error'] as const;
 const OBJECTIVES = ['elbo', 'iwae'] as const;
 
@@ -36,6 +38,9 @@ interface TrainFlags {
   batchSize?: number;
   lr?: number;
   beta?: number;
+  klWarmup?: number;
+  klCycle?: { period: number; ratio?: number };
+  capacity?: { cMax: number; epochs: number; gamma?: number };
   objective?: (typeof OBJECTIVES)[number];
   k?: number;
   seed?: number;
@@ -58,12 +63,7 @@ function overridesFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
   if (flags.imageSize !== undefined) data.imageSize = flags.imageSize;
 
   let model: Record<string, unknown> = {};
-  if (flags.model !== undefined && flags.model !== base.model.kind) {
-    // Switching the kind keeps the architecture and likelihood; kind-specific options take their defaults.
-    const { kind: _old, ...rest } = base.model;
-    const common = { latent: rest.latent, encoder: rest.encoder, decoder: rest.decoder, likelihood: rest.likelihood };
-    model = { ...common, kind: flags.model };
-  }
+  if (flags.model !== undefined && flags.model !== base.model.kind) model = { ...switchedModel(base.model, flags.model), kind: flags.model };
   if (flags.latent !== undefined) model.latent = flags.latent;
   if (flags.hidden !== undefined) {
     model.encoder = { hidden: flags.hidden };
@@ -80,6 +80,8 @@ function overridesFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
         : { kind: flags.likelihood, meanActivation: 'linear', ...(flags.likelihood === 'gaussian' ? { variance: 1 } : {}) };
   }
   if (flags.beta !== undefined) model.beta = flags.beta;
+  const schedule = betaScheduleFrom(flags);
+  if (schedule) model.betaSchedule = schedule;
   const objective = objectiveFrom(flags, base);
   if (objective) model.objective = objective;
   const trainOpts: Record<string, unknown> = {};
@@ -89,6 +91,60 @@ function overridesFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
   if (flags.seed !== undefined) trainOpts.seed = flags.seed;
   if (flags.denoise !== undefined) trainOpts.denoise = flags.denoise;
   return { data, model, train: trainOpts, ...(flags.backend ? { backend: flags.backend } : {}) };
+}
+
+/**
+ * The model config kept when `--model` switches the kind: the architecture, likelihood and output-bias choice, and
+ * the variance head, KL weight and its schedule between the VAE and the conditional VAE; every other kind-specific
+ * option takes its default.
+ */
+function switchedModel(from: RunConfig['model'], to: (typeof MODEL_KINDS)[number]): Record<string, unknown> {
+  const kept: Record<string, unknown> = { latent: from.latent, encoder: from.encoder, decoder: from.decoder, likelihood: from.likelihood, decoderBiasInit: from.decoderBiasInit };
+  const gaussian = (k: string) => k === 'vae' || k === 'cvae';
+  if (gaussian(from.kind) && gaussian(to) && (from.kind === 'vae' || from.kind === 'cvae')) {
+    Object.assign(kept, { variance: from.variance, beta: from.beta, betaSchedule: from.betaSchedule, reconstructionReduction: from.reconstructionReduction });
+  }
+  return kept;
+}
+
+/** --kl-warmup, --kl-cycle or --capacity as a model.betaSchedule (at most one); undefined when none is given. */
+function betaScheduleFrom(flags: TrainFlags): Record<string, unknown> | undefined {
+  const given = (['klWarmup', 'klCycle', 'capacity'] as const).filter((k) => flags[k] !== undefined).map(flagName);
+  if (given.length > 1) throw new UsageError(`${given.join(' and ')}: choose one KL schedule`);
+  if (flags.capacity !== undefined && flags.beta !== undefined) throw new UsageError(`--beta ${flags.beta}: unused with --capacity, whose penalty is gamma * |KL - C| (set gamma as --capacity CMAX:EPOCHS:GAMMA)`);
+  if (flags.klWarmup !== undefined) return { kind: 'linear', epochs: flags.klWarmup };
+  if (flags.klCycle !== undefined) return { kind: 'cyclical', ...flags.klCycle };
+  if (flags.capacity !== undefined) return { kind: 'capacity', gamma: DEFAULT_GAMMA, ...flags.capacity };
+  return undefined;
+}
+
+/** `klWarmup` -> `--kl-warmup`. */
+function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
+}
+
+/** Burgess et al.'s gamma for the capacity schedule. */
+const DEFAULT_GAMMA = 1000;
+
+/** `--kl-cycle PERIOD[:RATIO]`: cycles of PERIOD epochs, ramping over the first RATIO of each (default 0.5). */
+function klCycle(value: string): { period: number; ratio?: number } {
+  const [period, ratio, extra] = value.split(':');
+  const expected = `--kl-cycle: '${value}' is not a cycle; expected PERIOD[:RATIO], a positive integer number of epochs and a ramp fraction in (0, 1], e.g. 10:0.5`;
+  if (extra !== undefined) throw new UsageError(expected);
+  const p = positiveInt('--kl-cycle (PERIOD)')(period);
+  if (ratio === undefined) return { period: p };
+  const r = number('--kl-cycle (RATIO)', { min: 0, exclusiveMin: true, max: 1, what: 'a ramp fraction in (0, 1]' })(ratio);
+  return { period: p, ratio: r };
+}
+
+/** `--capacity CMAX:EPOCHS[:GAMMA]`: C ramps from 0 to CMAX nats over EPOCHS epochs; the penalty is GAMMA * |KL - C|. */
+function capacity(value: string): { cMax: number; epochs: number; gamma?: number } {
+  const parts = value.split(':');
+  if (parts.length < 2 || parts.length > 3) throw new UsageError(`--capacity: '${value}' is not a capacity schedule; expected CMAX:EPOCHS[:GAMMA], e.g. 25:100 or 25:100:1000 (C_max in nats >= 0, a positive integer number of epochs, gamma >= 0, default ${DEFAULT_GAMMA})`);
+  const cMax = number('--capacity (CMAX)', { min: 0, what: 'a capacity in nats >= 0' })(parts[0]);
+  const epochs = positiveInt('--capacity (EPOCHS)')(parts[1]);
+  if (parts[2] === undefined) return { cMax, epochs };
+  return { cMax, epochs, gamma: number('--capacity (GAMMA)', { min: 0, what: 'a weight >= 0' })(parts[2]) };
 }
 
 /** `--objective` and `--k` as a model.objective, checked against the model kind; undefined when neither is given. */
@@ -108,10 +164,43 @@ function objectiveFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
 /** Builds the config for a fresh run. */
 function freshConfig(flags: TrainFlags): RunConfig {
   const file = flags.config ? readConfigFile(flags.config) : undefined;
-  const base = resolveConfig({ preset: flags.preset, file });
-  const config = resolveConfig({ preset: flags.preset, file, overrides: overridesFrom(flags, base) });
-  if (flags.beta !== undefined && config.model.kind === 'autoencoder') throw new UsageError('--beta: an autoencoder has no KL or anchor term to weight');
+  const origin = flags.config ? `--config ${flags.config}` : undefined;
+  const base = resolveConfig({ preset: flags.preset, file, origin });
+  const kind = flags.model ?? base.model.kind;
+  const weighted = (['beta', 'klWarmup', 'klCycle', 'capacity'] as const).filter((k) => flags[k] !== undefined);
+  if (kind === 'autoencoder' && weighted.length > 0) throw new UsageError(`${weighted.map(flagName).join(', ')}: an autoencoder has no KL or anchor term to weight`);
+  const iwae = flags.objective === 'iwae' || (flags.objective === undefined && flags.model === undefined && base.model.kind === 'vae' && base.model.objective.kind === 'iwae');
+  const scheduled = weighted.filter((k) => k !== 'beta' || flags.beta !== 1);
+  if (iwae && scheduled.length > 0) throw new UsageError(`${scheduled.map(flagName).join(', ')}: the IWAE objective is defined for beta = 1 with no KL schedule; drop ${scheduled.length > 1 ? 'them' : 'it'} or train with --objective elbo`);
+  if (kind === 'cvae' && usesConv(base.model)) {
+    throw new UsageError(`--model cvae: the conditional VAE takes MLP encoders and decoders, and ${flags.preset ?? base.preset ?? 'this config'} has conv layers; start from an MLP preset such as mnist-cvae or mnist-vae`);
+  }
+  return resolveConfig({ preset: flags.preset, file, overrides: overridesFrom(flags, base), origin });
+}
+
+/**
+ * A conditional VAE against its data, before anything is written: the data must have labels, and they must fit the
+ * model's classes. A kind chosen by --model takes its class count from the data.
+ */
+function checkConditional(config: RunConfig, dataset: Dataset, flags: TrainFlags, out: Output): RunConfig {
+  if (config.model.kind !== 'cvae') return config;
+  if (!dataset.train.labels || !dataset.labelNames) {
+    throw new UsageError(`--model cvae: the conditional VAE trains on labelled data, and '${dataset.name}' has no labels (give --label-column for a CSV, or sub-folders for PNG images)`);
+  }
+  const found = dataset.labelNames.length;
+  if (flags.model === 'cvae' && config.model.classes !== found) {
+    out.info(`notice: ${dataset.name} has ${found} classes, so the conditional VAE has ${found} (model.classes)`);
+    return { ...config, model: { ...config.model, classes: found } };
+  }
+  if (found > config.model.classes) throw new UsageError(`model.classes ${config.model.classes}: '${dataset.name}' has ${found} classes (${dataset.labelNames.join(', ')}); expected model.classes >= ${found}`);
   return config;
+}
+
+/** The first folder of `dir`'s path that does not exist yet: what a failed fresh run must remove to leave nothing behind. */
+function firstMissing(dir: string): string | undefined {
+  let missing: string | undefined;
+  for (let d = path.resolve(dir); !existsSync(d); d = path.dirname(d)) missing = d;
+  return missing;
 }
 
 async function runTrain(flags: TrainFlags): Promise<void> {
@@ -120,15 +209,17 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   let runDir: string;
   let recordedBackend: string | undefined;
   if (flags.resume) {
-    const ignored = (['preset', 'config', 'data', 'model', 'latent', 'hidden', 'activation', 'likelihood', 'batchSize', 'lr', 'beta', 'objective', 'k', 'seed', 'limit', 'out', 'denoise', 'imageSize'] as const).filter((k) => flags[k] !== undefined);
-    if (ignored.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`).join(', ')} (only --epochs, --backend and --json apply)`);
+    const ignored = (['preset', 'config', 'data', 'dataPath', 'labelColumn', 'binarize', 'model', 'latent', 'hidden', 'activation', 'likelihood', 'batchSize', 'lr', 'beta', 'klWarmup', 'klCycle', 'capacity', 'objective', 'k', 'seed', 'limit', 'out', 'denoise', 'imageSize'] as const).filter((k) => flags[k] !== undefined);
+    if (ignored.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${ignored.map(flagName).join(', ')} (only --epochs, --backend and --json apply)`);
     runDir = flags.resume;
+    if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new UsageError(`--resume ${runDir}: not a folder; expected a run folder to continue`);
     const recorded = readRunConfig(runDir);
     recordedBackend = recorded.backend;
     config = { ...recorded, train: { ...recorded.train, epochs: flags.epochs ?? recorded.train.epochs } };
   } else {
     config = freshConfig(flags);
     runDir = flags.out ?? newRunDir(config);
+    if (existsSync(runDir) && !statSync(runDir).isDirectory()) throw new UsageError(`--out ${runDir}: exists and is not a folder; expected a folder for the run`);
     if (existsSync(path.join(runDir, 'config.json'))) {
       throw new UsageError(`--out ${runDir}: the folder already holds a run; continue it with --resume ${runDir} or choose another --out`);
     }
@@ -139,11 +230,17 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     out.info(`notice: the run was trained on ${recordedBackend} and continues on ${backend}; results will not match an uninterrupted run bit for bit`);
   }
   const dataset = datasetFor(config);
+  if (!flags.resume) {
+    config = checkConditional(config, dataset, flags, out);
+    if (backend === 'wasm' && usesConv(config.model)) throw new UsageError('--backend wasm: this model has a conv encoder or decoder, and the wasm backend cannot train convolutions (it lacks the Conv2DBackpropFilter kernel); use --backend cpu (or --backend native where the addon is built)');
+  }
   if (!flags.resume && dataset.kind !== 'image' && config.model.likelihood.kind === 'bernoulli' && flags.likelihood === undefined) {
     // A Bernoulli decoder needs data in [0, 1]; standardized tabular or point data gets a Gaussian one.
     config = { ...config, model: { ...config.model, likelihood: { kind: 'gaussian', variance: 0.1, meanActivation: 'linear' } } };
     out.info(`notice: ${dataset.name} is ${dataset.kind} data, so the decoder is Gaussian with variance 0.1 (choose with --likelihood or a config file)`);
   }
+  // A fresh run that fails on a usage or input error before its first epoch leaves no folder behind.
+  const created = flags.resume ? undefined : firstMissing(runDir);
   mkdirSync(runDir, { recursive: true });
   const release = lockRun(runDir);
   out.info(`run: ${runDir}`);
@@ -151,9 +248,13 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   const progress = makeProgress(out, config.train.epochs);
   const figures = figureHooks({ runDir, modelKind: config.model.kind, seed: config.train.seed, notice: out.info });
   let result;
+  let epochsDone = 0;
   try {
-    result = await train({ config, dataset, runDir, backend, resume: Boolean(flags.resume), onProgress: progress.onProgress, onEpoch: (m) => (progress.onEpoch(m), figures.onEpoch()) });
+    result = await train({ config, dataset, runDir, backend, resume: Boolean(flags.resume), onProgress: progress.onProgress, onEpoch: (m) => (epochsDone++, progress.onEpoch(m), figures.onEpoch()) });
     figures.atEnd(result.model, dataset, result.history);
+  } catch (err) {
+    if (created && epochsDone === 0 && err instanceof VaekitError && err.code !== 'numeric') rmSync(created, { recursive: true, force: true });
+    throw err;
   } finally {
     progress.stop();
     release();
@@ -187,7 +288,7 @@ export function registerTrain(program: Command): void {
     .option('--label-column <name|index>', 'CSV: the column holding labels')
     .option('--limit <n>', 'use only the first n training examples', positiveInt('--limit'))
     .option('--binarize', 'dynamically binarize the data at every batch')
-    .option('--model <kind>', `model kind: ${MODEL_KINDS.join(', ')}`, oneOf('--model', MODEL_KINDS))
+    .option('--model <kind>', `model kind: ${MODEL_KINDS.join(', ')}; switching the preset's kind keeps its data, training settings and architecture (cvae: MLP layers, classes from the data's labels)`, oneOf('--model', MODEL_KINDS))
     .option('--latent <n>', 'latent size', positiveInt('--latent'))
     .option('--hidden <sizes>', 'hidden layer sizes, e.g. 400 or 512,256 (decoder mirrors them)', intList('--hidden'))
     .option('--activation <fn>', `hidden activation: ${ACTIVATIONS.join(', ')}`, oneOf('--activation', ACTIVATIONS))
@@ -196,6 +297,9 @@ export function registerTrain(program: Command): void {
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'))
     .option('--lr <x>', 'Adam learning rate', number('--lr', { min: 0, exclusiveMin: true, what: 'a learning rate > 0' }))
     .option('--beta <x>', 'weight of the KL (or anchor) term', number('--beta', { min: 0, what: 'a weight >= 0' }))
+    .option('--kl-warmup <epochs>', 'KL schedule: warm the weight up linearly from 0 to beta over this many epochs', positiveInt('--kl-warmup'))
+    .option('--kl-cycle <period[:ratio]>', 'KL schedule (Fu et al. 2019): cycles of PERIOD epochs, each ramping 0 to beta over its first RATIO (default 0.5), e.g. 10:0.5', klCycle)
+    .option('--capacity <cmax:epochs[:gamma]>', `KL schedule (Burgess et al. 2018): loss = reconstruction + GAMMA * |KL - C|, C ramped 0 to CMAX nats over EPOCHS epochs (GAMMA default ${DEFAULT_GAMMA}; beta unused), e.g. 25:100`, capacity)
     .option('--objective <kind>', `VAE training objective: ${OBJECTIVES.join(', ')} (the IWAE bound of Burda et al.)`, oneOf('--objective', OBJECTIVES))
     .option('--k <n>', 'importance samples per example for --objective iwae (default 50)', positiveInt('--k'))
     .option('--seed <n>', 'random seed', integer('--seed'))

@@ -31,10 +31,10 @@ describe('resolveConfig', () => {
     expect(deepMerge({ model: { kind: 'vae', beta: 2, latent: 3 } }, { model: { kind: 'autoencoder', latent: 4 } })).toEqual({ model: { kind: 'autoencoder', latent: 4 } });
   });
 
-  it('names the offending key, the unknown preset, or the activation list that is too short', () => {
+  it('names the offending key and its value, the unknown preset, or the activation list that is too short', () => {
     expect(usageError(() => resolveConfig({ preset: 'nope' })).message).toMatch(/^--preset: unknown preset 'nope'; expected one of poor-man-vae, /);
-    expect(usageError(() => resolveConfig({ preset: 'mnist-vae', overrides: { train: { lr: -1 } } })).message).toMatch(/^preset mnist-vae: train\.lr: /);
+    expect(usageError(() => resolveConfig({ preset: 'mnist-vae', overrides: { train: { lr: -1 } } })).message).toMatch(/^preset mnist-vae: train\.lr = -1: /);
     const short = usageError(() => resolveConfig({ preset: 'mnist-vae', overrides: { model: { encoder: { hidden: [8, 8], activation: ['relu'] } } } }));
-    expect(short.message).toBe('preset mnist-vae: model.encoder.activation: a list of activations needs one per hidden layer');
+    expect(short.message).toBe('preset mnist-vae: model.encoder.activation = ["relu"]: a list of activations needs one per hidden layer');
   });
 });

@@ -22,15 +22,28 @@ export function deepMerge(base: Json, over: Json): Json {
   return out;
 }
 
-/** Formats zod issues as `path: message` lines naming the offending config key. */
-function formatIssues(err: z.ZodError, origin: string): string {
-  return err.issues.map((i) => `${origin}: ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
+/** The value at `path` in `raw`, or undefined. */
+function valueAt(raw: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const key of path) v = isObject(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
 }
 
-/** Validates a raw config object; errors name each offending key. */
+/** Formats zod issues as `key = value: message` lines naming the offending config key and the value found there. */
+function formatIssues(err: z.ZodError, origin: string, raw: unknown): string {
+  return err.issues
+    .map((i) => {
+      const value = valueAt(raw, i.path);
+      const shown = value === undefined || isObject(value) ? '' : ` = ${JSON.stringify(value)}`;
+      return `${origin}: ${i.path.join('.') || '(root)'}${shown}: ${i.message}`;
+    })
+    .join('\n');
+}
+
+/** Validates a raw config object; errors name each offending key and its value. */
 export function parseConfig(raw: unknown, origin = 'config'): RunConfig {
   const result = configSchema.safeParse(raw);
-  if (!result.success) throw new UsageError(formatIssues(result.error, origin));
+  if (!result.success) throw new UsageError(formatIssues(result.error, origin, raw));
   return result.data;
 }
 
@@ -53,12 +66,13 @@ export function readConfigFile(path: string): Json {
 }
 
 /**
- * The run config: preset (default `mnist-vae` unless the file gives a model), then the file, then overrides.
+ * The run config: preset (default `mnist-vae` unless the file gives a model), then the file, then overrides. Errors
+ * name `origin` (e.g. `--config my.json`; default `config`, or the preset without a file).
  *
  * @example
  * const config = resolveConfig({ preset: 'swiss-roll-vae', overrides: { train: { epochs: 3 } } });
  */
-export function resolveConfig(opts: { preset?: string; file?: Json; overrides?: Json }): RunConfig {
+export function resolveConfig(opts: { preset?: string; file?: Json; overrides?: Json; origin?: string }): RunConfig {
   const presetName = opts.preset ?? (typeof opts.file?.preset === 'string' ? opts.file.preset : opts.file?.model ? undefined : DEFAULT_PRESET);
   let base: Json = {};
   if (presetName !== undefined) {
@@ -67,5 +81,5 @@ export function resolveConfig(opts: { preset?: string; file?: Json; overrides?: 
     base = { ...(structuredClone(preset.config) as Json), preset: preset.name };
   }
   const merged = deepMerge(deepMerge(base, opts.file ?? {}), opts.overrides ?? {});
-  return parseConfig(merged, opts.file ? 'config' : presetName ? `preset ${presetName}` : 'config');
+  return parseConfig(merged, opts.origin ?? (opts.file ? 'config' : presetName ? `preset ${presetName}` : 'config'));
 }

@@ -17,12 +17,12 @@ export interface ActiveUnits {
 
 /**
  * Counts the latent units the encoder uses: the variance over examples of each unit's posterior mean, against a
- * threshold. Needs a posterior (a VAE or a poor man's VAE); evaluation mode.
+ * threshold. Needs a posterior (a VAE, a conditional VAE given `labels` [n], or a poor man's VAE); evaluation mode.
  *
  * @example
  * const { activeUnits, variances } = countActiveUnits({ model, x: testX }); // e.g. 19 of 50 for Burda's VAE
  */
-export function countActiveUnits({ model, x, threshold = ACTIVE_UNIT_THRESHOLD, batchSize = 1000 }: { model: Model; x: Float32Array; threshold?: number; batchSize?: number }): ActiveUnits {
+export function countActiveUnits({ model, x, labels, threshold = ACTIVE_UNIT_THRESHOLD, batchSize = 1000 }: { model: Model; x: Float32Array; labels?: Int32Array; threshold?: number; batchSize?: number }): ActiveUnits {
   requirePosterior(model);
   const d = model.inputDim;
   const n = x.length / d;
@@ -34,7 +34,7 @@ export function countActiveUnits({ model, x, threshold = ACTIVE_UNIT_THRESHOLD, 
   for (let start = 0; start < n; start += batchSize) {
     const b = Math.min(batchSize, n - start);
     const xb = tf.tensor2d(x.subarray(start * d, (start + b) * d), [b, d]); // [B, D]
-    const q = posterior(model, xb);
+    const q = posterior(model, xb, labels?.subarray(start, start + b));
     const m = Float64Array.from(q.mean.dataSync()); // [B, L]
     xb.dispose();
     disposePosterior(q);

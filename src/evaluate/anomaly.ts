@@ -13,6 +13,8 @@ export interface AnomalyScoreOptions {
   /** [n, D] preprocessed examples. */
   x: Float32Array;
   score: AnomalyScore;
+  /** A conditional model's class label per example [n]: every score is then conditioned on it. */
+  labels?: Int32Array;
   /** Draws z for `elbo` and `nll`. */
   rng: Rng;
   /** Importance samples for `nll` (default 100). */
@@ -29,18 +31,19 @@ const BATCH = 500;
  * @example
  * const scores = anomalyScores({ model, x, score: 'elbo', rng: new Rng(1) }); // Float64Array [n]
  */
-export function anomalyScores({ model, x, score, rng, k = 100 }: AnomalyScoreOptions): Float64Array {
+export function anomalyScores({ model, x, score, rng, labels, k = 100 }: AnomalyScoreOptions): Float64Array {
   const d = model.inputDim;
   const n = x.length / d;
   if (!Number.isInteger(n)) throw new UsageError(`anomalyScores: ${x.length} values are not a whole number of ${d}-value examples`);
-  if (score === 'nll') return Float64Array.from(estimateNll({ model, x, k, rng }).logPx, (v) => -v);
+  if (score === 'nll') return Float64Array.from(estimateNll({ model, x, k, rng, labels }).logPx, (v) => -v);
   const out = new Float64Array(n);
   for (let start = 0; start < n; start += BATCH) {
     const b = Math.min(BATCH, n - start);
     const values = tf.tidy(() => {
       const xb = tf.tensor2d(x.subarray(start * d, (start + b) * d), [b, d]); // [B, D]
-      if (score === 'elbo') return model.loss(xb, { training: false, rng }).loss.dataSync();
-      return tf.sum(tf.square(tf.sub(model.reconstruct(xb), xb)), 1).dataSync(); // [B]
+      const yb = labels?.subarray(start, start + b); // [B]
+      if (score === 'elbo') return model.loss(xb, { training: false, rng, ...(yb && { labels: yb }) }).loss.dataSync();
+      return tf.sum(tf.square(tf.sub(model.reconstruct(xb, yb), xb)), 1).dataSync(); // [B]
     });
     out.set(values, start);
   }

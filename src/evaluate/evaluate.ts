@@ -22,14 +22,14 @@ export function checkShapes(model: Model, dataset: Dataset, modelShape: number[]
   }
 }
 
-/** Mean summed squared error of the deterministic reconstruction over a split. */
+/** Mean summed squared error of the deterministic reconstruction over a split (a conditional model uses the split's labels). */
 export function reconstructionError(model: Model, split: DataSplit, d: number): { sse: number; mse: number } {
   let sse = 0;
   for (const idx of batchIndices(split.n, 1000)) {
-    const { x } = gather(split, idx, d);
+    const { x, labels } = gather(split, idx, d);
     const s = tf.tidy(() => {
       const xt = tf.tensor2d(x, [idx.length, d]); // [B, D]
-      return tf.sum(tf.square(tf.sub(model.reconstruct(xt), xt)));
+      return tf.sum(tf.square(tf.sub(model.reconstruct(xt, labels), xt)));
     });
     sse += s.dataSync()[0];
     s.dispose();
@@ -51,14 +51,16 @@ export function evaluateModel({ model, dataset, seed, binarizeData }: { model: M
 
 /**
  * The test examples for likelihood estimates: the first `limit` (default all), binarized once with a fixed seed when
- * the run's data is dynamically binarized (Burda et al.'s stochastically binarized test set), as [n, D] values.
+ * the run's data is dynamically binarized (Burda et al.'s stochastically binarized test set), as [n, D] values, with
+ * their labels [n] when the data has them.
  *
  * @example
  * const { x, n } = testExamples({ dataset, seed: config.train.seed, binarizeData: true });
  */
-export function testExamples({ dataset, seed, binarizeData, limit }: { dataset: Dataset; seed: number; binarizeData?: boolean; limit?: number }): { x: Float32Array; n: number } {
+export function testExamples({ dataset, seed, binarizeData, limit }: { dataset: Dataset; seed: number; binarizeData?: boolean; limit?: number }): { x: Float32Array; n: number; labels?: Int32Array } {
   const d = exampleSize(dataset);
   const n = Math.min(limit ?? dataset.test.n, dataset.test.n);
   const x = dataset.test.x.subarray(0, n * d);
-  return { x: binarizeData ? binarize(x, new Rng(`${seed}:binarize-test`)) : Float32Array.from(x), n };
+  const labels = dataset.test.labels?.subarray(0, n);
+  return { x: binarizeData ? binarize(x, new Rng(`${seed}:binarize-test`)) : Float32Array.from(x), n, ...(labels && { labels }) };
 }

@@ -4,7 +4,7 @@
  * log-sum-exp is merged into a running one in float64.
  */
 import { tf, type Rng, type Tensor2D } from '../engine/index.js';
-import type { Model } from '../models/index.js';
+import { evalContext, type Model } from '../models/index.js';
 import { logImportanceWeights } from '../objectives/index.js';
 import { UsageError } from '../errors.js';
 import { disposePosterior, posterior, requirePosterior } from './posterior.js';
@@ -13,6 +13,8 @@ export interface NllOptions {
   model: Model;
   /** Examples [n, D], row-major (already binarized for a Bernoulli decoder). */
   x: Float32Array;
+  /** A conditional model's class label per example [n]: the estimate is then log p(x|y). */
+  labels?: Int32Array;
   /** Importance samples per example (Burda: 5000). */
   k: number;
   /** Draws z. */
@@ -47,17 +49,19 @@ function logAddExp(a: number, b: number): number {
 /**
  * Estimates -log p(x) per example with k importance samples from the model's posterior and averages it.
  * The estimate of log p(x) is a lower bound in expectation (the IWAE bound L_k) that rises to log p(x) as k grows.
+ * For a conditional VAE every term is conditioned on the example's label, so the estimate is of log p(x|y).
  *
  * @example
  * const { nll, nllStdErr } = estimateNll({ model, x: testX, k: 5000, rng: new Rng(1) });
  */
 export function estimateNll(opts: NllOptions): NllResult {
-  const { model, x, k, rng } = opts;
+  const { model, x, k, rng, labels } = opts;
   if (!Number.isInteger(k) || k < 1) throw new UsageError(`k: ${k} is not a positive integer number of importance samples`);
   requirePosterior(model);
   const d = model.inputDim;
   const n = x.length / d;
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`estimateNll: ${x.length} values are not a whole number of ${d}-value examples`);
+  if (model.classes !== undefined && labels?.length !== n) throw new UsageError(`estimateNll: a conditional VAE needs one label per example; got ${labels?.length ?? 0} for ${n} examples`);
   const batchSize = Math.max(1, Math.min(opts.batchSize ?? 100, n));
   const maxRows = opts.maxRows ?? 5000;
   const logPx = new Float64Array(n);
@@ -66,7 +70,8 @@ export function estimateNll(opts: NllOptions): NllResult {
   for (let start = 0; start < n; start += batchSize) {
     const b = Math.min(batchSize, n - start);
     const xb = tf.tensor2d(x.subarray(start * d, (start + b) * d), [b, d]); // [B, D]
-    const q = posterior(model, xb);
+    const yb = labels?.subarray(start, start + b); // [B]
+    const q = posterior(model, xb, yb);
     const latent = q.mean.shape[1];
     const chunk = Math.max(1, Math.floor(maxRows / b));
     const lse = new Float64Array(b).fill(-Infinity);
@@ -79,7 +84,9 @@ export function estimateNll(opts: NllOptions): NllResult {
           const logVar = typeof q.logVar === 'number' ? q.logVar : (tf.tile(q.logVar, [c, 1]) as Tensor2D); // [c*B, L]
           const eps = tf.tensor2d(rng.normalArray(c * b * latent), [c * b, latent]); // [c*B, L]
           const z = tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps)) as Tensor2D; // [c*B, L]
-          const output = model.decoderOutput(z); // [c*B, D']
+          // The tiled rows keep example i's label at row s * B + i.
+          const yc = yb && Int32Array.from({ length: c * b }, (_, r) => yb[r % b]); // [c*B]
+          const output = model.decoderOutput(z, { ...evalContext(), ...(yc && { labels: yc }) }); // [c*B, D']
           const xc = tf.tile(xb, [c, 1]) as Tensor2D; // [c*B, D]
           const logW = logImportanceWeights({ likelihood: model.likelihood, x: xc, output, z, mean, logVar }); // [c*B]
           return tf.logSumExp(tf.reshape(logW, [c, b]), 0); // [B]

@@ -1,6 +1,6 @@
 /** The approximate posterior q(z|x) = N(mean, exp(logVar)) of a model, for estimators that need its density. */
 import { tf, type Tensor2D } from '../engine/index.js';
-import type { Model } from '../models/index.js';
+import { evalContext, type Model } from '../models/index.js';
 import { UsageError } from '../errors.js';
 
 /** q(z|x) per example: a [B, L] mean and a [B, L] log-variance, or one log-variance for every entry. */
@@ -10,17 +10,19 @@ export interface Posterior {
 }
 
 /**
- * The Gaussian posterior of a VAE (its mean and log-variance heads) or of the poor man's VAE (the code, with the fixed
- * noise variance noise^2). An autoencoder has no posterior: a UsageError says so. Evaluation mode.
+ * The Gaussian posterior of a VAE (its mean and log-variance heads), of a conditional VAE (q(z|x, y), given the rows'
+ * `labels`) or of the poor man's VAE (the code, with the fixed noise variance noise^2). An autoencoder has no
+ * posterior: a UsageError says so. Evaluation mode.
  *
  * @example
  * const { mean, logVar } = posterior(model, x); // dispose mean (and logVar when it is a tensor)
  */
-export function posterior(model: Model, x: Tensor2D): Posterior {
+export function posterior(model: Model, x: Tensor2D, labels?: Int32Array): Posterior {
   const config = model.config;
   switch (config.kind) {
-    case 'vae': {
-      const { mean, logVar } = model.encode(x);
+    case 'vae':
+    case 'cvae': {
+      const { mean, logVar } = model.encode(x, { ...evalContext(), ...(labels && { labels }) });
       if (!logVar) throw new Error('a VAE encoder returned no logVar');
       return { mean, logVar };
     }
@@ -29,8 +31,6 @@ export function posterior(model: Model, x: Tensor2D): Posterior {
       return { mean: model.encode(x).mean, logVar: 2 * Math.log(config.noise) };
     case 'autoencoder':
       throw noPosterior();
-    case 'cvae':
-      throw new UsageError('the conditional VAE posterior q(z|x, y) needs the labels, which this estimator does not pass yet: the importance-sampled log-likelihood and active units are not available for a cvae');
   }
 }
 

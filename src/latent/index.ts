@@ -1,8 +1,8 @@
 /** Latent-space tools: encode a dataset, interpolate, traverse, manifold grids, prior samples and 2-D projections. */
 import { UMAP } from 'umap-js';
 import { TSNE } from '@saehrimnir/druidjs';
-import { tf, Rng } from '../engine/index.js';
-import type { Model } from '../models/index.js';
+import { tf, Rng, type Tensor2D } from '../engine/index.js';
+import { evalContext, type Model } from '../models/index.js';
 
 /** Codes or data stored row-major as [n, dim]. */
 export interface Rows {
@@ -13,41 +13,58 @@ export interface Rows {
 
 const BATCH = 1000;
 
-/** Runs `fn` on [B, inDim] slices of `x` and concatenates its [B, outDim] results; every tensor is freed. */
-function mapBatches(x: Rows, outDim: number, fn: (batch: ReturnType<typeof tf.tensor2d>) => ReturnType<typeof tf.tensor2d>): Rows {
+/**
+ * Runs `fn` on [B, inDim] slices of `x` (with the slice's labels when `labels` [n] is given) and concatenates its
+ * [B, outDim] results; every tensor is freed.
+ */
+function mapBatches(x: Rows, outDim: number, fn: (batch: Tensor2D, labels?: Int32Array) => Tensor2D, labels?: Int32Array): Rows {
+  if (labels && labels.length !== x.n) throw new RangeError(`${labels.length} labels for ${x.n} rows`);
   const out = new Float32Array(x.n * outDim); // [n, outDim]
   for (let start = 0; start < x.n; start += BATCH) {
     const b = Math.min(BATCH, x.n - start);
-    const values = tf.tidy(() => fn(tf.tensor2d(x.data.subarray(start * x.dim, (start + b) * x.dim), [b, x.dim])).dataSync());
+    const values = tf.tidy(() => fn(tf.tensor2d(x.data.subarray(start * x.dim, (start + b) * x.dim), [b, x.dim]), labels?.subarray(start, start + b)).dataSync());
     out.set(values, start * outDim);
   }
   return { data: out, n: x.n, dim: outDim };
 }
 
 /**
- * The encoder's means (the codes of an autoencoder) for every example, in evaluation mode.
+ * The encoder's means (the codes of an autoencoder) for every example, in evaluation mode. A conditional model
+ * (`model.classes`) needs each example's label: `labels` [n].
  *
  * @example
  * const z = encodeMeans(model, { data: dataset.test.x, n: dataset.test.n, dim: model.inputDim }); // [n, L]
  */
-export function encodeMeans(model: Model, x: Rows): Rows {
-  return mapBatches(x, model.latentDim, (b) => model.encode(b).mean);
+export function encodeMeans(model: Model, x: Rows, labels?: Int32Array): Rows {
+  return mapBatches(x, model.latentDim, (b, y) => model.encode(b, { ...evalContext(), ...(y && { labels: y }) }).mean, labels);
 }
 
-/** decode(z) for every code: the decoded means in data space [n, D]. */
-export function decodeCodes(model: Model, z: Rows): Rows {
-  return mapBatches(z, model.inputDim, (b) => model.decode(b));
+/** decode(z) for every code: the decoded means in data space [n, D]; a conditional model decodes code i as class `labels[i]`. */
+export function decodeCodes(model: Model, z: Rows, labels?: Int32Array): Rows {
+  return mapBatches(z, model.inputDim, (b, y) => model.decode(b, y), labels);
 }
 
-/** decode(encode(x).mean) for every example [n, D]. */
-export function reconstructRows(model: Model, x: Rows): Rows {
-  return mapBatches(x, model.inputDim, (b) => model.reconstruct(b));
+/** decode(encode(x).mean) for every example [n, D]; a conditional model uses each example's label, `labels` [n]. */
+export function reconstructRows(model: Model, x: Rows, labels?: Int32Array): Rows {
+  return mapBatches(x, model.inputDim, (b, y) => model.reconstruct(b, y), labels);
 }
 
-/** n draws from the prior N(0, I) decoded to data space [n, D]. */
-export function samplePrior(model: Model, n: number, rng: Rng): Rows {
+/**
+ * n draws from the prior N(0, I) decoded to data space [n, D]. A conditional model decodes every draw as class
+ * `label` when one is given, and otherwise cycles through its classes (row i has label i mod classes).
+ *
+ * @example
+ * const sevens = samplePrior(cvae, 8, new Rng(1), { label: 7 }); // [8, D]
+ */
+export function samplePrior(model: Model, n: number, rng: Rng, { label }: { label?: number } = {}): Rows {
+  if (label !== undefined) return decodeCodes(model, { data: rng.normalArray(n * model.latentDim), n, dim: model.latentDim }, repeatLabel(label, n));
   const data = tf.tidy(() => model.sample(n, rng).dataSync() as Float32Array);
   return { data: Float32Array.from(data), n, dim: model.inputDim };
+}
+
+/** `n` copies of one label, or undefined for none: the labels of codes all decoded as one class. */
+export function repeatLabel(label: number | undefined, n: number): Int32Array | undefined {
+  return label === undefined ? undefined : new Int32Array(n).fill(label);
 }
 
 const norm = (v: Float32Array): number => Math.sqrt(v.reduce((a, x) => a + x * x, 0));

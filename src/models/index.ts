@@ -3,7 +3,7 @@ export type { Model, Encoded, ModelGraph } from './types.js';
 export { Autoencoder } from './autoencoder.js';
 export { Vae } from './vae.js';
 export { PoorManVae, anchorTerm } from './poor-man-vae.js';
-export { Cvae } from './cvae.js';
+export { Cvae, checkLabel, labelsFor } from './cvae.js';
 export { buildModel } from './registry.js';
 export { evalContext, usesConv } from './parts.js';
 export { initDecoderBiasFromData, dataMeanBias } from './init.js';

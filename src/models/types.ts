@@ -1,5 +1,5 @@
 /** The vocabulary every model shares: encode, reparameterize, decode, sample, reconstruct, loss. */
-import type { Rng, Tensor2D } from '../engine/index.js';
+import type { FusedElboSpec, Rng, Tensor2D } from '../engine/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { ForwardContext, GraphOp, LayerSummary, NamedVariable } from '../nn/index.js';
 import type { Likelihood, LossTerms } from '../objectives/index.js';
@@ -26,20 +26,30 @@ export interface Model {
   readonly inputDim: number;
   readonly latentDim: number;
   readonly likelihood: Likelihood;
-  /** [B, D] -> the code or posterior parameters. */
+  /**
+   * A conditional model's number of classes: its encode, decode and reconstruct need one label in 0..classes-1 per
+   * row (`ctx.labels`, or the `labels` argument). Undefined for unconditional models, which ignore labels.
+   */
+  readonly classes?: number;
+  /** [B, D] -> the code or posterior parameters; a conditional model reads the rows' labels from `ctx.labels`. */
   encode(x: Tensor2D, ctx?: ForwardContext): Encoded;
   /** Draws z from the encoder's distribution (the code itself for an autoencoder). */
   reparameterize(encoded: Encoded, rng: Rng): Tensor2D;
   /** [B, L] -> the decoder's raw output: logits (Bernoulli) or distribution parameters. */
   decoderOutput(z: Tensor2D, ctx?: ForwardContext): Tensor2D;
-  /** [B, L] -> the decoded mean in data space [B, D]. */
-  decode(z: Tensor2D): Tensor2D;
+  /** [B, L] -> the decoded mean in data space [B, D]; `labels` [B] for a conditional model. */
+  decode(z: Tensor2D, labels?: Int32Array): Tensor2D;
   /** n draws from the prior N(0, I), decoded to data space [n, D]. */
   sample(n: number, rng: Rng): Tensor2D;
-  /** decode(encode(x).mean): the deterministic reconstruction [B, D]. */
-  reconstruct(x: Tensor2D): Tensor2D;
+  /** decode(encode(x).mean): the deterministic reconstruction [B, D]; `labels` [B] for a conditional model. */
+  reconstruct(x: Tensor2D, labels?: Int32Array): Tensor2D;
   /** Per-example training loss and its terms on one batch. */
   loss(x: Tensor2D, ctx: ForwardContext): LossTerms;
+  /**
+   * The model's layers as the whole-step training kernel takes them, when its training loss is exactly what that
+   * kernel computes (an MLP VAE with a Bernoulli likelihood and the summed ELBO); undefined otherwise.
+   */
+  fusedElboSpec?(): FusedElboSpec | undefined;
   variables(): NamedVariable[];
   summary(): LayerSummary[];
   graph(): ModelGraph;

@@ -16,6 +16,7 @@ import { registerReport } from './report.js';
 import { registerAnomaly } from './anomaly.js';
 import { registerDenoise } from './denoise.js';
 import { registerDecode, registerEncode } from './encode.js';
+import { registerServe } from './serve.js';
 
 /** Exit codes: 0 success, 1 internal error or a failed run, 2 usage or input error. */
 function exitCodeFor(err: VaekitError): number {
@@ -36,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run vaekit --help or vaekit <command> --help)');
   const figureCommands = [registerSample, registerReconstruct, registerInterpolate, registerTraverse, registerEmbed, registerManifold, registerReport];
   const modelCommands = [registerAnomaly, registerDenoise, registerEncode, registerDecode];
-  for (const register of [registerTrain, registerEval, registerSummary, registerPresets, ...figureCommands, ...modelCommands]) register(program);
+  for (const register of [registerTrain, registerEval, registerSummary, registerPresets, ...figureCommands, ...modelCommands, registerServe]) register(program);
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync(argv);

@@ -1,0 +1,80 @@
+/** `vaekit serve [RUN]`: builds the browser lab if needed and serves it, with RUN's model, on 127.0.0.1. */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ModelError, UsageError, VaekitError } from '../errors.js';
+import { buildReason, buildWeb, DIST_DIR } from '../server/build-web.js';
+import { labDataFiles, LAB_EXAMPLES } from '../server/lab-data.js';
+import { startLabServer, type Asset } from '../server/lab-server.js';
+import { datasetFor } from './common.js';
+import { makeOutput, type Output } from './output.js';
+import { readRunConfig } from './run-folder.js';
+
+/** The port used when --port is not given. */
+export const DEFAULT_PORT = 5180;
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n > 65535) {
+    throw new UsageError(`--port: '${value}' is not a port; expected an integer from 1 to 65535 (or 0 for any free port)`);
+  }
+  return n;
+}
+
+/** The URL paths that serve RUN: its model files, a manifest, and test examples when its data loads. */
+function runAssets(run: string, out: Output): Map<string, Asset> {
+  if (!existsSync(run) || !statSync(run).isDirectory()) throw new UsageError(`RUN: '${run}' is not a folder`);
+  const modelDir = [path.join(run, 'model'), run].find((d) => existsSync(path.join(d, 'model.json')));
+  if (!modelDir) throw new ModelError(`${run}: no model found (expected ${path.join(run, 'model', 'model.json')} or ${path.join(run, 'model.json')})`);
+  const assets = new Map<string, Asset>([
+    ['/run/model.json', { file: path.join(modelDir, 'model.json') }],
+    ['/run/weights.bin', { file: path.join(modelDir, 'weights.bin') }],
+  ]);
+  let note: string | undefined;
+  if (!existsSync(path.join(run, 'config.json'))) note = `${run} is a model folder without the run's config.json, so its data is unknown`;
+  else {
+    try {
+      const ds = datasetFor(readRunConfig(run));
+      const { images, labels } = labDataFiles(ds, ds.test, LAB_EXAMPLES);
+      assets.set('/run/test-images.idx.gz', { bytes: images });
+      if (labels) assets.set('/run/test-labels.idx.gz', { bytes: labels });
+      out.info(`data: the first ${Math.min(LAB_EXAMPLES, ds.test.n)} test examples of ${ds.name}`);
+    } catch (err) {
+      if (!(err instanceof VaekitError)) throw err;
+      note = `the run's data could not be loaded (${err.message})`;
+    }
+  }
+  if (note) out.info(`data: none; ${note}`);
+  const manifest = { name: path.basename(path.resolve(run)), data: { available: note === undefined, ...(note && { note }) } };
+  assets.set('/run/manifest.json', { bytes: Buffer.from(JSON.stringify(manifest)), type: 'application/json; charset=utf-8' });
+  return assets;
+}
+
+async function runServe(run: string | undefined, flags: { port: number; rebuild?: boolean; json?: boolean }): Promise<void> {
+  const out = makeOutput(flags.json === true);
+  // The page asks for run/manifest.json first; with no run it learns so from the answer rather than from a 404.
+  const assets = run ? runAssets(run, out) : new Map<string, Asset>([['/run/manifest.json', { bytes: Buffer.from('{"name":null}'), type: 'application/json; charset=utf-8' }]]);
+  const reason = flags.rebuild ? '--rebuild was given' : buildReason();
+  if (reason) {
+    out.info(`building the lab page (${reason}; this takes about half a minute)…`);
+    await buildWeb();
+  }
+  const server = await startLabServer({ distDir: DIST_DIR, assets, port: flags.port });
+  out.result({ url: server.url, port: server.port, run: run ?? null }, () => {
+    out.info(run ? `model: ${run}` : 'model: the bundled default (MNIST VAE, latent 2)');
+    out.info(`lab: ${server.url}  (Ctrl-C stops it)`);
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.close());
+}
+
+/** Registers `vaekit serve`. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description("serve the browser lab on 127.0.0.1 with RUN's model (default: the bundled MNIST model); builds the page if needed")
+    .argument('[run]', 'run folder or model folder')
+    .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', port, DEFAULT_PORT)
+    .option('--rebuild', 'rebuild the page even when the build is current')
+    .option('--json', 'print one JSON object { url, port, run } once listening')
+    .action(runServe);
+}

@@ -1,0 +1,132 @@
+/**
+ * The lab's current model and data, and how to get them: from the bundled default, from the served run
+ * (`vaekit serve RUN`), or from files the user picks. Every failure becomes an Error whose message names the file.
+ */
+import { importModel, type ModelMetadata } from '../../src/io/model-format.js';
+import type { Model } from '../../src/models/index.js';
+import { ModelError } from '../../src/errors.js';
+import { readExamples, type Examples, type NamedBytes } from './examples.js';
+
+/** A loaded model with its test examples (when there are any) and where it came from. */
+export interface Lab {
+  model: Model;
+  metadata: ModelMetadata;
+  /** e.g. 'bundled default model', 'run runs/a', 'files model.json + weights.bin'. */
+  source: string;
+  test?: Examples;
+  /** Why there is no test data, for the views that need it. */
+  dataNote?: string;
+}
+
+/** What `vaekit serve [RUN]` says about the run at `run/manifest.json`; `name` is null when it serves none. */
+export type RunManifest =
+  | { name: string; data: { available: boolean; /** why there are no test examples */ note?: string } }
+  | { name: null };
+
+/** The file names a model folder and the lab's data use. */
+export const FILES = {
+  model: 'model.json',
+  weights: 'weights.bin',
+  testImages: 'test-images.idx.gz',
+  testLabels: 'test-labels.idx.gz',
+  trainImages: 'train-images.idx.gz',
+  trainLabels: 'train-labels.idx.gz',
+} as const;
+
+/** Fetches a URL's bytes, or undefined on 404; other failures throw naming the URL. */
+export async function fetchBytes(url: string): Promise<NamedBytes | undefined> {
+  const res = await fetch(url, { cache: 'no-store' });
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw new Error(`${url}: the server answered ${res.status} ${res.statusText}`);
+  return { name: url, bytes: new Uint8Array(await res.arrayBuffer()) };
+}
+
+/** Rejects models the views cannot drive yet, with the reason. */
+function checkSupported(metadata: ModelMetadata, where: string): void {
+  if (metadata.kind === 'cvae') {
+    throw new ModelError(`${where}: a conditional VAE (kind 'cvae') decodes only with a class label, which the lab does not provide yet; open a vae, autoencoder or poor-man-vae model`);
+  }
+}
+
+/**
+ * Builds a model from model.json and weights.bin bytes; errors name the file.
+ *
+ * @example
+ * const { model, metadata } = modelFromBytes(json, weights);
+ */
+export function modelFromBytes(json: NamedBytes, weights: NamedBytes): { model: Model; metadata: ModelMetadata } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(json.bytes));
+  } catch (err) {
+    throw new ModelError(`${json.name}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const loaded = importModel(raw, weights.bytes, json.name);
+  try {
+    checkSupported(loaded.metadata, json.name);
+  } catch (err) {
+    loaded.model.dispose();
+    throw err;
+  }
+  return loaded;
+}
+
+/** Adds test examples to a model; a failure to read them disposes the model and throws. */
+async function withData(
+  loaded: { model: Model; metadata: ModelMetadata },
+  source: string,
+  images: NamedBytes | undefined,
+  labels: NamedBytes | undefined,
+  missing: string,
+): Promise<Lab> {
+  if (!images) return { ...loaded, source, dataNote: missing };
+  try {
+    const test = await readExamples({ images, labels, inputShape: loaded.metadata.inputShape, preprocessing: loaded.metadata.preprocessing });
+    return { ...loaded, source, test };
+  } catch (err) {
+    loaded.model.dispose();
+    throw err;
+  }
+}
+
+/**
+ * Loads a model folder served over HTTP (`default/` or `run/`) with its test examples when the folder has them.
+ *
+ * @example
+ * const lab = await loadFromUrl('default/', 'bundled default model');
+ */
+export async function loadFromUrl(base: string, source: string, dataNote = 'this model came without test examples'): Promise<Lab> {
+  const [json, weights] = await Promise.all([fetchBytes(base + FILES.model), fetchBytes(base + FILES.weights)]);
+  if (!json) throw new ModelError(`${base + FILES.model}: not found on the server`);
+  if (!weights) throw new ModelError(`${base + FILES.weights}: not found on the server`);
+  const loaded = modelFromBytes(json, weights);
+  const [images, labels] = await Promise.all([fetchBytes(base + FILES.testImages), fetchBytes(base + FILES.testLabels)]);
+  return withData(loaded, source, images, labels, dataNote);
+}
+
+/** The run `vaekit serve RUN` serves, or undefined when it serves none (or the page is not served by vaekit). */
+export async function runManifest(): Promise<Extract<RunManifest, { name: string }> | undefined> {
+  const bytes = await fetchBytes('run/manifest.json');
+  const manifest = bytes && (JSON.parse(new TextDecoder().decode(bytes.bytes)) as RunManifest);
+  return manifest && manifest.name !== null ? manifest : undefined;
+}
+
+/**
+ * Loads picked files: a model.json (any .json) and its weights (.bin), and optionally test images and labels as IDX
+ * files (`*images*`, `*labels*`, gzip or not).
+ */
+export async function loadFromFiles(files: File[]): Promise<Lab> {
+  const pick = (test: (name: string) => boolean) => files.find((f) => test(f.name.toLowerCase()));
+  const json = pick((n) => n.endsWith('.json'));
+  const weights = pick((n) => n.endsWith('.bin'));
+  if (!json || !weights) {
+    throw new ModelError(`picked ${files.map((f) => f.name).join(', ') || 'no files'}; expected a model.json and its weights.bin (pick both at once)`);
+  }
+  const read = async (f: File | undefined): Promise<NamedBytes | undefined> => f && { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) };
+  const isData = (n: string) => !n.endsWith('.json') && !n.endsWith('.bin');
+  const loaded = modelFromBytes((await read(json))!, (await read(weights))!);
+  const images = await read(pick((n) => isData(n) && n.includes('images')));
+  const labels = await read(pick((n) => isData(n) && n.includes('labels')));
+  const names = [json, weights].map((f) => f.name).join(' + ');
+  return withData(loaded, `files ${names}`, images, labels, 'no test examples were picked (add an images IDX file, and a labels one, to the selection)');
+}

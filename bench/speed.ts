@@ -147,12 +147,12 @@ interface Config {
   run: () => ChildResult | undefined;
 }
 
-function nodeChild(spec: Child): ChildResult | undefined {
+function nodeChild(spec: Child, env: Record<string, string> = {}): ChildResult | undefined {
   const res = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', JSON.stringify(spec)], {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 1 << 24,
-    env: { ...process.env },
+    env: { ...process.env, ...env },
   });
   const line = res.stdout.split('\n').find((l) => l.startsWith('{'));
   if (res.status !== 0 || !line) {
@@ -218,7 +218,9 @@ async function main(): Promise<void> {
   const train: Config[] = [];
   const forward: Config[] = [];
   if (nativeOk) {
-    train.push({ id: 'native', label: 'vaekit native (fused Adam and ELBO terms)', run: () => nodeChild({ kind: 'train', backend: 'native', variant: 'library', steps: steps(400), warmup: 30 }) });
+    const nativeTrain: Child = { kind: 'train', backend: 'native', variant: 'library', steps: steps(400), warmup: 30 };
+    train.push({ id: 'native', label: 'vaekit native (whole-step kernel)', run: () => nodeChild(nativeTrain) });
+    train.push({ id: 'native-ops', label: 'vaekit native, tf-ops step (fused Adam and ELBO terms)', run: () => nodeChild(nativeTrain, { VAEKIT_WHOLE_STEP: 'off' }) });
     forward.push({ id: 'native', label: 'vaekit native', run: () => nodeChild({ kind: 'forward', backend: 'native', variant: 'library', steps: steps(100), warmup: 5 }) });
   }
   train.push({ id: 'wasm', label: 'vaekit wasm (transpose fix)', run: () => nodeChild({ kind: 'train', backend: 'wasm', variant: 'library', steps: steps(200), warmup: 10 }) });

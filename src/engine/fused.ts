@@ -4,7 +4,7 @@
  * code as the portable path. Browser-safe: imports only the engine, never the addon.
  */
 import { tf } from './tf.js';
-import type { Tensor, Tensor1D, Tensor2D } from './tf.js';
+import type { Tensor, Tensor1D, Tensor2D, Variable } from './tf.js';
 
 /** Kernel names of the fused per-example objective terms and their gradients. */
 export const FUSED = {
@@ -88,4 +88,90 @@ export function fusedAdamStep(
   if (!available(FUSED_ADAM)) return undefined;
   const { param, m, v, grad, ...attrs } = args;
   return tf.engine().runKernel(FUSED_ADAM, { param, m, v, grad }, attrs as unknown as tf.NamedAttrMap) as [Tensor, Tensor, Tensor];
+}
+
+/** Name of the whole-step kernel for MLP VAEs. */
+export const FUSED_ELBO_STEP = 'VaekitElboStep';
+
+/** Hidden-layer activations the whole-step kernel knows, in its numbering (StepAct in addon/elbo_step.inc). */
+export const STEP_ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'elu', 'softplus'] as const;
+
+/** A dense layer of a model the whole-step kernel can train. */
+export interface StepLayer {
+  kernel: Variable;
+  bias: Variable;
+  activation: (typeof STEP_ACTIVATIONS)[number];
+}
+
+/**
+ * What the whole-step kernel needs to know of a model: an MLP encoder, Gaussian heads, an MLP decoder and a linear
+ * output layer to Bernoulli logits, trained on the summed negative ELBO. A model offers one only when that is
+ * exactly its training loss (src/models/vae.ts).
+ */
+export interface FusedElboSpec {
+  encoder: StepLayer[];
+  mean: StepLayer;
+  variance: StepLayer;
+  /** How the variance head is read: as a log-variance, or through softplus as a variance (seed 004). */
+  varianceKind: 'logVar' | 'softplus';
+  decoder: StepLayer[];
+  output: StepLayer;
+  /** The leaky ReLU slope of the model's activations. */
+  leakySlope: number;
+}
+
+/** Attributes of VaekitElboStep: the layer shapes and activations, the KL weight and Adam's hyper-parameters. */
+export interface FusedElboAttrs extends FusedAdamAttrs {
+  /** Per-layer [in, out] and the activation codes; see NativeAddon.elboStep's `ints`. */
+  ints: number[];
+  beta: number;
+  leakySlope: number;
+}
+
+/** Whether the active backend has the whole-step kernel. */
+export function fusedElboStepAvailable(): boolean {
+  return available(FUSED_ELBO_STEP);
+}
+
+/** The spec's parameters in the kernel's order: W, b of each encoder layer, the two heads, each decoder layer, the output layer. */
+export function stepParameters(spec: FusedElboSpec): Variable[] {
+  return [...spec.encoder, spec.mean, spec.variance, ...spec.decoder, spec.output].flatMap((l) => [l.kernel, l.bias]);
+}
+
+/**
+ * One whole training step of an MLP VAE as one kernel: returns the new parameters and Adam moments (in
+ * {@link stepParameters} order) and the batch means of [loss, reconstruction, KL] before the update, or undefined
+ * when the active backend has no such kernel. The caller assigns them at once and disposes them, as with
+ * {@link fusedAdamStep}. `eps` holds the standard normal draws of the reparameterization [B, L].
+ *
+ * @example
+ * const out = fusedElboStep({ spec, m, v, x, input: x, eps, beta: 1, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step });
+ */
+export function fusedElboStep(args: {
+  spec: FusedElboSpec;
+  m: Tensor[];
+  v: Tensor[];
+  x: Tensor2D;
+  input: Tensor2D;
+  eps: Tensor2D;
+  beta: number;
+} & FusedAdamAttrs): { params: Tensor[]; m: Tensor[]; v: Tensor[]; means: Tensor1D } | undefined {
+  if (!fusedElboStepAvailable()) return undefined;
+  const { spec, m, v, x, input, eps, beta, ...adam } = args;
+  const params = stepParameters(spec);
+  const inputs: Record<string, Tensor> = { x, input, eps };
+  params.forEach((p, i) => {
+    inputs[`p${i}`] = p;
+    inputs[`m${i}`] = m[i];
+    inputs[`v${i}`] = v[i];
+  });
+  const code = (l: StepLayer) => STEP_ACTIVATIONS.indexOf(l.activation);
+  const ints = [
+    x.shape[0], x.shape[1], spec.mean.bias.size, spec.encoder.length, spec.decoder.length, spec.varianceKind === 'softplus' ? 1 : 0,
+    ...spec.encoder.map((l) => l.bias.size), ...spec.decoder.map((l) => l.bias.size), ...spec.encoder.map(code), ...spec.decoder.map(code),
+  ];
+  const attrs: FusedElboAttrs = { ...adam, ints, beta, leakySlope: spec.leakySlope };
+  const out = tf.engine().runKernel(FUSED_ELBO_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as Tensor[];
+  const n = params.length;
+  return { params: out.slice(0, n), m: out.slice(n, 2 * n), v: out.slice(2 * n, 3 * n), means: out[3 * n] as Tensor1D };
 }

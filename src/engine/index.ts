@@ -6,4 +6,19 @@ export type { BackendName, BackendChoice } from './backend.js';
 export { setWasmTransposeFix } from './wasm-transpose-fix.js';
 export { Rng } from './rng.js';
 export type { RngState } from './rng.js';
-export { fusedAdamStep, fusedBernoulliLogLikelihood, fusedKlStandardNormal, FUSED, FUSED_ADAM, type FusedAdamAttrs } from './fused.js';
+export {
+  fusedAdamStep,
+  fusedBernoulliLogLikelihood,
+  fusedElboStep,
+  fusedElboStepAvailable,
+  fusedKlStandardNormal,
+  stepParameters,
+  FUSED,
+  FUSED_ADAM,
+  FUSED_ELBO_STEP,
+  STEP_ACTIVATIONS,
+  type FusedAdamAttrs,
+  type FusedElboAttrs,
+  type FusedElboSpec,
+  type StepLayer,
+} from './fused.js';

@@ -1,6 +1,6 @@
 /** The Gaussian VAE: encoder to (mean, logVar), z = mean + exp(logVar / 2) * eps, decoder to p(x|z); loss = -ELBO or -IWAE bound. */
-import { tf, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
-import { type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
+import { tf, STEP_ACTIVATIONS, type FusedElboSpec, type Rng, type StepLayer, type Tensor1D, type Tensor2D } from '../engine/index.js';
+import { Dense, LEAKY_RELU_SLOPE, Mlp, type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
 import {
   elbo,
   iwaeBound,
@@ -13,7 +13,7 @@ import {
 } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Encoded, Model, ModelGraph } from './types.js';
-import { PosteriorHeads, buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
+import { Decoder, PosteriorHeads, buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
 
 export type VaeConfig = Extract<ModelConfig, { kind: 'vae' }>;
 
@@ -98,6 +98,17 @@ export class Vae implements Model {
     }) as LossTerms;
   }
 
+  fusedElboSpec(): FusedElboSpec | undefined {
+    const { objective, reconstructionReduction } = this.config;
+    if (objective.kind !== 'elbo' || this.likelihood.kind !== 'bernoulli' || reconstructionReduction === 'mean') return undefined;
+    if (!(this.decoder instanceof Decoder)) return undefined;
+    const encoder = denseLayers(this.encoder);
+    const decoder = denseLayers(this.decoder.mlp);
+    const [mean, variance, output] = [this.heads.mean, this.heads.variance, this.decoder.out].map(stepLayer);
+    if (!encoder || !decoder || !mean || !variance || !output) return undefined;
+    return { encoder, mean, variance, varianceKind: this.config.variance, decoder, output, leakySlope: LEAKY_RELU_SLOPE };
+  }
+
   private iwaeLoss(x: Tensor2D, ctx: ForwardContext, k: number): LossTerms {
     return tf.tidy(() => {
       const b = x.shape[0];
@@ -131,4 +142,17 @@ export class Vae implements Model {
   dispose(): void {
     disposeAll(this.variables());
   }
+}
+
+/** A Dense layer as the whole-step kernel takes it, if its activation is one the kernel knows. */
+function stepLayer(d: Dense): StepLayer | undefined {
+  const activation = STEP_ACTIVATIONS.find((a) => a === d.activation);
+  return activation && { kernel: d.kernel, bias: d.bias, activation };
+}
+
+/** The layers of an MLP made of Dense layers alone (no BatchNorm, dropout or separate activation), else undefined. */
+function denseLayers(block: Block): StepLayer[] | undefined {
+  if (!(block instanceof Mlp)) return undefined;
+  const layers = block.blocks.map((b) => (b instanceof Dense ? stepLayer(b) : undefined));
+  return layers.every((l) => l !== undefined) ? (layers as StepLayer[]) : undefined;
 }

@@ -57,6 +57,19 @@ export interface NativeAddon {
     v2: Float32Array, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, epsilon: number,
     sqrtBiasCorrection2: number, stepSize: number,
   ): void;
+  /**
+   * One whole training step of an MLP VAE (src/native/addon/elbo_step.inc): forward, the negative ELBO with a
+   * Bernoulli likelihood, backward and Adam. Parameter lists are in the model's variable order (W, b per layer:
+   * encoder layers, mean head, variance head, decoder layers, output layer); outputs may be the input arrays.
+   * `ints` = B, D, L, encoder layers E, decoder layers Dn, variance (0 logVar, 1 softplus), widths, activations;
+   * `hyper` = beta, leaky slope, beta1, beta2, 1 - beta1, 1 - beta2, epsilon, sqrt(1 - beta2^t), lr / (1 - beta1^t);
+   * `means` receives the batch means of loss, reconstruction and KL before the update.
+   */
+  elboStep(
+    params: Float32Array[], m: Float32Array[], v: Float32Array[], outParams: Float32Array[], outM: Float32Array[],
+    outV: Float32Array[], ints: Int32Array, hyper: Float64Array, x: Float32Array, input: Float32Array, eps: Float32Array,
+    means: Float64Array,
+  ): void;
   /** Build and pool state; `sleeps` and `soloSpells` count worker naps and contention-guard spells (diagnostics). */
   info(): { isa: string; threads: number; poolSize: number; sleeps: number; soloSpells: number };
   /** How many pool threads take part in a kernel (1 = the calling thread only). */

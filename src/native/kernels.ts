@@ -6,7 +6,7 @@
 import { tf } from '../engine/tf.js';
 import type { NativeBackend } from './backend.js';
 import { ACT, BCAST, BINARY, COMPARE, UNARY, type ConvDims, type NativeAddon } from './addon.js';
-import { FUSED, FUSED_ADAM, type FusedAdamAttrs } from '../engine/fused.js';
+import { FUSED, FUSED_ADAM, FUSED_ELBO_STEP, type FusedAdamAttrs, type FusedElboAttrs } from '../engine/fused.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -425,6 +425,34 @@ function fusedAdam(addon: NativeAddon): KernelFunc {
 }
 
 /**
+ * VaekitElboStep: inputs p0..pN-1 (parameters), m0.., v0.. (Adam moments), x, input, eps; outputs the N new
+ * parameters, N new m, N new v, then the batch means [loss, reconstruction, KL]. The whole step runs in the addon
+ * (elbo_step.inc); parameter and moment arrays are updated in place where nothing else can see them, as in VaekitAdam.
+ */
+function elboStep(addon: NativeAddon): KernelFunc {
+  return (args: Args) => {
+    const backend = args.backend as NativeBackend;
+    const inputs = args.inputs as Record<string, TensorInfo>;
+    const { ints, beta, leakySlope, lr, beta1, beta2, epsilon, step } = args.attrs as unknown as FusedElboAttrs;
+    const n = Object.keys(inputs).filter((k) => k.startsWith('p')).length;
+    const lists = ['p', 'm', 'v'].map((prefix) => Array.from({ length: n }, (_, i) => inputs[`${prefix}${i}`]));
+    const arrays = lists.map((ts) => ts.map((t) => f32(backend, t)));
+    const [x, input, eps] = [inputs.x, inputs.input, inputs.eps].map((t) => f32(backend, t));
+    if (arrays.some((list) => list.some((a) => !a)) || !x || !input || !eps) throw new Error(`${FUSED_ELBO_STEP}: expected float32 inputs`);
+    // Outputs are claimed after every input is read: an input taken for reuse is still read by the kernel (in place).
+    const outs = lists.map((ts) => ts.map((t) => backend.takeForReuse(t.dataId) ?? backend.alloc(sizeOf(t.shape))));
+    const bc1 = 1 - Math.pow(beta1, step);
+    const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
+    const hyper = Float64Array.of(beta, leakySlope, beta1, beta2, 1 - beta1, 1 - beta2, epsilon, sqrtBc2, lr / bc1);
+    const means = new Float64Array(3);
+    const [p, m, v] = arrays as Float32Array[][];
+    addon.elboStep(p, m, v, outs[0], outs[1], outs[2], Int32Array.from(ints), hyper, x, input, eps, means);
+    const results = lists.flatMap((ts, k) => ts.map((t, i) => output(backend, t.shape.slice(), outs[k][i], 'float32')));
+    return [...results, output(backend, [3], Float32Array.from(means), 'float32')];
+  };
+}
+
+/**
  * Builds the table of native kernel functions for `addon`.
  *
  * @example
@@ -442,6 +470,7 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     Conv2DBackpropInput: conv2dBackpropInput(addon),
     Conv2DBackpropFilter: conv2dBackpropFilter(addon),
     [FUSED_ADAM]: fusedAdam(addon),
+    [FUSED_ELBO_STEP]: elboStep(addon),
     [FUSED.bernoulli]: objective(addon, 0),
     [FUSED.bernoulliGrad]: objectiveGrad(addon, 0),
     [FUSED.kl]: objective(addon, 1),

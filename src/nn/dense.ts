@@ -18,7 +18,7 @@ export class Dense implements Block {
   readonly kernel: Variable; // [inDim, outDim]
   readonly bias: Variable; // [outDim]
   private readonly name: string;
-  private readonly activation: Activation;
+  readonly activation: Activation;
 
   constructor(opts: { name: string; inDim: number; outDim: number; rng: Rng; activation?: Activation }) {
     const { name, inDim, outDim, rng } = opts;

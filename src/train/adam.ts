@@ -3,7 +3,7 @@
  * bit for bit: tfjs's AdamOptimizer rebuilds its beta powers with pow() on restore, which differs in the last bits
  * from the running products of an uninterrupted run. Here the bias corrections come from the step count alone.
  */
-import { tf, fusedAdamStep, makeVariable, type NamedTensorMap, type Tensor, type Variable } from '../engine/index.js';
+import { tf, fusedAdamStep, makeVariable, type FusedAdamAttrs, type NamedTensorMap, type Tensor, type Variable } from '../engine/index.js';
 import type { NamedVariable } from '../nn/index.js';
 
 export interface AdamOptions {
@@ -65,6 +65,21 @@ export class Adam {
         param.variable.assign(tf.sub(param.variable, tf.mul(tf.div(m, denom), lr / bc1)));
       }
     });
+  }
+
+  /**
+   * Counts a step and returns its hyper-parameters, for a kernel that applies the update itself (the whole-step
+   * kernel); it then reassigns the parameters and the {@link moments}.
+   */
+  beginStep(): FusedAdamAttrs {
+    this.step += 1;
+    return { ...this.options, step: this.step };
+  }
+
+  /** Adam's m and v for a parameter variable, or undefined if the optimizer does not update it. */
+  moments(param: Variable): { m: Variable; v: Variable } | undefined {
+    const slot = this.slots.find((s) => s.param.variable === param);
+    return slot && { m: slot.m, v: slot.v };
   }
 
   /** The moments by parameter name (`<name>.m`, `<name>.v`), for checkpoints. */

@@ -1,5 +1,5 @@
 /** One training step: forward, gradients of the batch-mean loss, Adam update, BatchNorm running statistics. */
-import { tf, type Rng, type Tensor2D } from '../engine/index.js';
+import { tf, fusedElboStep, fusedElboStepAvailable, stepParameters, type Rng, type Tensor2D, type Variable } from '../engine/index.js';
 import type { Model } from '../models/index.js';
 import type { KlWeight, StatUpdate } from '../nn/index.js';
 import type { Adam } from './adam.js';
@@ -36,6 +36,8 @@ export function trainStep({
   /** The batch's class labels, for a conditional model. */
   labels?: Int32Array;
 }): TermMeans {
+  const fused = wholeStep({ model, adam, x, input, rng, klWeight, labels });
+  if (fused) return fused;
   const updates: StatUpdate[] = [];
   const trainable = model.variables().filter((v) => v.trainable).map((v) => v.variable);
   let means: tf.Tensor | undefined;
@@ -54,6 +56,38 @@ export function trainStep({
   means!.dispose();
   return { loss, reconstruction, kl };
 }
+
+/**
+ * The same step as one kernel, when the backend has the whole-step kernel and the model's loss is what it computes
+ * (see Model.fusedElboSpec); undefined otherwise. It draws the reparameterization noise from `rng` exactly as the
+ * model's own loss does, so a run takes the same random numbers either way. VAEKIT_WHOLE_STEP=off turns it off.
+ */
+function wholeStep(args: Parameters<typeof trainStep>[0]): TermMeans | undefined {
+  const { model, adam, x, input, rng, klWeight, labels } = args;
+  if (labels || klWeight?.capacity !== undefined || !fusedElboStepAvailable() || wholeStepDisabled()) return undefined;
+  const spec = model.fusedElboSpec?.();
+  if (!spec) return undefined;
+  const params = stepParameters(spec);
+  const moments = params.map((p) => adam.moments(p));
+  if (!moments.every((mv) => mv !== undefined)) return undefined;
+  const m = moments.map((mv) => mv.m);
+  const v = moments.map((mv) => mv.v);
+  const beta = klWeight?.beta ?? (model.config.kind === 'vae' ? model.config.beta : 1);
+  const attrs = adam.beginStep();
+  const eps = tf.tensor2d(rng.normalArray(x.shape[0] * model.latentDim), [x.shape[0], model.latentDim]);
+  const out = fusedElboStep({ spec, m, v, x, input: input ?? x, eps, beta, ...attrs });
+  eps.dispose();
+  if (!out) throw new Error('the whole-step kernel went missing after the check'); // checked above
+  const assign = (vars: Variable[], values: tf.Tensor[]) => vars.forEach((variable, i) => variable.assign(values[i]));
+  assign(params, out.params);
+  assign(m, out.m);
+  assign(v, out.v);
+  const [loss, reconstruction, kl] = out.means.dataSync();
+  tf.dispose([...out.params, ...out.m, ...out.v, out.means]);
+  return { loss, reconstruction, kl };
+}
+
+const wholeStepDisabled = (): boolean => typeof process !== 'undefined' && process.env?.VAEKIT_WHOLE_STEP === 'off';
 
 /**
  * The summed terms of a batch in evaluation mode (no dropout, running BatchNorm statistics; z still sampled for a VAE).

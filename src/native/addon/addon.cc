@@ -9,6 +9,7 @@
 #include <node_api.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -573,6 +574,8 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   return out;
 }
 
+#include "elbo_step.inc"
+
 napi_value Init(napi_env env, napi_value exports) {
   if (!pool) {
     const char* force = std::getenv("VAEKIT_NATIVE_ISA");
@@ -596,6 +599,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"objective", nullptr, Objective, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"objectiveGrad", nullptr, ObjectiveGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"elboStep", nullptr, ElboStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},

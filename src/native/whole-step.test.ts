@@ -1,0 +1,117 @@
+/**
+ * The whole-step kernel (VaekitElboStep) against the tf-ops training step on tfjs's CPU backend: same model, same
+ * seed, same batches, so the two loss curves and the final weights must agree to float32 rounding. Skipped when the
+ * addon is not built.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tf } from '../engine/tf.js';
+import { initBackend } from '../engine/backend.js';
+import { Rng } from '../engine/rng.js';
+import { modelSchema, type ModelConfig } from '../config/schema.js';
+import { buildModel } from '../models/index.js';
+import { Adam, trainStep } from '../train/index.js';
+import { loadAddon } from './addon.js';
+
+const available = (() => {
+  try {
+    loadAddon();
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const vae = (extra: Record<string, unknown>): ModelConfig =>
+  modelSchema.parse({ kind: 'vae', latent: 3, encoder: { hidden: [24] }, decoder: { hidden: [20] }, likelihood: { kind: 'bernoulli' }, ...extra });
+
+const D = 30;
+const B = 16;
+const STEPS = 12;
+
+interface Run {
+  losses: number[][];
+  weights: Float32Array[];
+  used: boolean;
+}
+
+/** Trains `config` for STEPS steps on a fixed binary batch on `backend`; `used` says whether the whole-step kernel ran. */
+async function run(backend: 'cpu' | 'native', config: ModelConfig, opts: { beta?: number; denoise?: boolean } = {}): Promise<Run> {
+  await initBackend(backend);
+  const rng = new Rng(7);
+  const model = buildModel(config, D, rng);
+  const adam = new Adam(model.variables().filter((v) => v.trainable), { lr: 3e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  const data = new Rng(11);
+  const x = tf.tensor2d(Float32Array.from(data.uniformArray(B * D, 0, 1), (u) => (u > 0.6 ? 1 : 0)), [B, D]);
+  const input = opts.denoise ? tf.tensor2d(Float32Array.from(x.dataSync(), (v, i) => (i % 5 === 0 ? 0 : v)), [B, D]) : undefined;
+  const before = tf.memory().numTensors;
+  const losses: number[][] = [];
+  for (let i = 0; i < STEPS; i++) {
+    const t = trainStep({ model, adam, x, rng, ...(input && { input }), ...(opts.beta !== undefined && { klWeight: { beta: opts.beta } }) });
+    losses.push([t.loss, t.reconstruction, t.kl]);
+  }
+  expect(tf.memory().numTensors, 'live tensors after training').toBe(before);
+  const weights = model.variables().map((v) => Float32Array.from(v.variable.dataSync()));
+  const used = backend === 'native' && model.fusedElboSpec?.() !== undefined;
+  tf.dispose([x, ...(input ? [input] : [])]);
+  model.dispose();
+  adam.dispose();
+  return { losses, weights, used };
+}
+
+function expectClose(native: Run, cpu: Run, tolerance: number): void {
+  native.losses.forEach((terms, i) => terms.forEach((v, k) => expect(Math.abs(v - cpu.losses[i][k]), `step ${i} term ${k}`).toBeLessThan(tolerance * Math.max(1, Math.abs(cpu.losses[i][k])))));
+  native.weights.forEach((w, i) => {
+    let worst = 0;
+    let scale = 0;
+    w.forEach((v, j) => {
+      worst = Math.max(worst, Math.abs(v - cpu.weights[i][j]));
+      scale = Math.max(scale, Math.abs(cpu.weights[i][j]));
+    });
+    expect(worst / scale, `weight ${i}`).toBeLessThan(tolerance);
+  });
+}
+
+describe.skipIf(!available)('whole-step training kernel (native)', () => {
+  let previous: string;
+  beforeAll(() => {
+    previous = tf.getBackend();
+  });
+  afterAll(async () => {
+    await initBackend(previous as 'native');
+  });
+
+  const cases: [string, ModelConfig, { beta?: number; denoise?: boolean }?][] = [
+    ['log-variance head, ReLU (pytorch/examples)', vae({ variance: 'logVar', encoder: { hidden: [24], activation: 'relu' } })],
+    ['softplus variance head (seed 004)', vae({ variance: 'softplus' })],
+    ['two tanh layers each side (Burda et al.)', vae({ encoder: { hidden: [24, 16], activation: 'tanh' }, decoder: { hidden: [16, 24], activation: 'tanh' } })],
+    ['one activation of each kind', vae({ encoder: { hidden: [24, 16, 12], activation: ['leakyRelu', 'sigmoid', 'elu'] }, decoder: { hidden: [12, 18], activation: ['softplus', 'linear'] } })],
+    ['no hidden layers', vae({ encoder: { hidden: [] }, decoder: { hidden: [] } })],
+    ['beta 4 from the schedule', vae({}), { beta: 4 }],
+    ['denoising: encoder input differs from the target', vae({ variance: 'softplus' }), { denoise: true }],
+  ];
+  for (const [name, config, opts] of cases) {
+    it(`${name}: the same loss curve and weights as the tf-ops step on the CPU backend`, async () => {
+      const cpu = await run('cpu', config, opts);
+      const native = await run('native', config, opts);
+      expect(native.used).toBe(true);
+      expect(native.losses[STEPS - 1][0]).toBeLessThan(native.losses[0][0]);
+      expectClose(native, cpu, 2e-5);
+    });
+  }
+
+  it('is not offered where its loss would differ: BatchNorm, dropout, Gaussian likelihood, IWAE, mean reduction', () => {
+    const rng = new Rng(1);
+    const others = [
+      vae({ encoder: { hidden: [8], batchNorm: 'after' } }),
+      vae({ decoder: { hidden: [8], dropout: 0.2 } }),
+      vae({ likelihood: { kind: 'gaussian', variance: 1 } }),
+      vae({ objective: { kind: 'iwae', k: 3 } }),
+      vae({ reconstructionReduction: 'mean' }),
+    ];
+    for (const config of others) {
+      const model = buildModel(config, D, rng);
+      expect(model.fusedElboSpec?.(), JSON.stringify(config)).toBeUndefined();
+      model.dispose();
+    }
+  });
+});

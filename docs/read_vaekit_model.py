@@ -1,7 +1,9 @@
 """Reads a vaekit model folder with numpy alone and runs its encoder and decoder (docs/model-format.md).
 
-Usage: python3 read_vaekit_model.py MODEL_DIR INPUT.npy
+Usage: python3 read_vaekit_model.py MODEL_DIR INPUT.npy [LABELS.npy]
 prints JSON {"mean": ..., "logVar": ... or null, "decoded": ...} where decoded = decode(mean).
+A conditional VAE (kind "cvae") needs LABELS.npy, one class index per example: its encoder reads [x, onehot(y)]
+and its decoder [z, onehot(y)].
 """
 import json
 import sys
@@ -104,15 +106,31 @@ def decoder_mean(meta, out):
     return ACTIVATIONS[lik["meanActivation"]](out)
 
 
+def one_hot(labels, classes):
+    """[n] class indices -> [n, classes] rows of 0 and 1."""
+    y = np.asarray(labels).reshape(-1)
+    if np.any(y != np.round(y)) or np.any(y < 0) or np.any(y >= classes):
+        raise ValueError(f"labels must be class indices in 0..{classes - 1}")
+    return np.eye(classes)[y.astype(np.int64)]
+
+
 def main():
     meta, w = load(sys.argv[1])
     x = np.load(sys.argv[2]).astype(np.float64).reshape(-1, meta["inputDim"])
     w = {k: v.astype(np.float64) for k, v in w.items()}
     g = meta["graph"]
-    h = run(g["encoder"], x, w)
+    condition = lambda h: h  # noqa: E731 (unconditional models read x and z alone)
+    if meta["kind"] == "cvae":
+        if len(sys.argv) < 4:
+            raise SystemExit("a conditional VAE needs LABELS.npy, one class index per example")
+        y = one_hot(np.load(sys.argv[3]), meta["config"]["classes"])
+        if y.shape[0] != x.shape[0]:
+            raise SystemExit(f"{y.shape[0]} labels for {x.shape[0]} examples")
+        condition = lambda h: np.concatenate([h, y], axis=1)  # noqa: E731 ([n, F] -> [n, F + K])
+    h = run(g["encoder"], condition(x), w)
     mean = run(g["heads"]["mean"], h, w)
     log_var = run(g["heads"]["logVar"], h, w) if "logVar" in g["heads"] else None
-    decoded = decoder_mean(meta, run(g["decoder"], mean, w))
+    decoded = decoder_mean(meta, run(g["decoder"], condition(mean), w))
     print(json.dumps({
         "mean": mean.tolist(),
         "logVar": None if log_var is None else log_var.tolist(),

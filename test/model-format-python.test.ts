@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, Rng, tf } from '../src/engine/index.js';
 import { resolveConfig, type ModelConfig } from '../src/config/index.js';
-import { buildModel } from '../src/models/index.js';
+import { buildModel, evalContext } from '../src/models/index.js';
 import { saveModel } from '../src/io/model-files.js';
 
 const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
@@ -57,6 +57,8 @@ const cases: { name: string; model: ModelConfig; dim: number; shape?: number[] }
     shape: [5, 6, 2],
   },
   { name: 'conv autoencoder on 6x6x3', model: resolveConfig({ preset: 'mnist-conv-ae' }).model, dim: 108, shape: [6, 6, 3] },
+  // The conditional VAE reads [x, onehot(y)] and decodes [z, onehot(y)]: the reader needs each example's label.
+  { name: 'conditional vae, 4 classes', model: resolveConfig({ preset: 'mnist-cvae', overrides: { model: { classes: 4, latent: 3, encoder: { hidden: [6] }, decoder: { hidden: [5] } } } }).model, dim: 8 },
 ];
 
 describe.skipIf(!hasNumpy)('the model format read by numpy alone', () => {
@@ -81,16 +83,23 @@ describe.skipIf(!hasNumpy)('the model format read by numpy alone', () => {
       const xData = rng.uniformArray(n * c.dim);
       const inputFile = path.join(modelDir, 'x.npy');
       writeFileSync(inputFile, npy(xData, [n, c.dim]));
+      // A conditional model gets a label per example, every class present; others get none.
+      const labels = model.classes === undefined ? undefined : Int32Array.from({ length: n }, (_, i) => (i * 3) % model.classes!);
+      const args = [script, modelDir, inputFile];
+      if (labels) {
+        args.push(path.join(modelDir, 'y.npy'));
+        writeFileSync(args[3], npy(Float32Array.from(labels), [n]));
+      }
       const before = tf.memory().numTensors;
       const x = tf.tensor2d(xData, [n, c.dim]);
-      const enc = model.encode(x);
-      const decoded = model.decode(enc.mean);
+      const enc = model.encode(x, { ...evalContext(), ...(labels && { labels }) });
+      const decoded = model.decode(enc.mean, labels);
       const expected = { mean: enc.mean.arraySync(), logVar: enc.logVar?.arraySync() ?? null, decoded: decoded.arraySync() };
       tf.dispose([x, enc.mean, enc.logVar, decoded]);
       expect(tf.memory().numTensors).toBe(before);
       model.dispose();
 
-      const got = JSON.parse(execFileSync('python3', [script, modelDir, inputFile], { encoding: 'utf8' })) as typeof expected;
+      const got = JSON.parse(execFileSync('python3', args, { encoding: 'utf8' })) as typeof expected;
       const close = (a: number[][] | null, b: number[][] | null) => {
         expect(a === null).toBe(b === null);
         if (!a || !b) return;

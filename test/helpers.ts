@@ -75,3 +75,29 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
   return worst;
 }
+
+/**
+ * Runs the CLI in-process (`main` from src/cli/main.ts) with `cwd` as the working folder, capturing what it prints;
+ * a spawned process costs seconds of start-up each, this costs milliseconds.
+ *
+ * @example
+ * const { code, stdout, stderr } = await runCli(dir, 'eval', 'runs/a', '--json');
+ */
+export async function runCli(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../src/cli/main.js');
+  const out: string[] = [];
+  const err: string[] = [];
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+  const before = process.cwd();
+  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+  process.chdir(cwd);
+  try {
+    const code = await main(['node', 'vaekit', ...args]);
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    process.chdir(before);
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
+  }
+}

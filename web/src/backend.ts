@@ -32,7 +32,11 @@ async function register(name: PageBackend): Promise<void> {
     case 'webgl': {
       // tfjs registers webgl with the umbrella package; check for a context first so tfjs logs no failure of its own.
       const canvas = document.createElement('canvas');
-      if (!canvas.getContext('webgl2') && !canvas.getContext('webgl')) throw new Error('no WebGL context');
+      const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+      if (!gl) throw new Error('no WebGL context');
+      // A software rasterizer (a machine without a GPU) runs tfjs's shaders several times slower than wasm.
+      const renderer = String(gl.getParameter(gl.getExtension('WEBGL_debug_renderer_info')?.UNMASKED_RENDERER_WEBGL ?? gl.RENDERER));
+      if (/swiftshader|llvmpipe|softpipe|software/i.test(renderer)) throw new Error(`software WebGL (${renderer}), slower than wasm`);
       return;
     }
     case 'wasm': {

@@ -140,8 +140,16 @@ export function paintOutput(canvas: HTMLCanvasElement, values: Float32Array, sha
   values.forEach((v, i) => ctx.fillRect(i * w + 1, Math.min(mid, mid - (v / big) * mid), Math.max(1, w - 2), Math.abs((v / big) * mid)));
 }
 
-/** A line chart of one or more series (NaN gaps allowed) with min/max labels on the y axis. */
-export function paintLines(canvas: HTMLCanvasElement, series: { values: number[]; colour: string; label: string }[]): void {
+/** One series of {@link paintLines}: values by step (NaN: no value), drawn as a line or as dots. */
+export interface Series {
+  values: number[];
+  colour: string;
+  label: string;
+  dots?: boolean;
+}
+
+/** A line chart of one or more series over steps 0..n-1, with min/max labels on the y axis; values above `yMax` are clipped. */
+export function paintLines(canvas: HTMLCanvasElement, series: Series[], yMax?: number): void {
   const ctx = context2d(canvas);
   const { width, height } = canvas;
   ctx.fillStyle = '#fff';
@@ -149,27 +157,36 @@ export function paintLines(canvas: HTMLCanvasElement, series: { values: number[]
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);
   if (all.length === 0) return;
   const n = Math.max(...series.map((s) => s.values.length));
-  const [lo, hi] = [Math.min(...all), Math.max(...all)];
+  const lo = Math.min(...all);
+  const hi = Math.max(lo, Math.min(yMax ?? Infinity, Math.max(...all)));
   const pad = { left: 52, right: 8, top: 8, bottom: 18 };
   const x = (i: number) => pad.left + (n <= 1 ? 0 : (i / (n - 1)) * (width - pad.left - pad.right));
-  const y = (v: number) => pad.top + (hi === lo ? 0.5 : (hi - v) / (hi - lo)) * (height - pad.top - pad.bottom);
+  const y = (v: number) => pad.top + (hi === lo ? 0.5 : (hi - Math.min(v, hi)) / (hi - lo)) * (height - pad.top - pad.bottom);
   ctx.fillStyle = '#555';
   ctx.font = '11px system-ui, sans-serif';
   ctx.fillText(hi.toFixed(1), 4, pad.top + 8);
   ctx.fillText(lo.toFixed(1), 4, height - pad.bottom);
   series.forEach((s, k) => {
     ctx.strokeStyle = s.colour;
+    ctx.fillStyle = s.colour;
     ctx.lineWidth = 1.5;
+    if (s.dots) {
+      s.values.forEach((v, i) => {
+        if (!Number.isFinite(v)) return;
+        ctx.beginPath();
+        ctx.arc(x(i), y(v), 3.5, 0, 2 * Math.PI);
+        ctx.fill();
+      });
+    }
     ctx.beginPath();
     let pen = false;
     s.values.forEach((v, i) => {
-      if (!Number.isFinite(v)) return void (pen = false);
+      if (s.dots || !Number.isFinite(v)) return void (pen = false);
       if (pen) ctx.lineTo(x(i), y(v));
       else ctx.moveTo(x(i), y(v));
       pen = true;
     });
     ctx.stroke();
-    ctx.fillStyle = s.colour;
     ctx.fillText(s.label, pad.left + 6 + k * 120, height - 4);
   });
 }

@@ -69,6 +69,11 @@ function modelConfig(data: string, latent: number, hidden: number[]) {
   return modelSchema.parse({ ...base, latent, encoder: { hidden, activation }, decoder: { hidden: [...hidden].reverse(), activation } });
 }
 
+/** The y-axis top for a loss curve: past the first steps' steep fall once there are enough, so the rest stays readable. */
+function yTop(smooth: number[]): number | undefined {
+  return smooth.length >= 40 ? Math.max(...smooth.slice(Math.floor(smooth.length / 10))) * 1.1 : undefined;
+}
+
 /** Reads a positive integer (or a number for `lr`) from a form field, or throws naming the field. */
 function field(form: HTMLFormElement, name: string, check: (v: number) => boolean, expected: string): number {
   const raw = (form.elements.namedItem(name) as HTMLInputElement).value.trim();
@@ -82,7 +87,8 @@ const int = (lo: number, hi: number) => (v: number) => Number.isInteger(v) && v 
 /** A running training session; `stop` ends it at the next batch and frees its tensors. */
 class Session {
   readonly losses: number[] = [];
-  readonly testLosses: number[] = [];
+  /** The test loss after each epoch, with the number of batches trained by then. */
+  readonly testLosses: { step: number; loss: number }[] = [];
   epoch = 0;
   paused = false;
   stopped = false;
@@ -168,15 +174,13 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
       const w = s.losses.slice(Math.max(0, i - 19), i + 1);
       return w.reduce((a, b) => a + b, 0) / w.length;
     });
-    const perStep = s.losses.length / Math.max(1, s.epochs);
-    const test = s.losses.map((_, i) => (Number.isInteger((i + 1) / perStep) ? s.testLosses[(i + 1) / perStep - 1] ?? NaN : NaN));
-    // Test losses are single points at epoch ends: draw them as short flat marks so they are visible.
-    const marks = test.map((v, i) => (Number.isFinite(v) ? v : test.slice(i, i + 4).find(Number.isFinite) ?? NaN));
+    const test = s.losses.map(() => NaN);
+    for (const { step, loss } of s.testLosses) test[step - 1] = loss;
     paintLines(curve, [
       { values: s.losses, colour: '#bbb', label: 'batch' },
       { values: smooth, colour: '#1f77b4', label: 'running mean' },
-      { values: marks, colour: '#d62728', label: 'test' },
-    ]);
+      { values: test, colour: '#d62728', label: 'test', dots: true },
+    ], yTop(smooth));
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     curve.dataset.steps = String(s.losses.length);
     curve.dataset.firstLoss = mean(s.losses.slice(0, 10)).toFixed(3);
@@ -197,7 +201,7 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
       preprocessing: s.data.preprocessing,
       labelNames: s.data.labelNames,
       dataset: s.data.name,
-      extra: { epoch: s.epoch, trainedIn: 'vaekit lab', ...(s.testLosses.length > 0 && { test: { loss: s.testLosses[s.testLosses.length - 1] } }) },
+      extra: { epoch: s.epoch, trainedIn: 'vaekit lab', ...(s.testLosses.length > 0 && { test: { loss: s.testLosses[s.testLosses.length - 1].loss } }) },
     });
 
   /** Offers the model's two files as downloads (save both into one folder; `vaekit summary FOLDER` loads it). */
@@ -236,11 +240,11 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
         }
       }
       s.epoch++;
-      s.testLosses.push(s.testLoss());
+      s.testLosses.push({ step: s.losses.length, loss: s.testLoss() });
       paintCurve(s);
       paintMap(s);
     }
-    status.textContent = `done: ${s.epochs} epochs, test loss ${s.testLosses[s.testLosses.length - 1].toFixed(2)}`;
+    status.textContent = `done: ${s.epochs} epochs, test loss ${s.testLosses[s.testLosses.length - 1].loss.toFixed(2)}`;
     pause.disabled = true;
     offerDownloads(s);
   }

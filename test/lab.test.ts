@@ -1,0 +1,297 @@
+/**
+ * The browser lab end to end (issue 5): `vaekit serve` in a child process, Debian's chromium driven by
+ * playwright-core. Checks that the page loads without console errors, that each view reacts (slider, map click,
+ * drawing, interpolation, training), that a model downloaded from the page loads in the CLI, and that a corrupt model
+ * or data file gives a clear message. Screenshots of every view go to scratch/lab-screenshots/ (git-ignored).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildReason, buildWeb } from '../src/server/build-web.js';
+
+const root = path.resolve(__dirname, '..');
+const bin = path.join(root, 'bin', 'vaekit.js');
+const shots = path.join(root, 'scratch', 'lab-screenshots');
+const defaults = path.join(root, 'web', 'public', 'default');
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+let dir: string;
+let browser: Browser;
+const servers: ChildProcess[] = [];
+const pages: { page: Page; errors: string[] }[] = [];
+const measured: Record<string, unknown> = {};
+
+function vaekit(...args: string[]) {
+  return spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+}
+
+/** Starts `vaekit serve [run] --port 0 --json` and resolves with its URL once it listens. */
+function serve(...args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [bin, 'serve', ...args, '--port', '0', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  servers.push(child);
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes('\n')) resolve((JSON.parse(stdout.split('\n')[0]) as { url: string }).url);
+    });
+    child.on('exit', (code) => reject(new Error(`vaekit serve exited ${code}: ${stderr}`)));
+  });
+}
+
+/** A fresh page that records console errors and uncaught exceptions; each test asserts on them. */
+async function open(url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready=true]', { timeout: 90_000 });
+  const entry = { page, errors };
+  pages.push(entry);
+  return entry;
+}
+
+const tab = (page: Page, id: string) => page.click(`nav button[data-tab=${id}]`);
+const pixels = (page: Page, testid: string) => page.$eval(`[data-testid=${testid}]`, (c) => (c as HTMLCanvasElement).toDataURL());
+/** The mean brightness (0..255) of a canvas. */
+const brightness = (page: Page, testid: string) =>
+  page.$eval(`[data-testid=${testid}]`, (c) => {
+    const canvas = c as HTMLCanvasElement;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let sum = 0;
+    for (let i = 0; i < data.length; i += 4) sum += data[i];
+    return sum / (data.length / 4);
+  });
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'vaekit-lab-'));
+  mkdirSync(shots, { recursive: true });
+  if (buildReason()) await buildWeb();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+}, 300_000);
+
+afterEach(async () => {
+  for (const { page } of pages.splice(0)) await page.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  for (const s of servers) s.kill('SIGTERM');
+  writeFileSync(path.join(shots, 'measured.json'), JSON.stringify(measured, null, 2) + '\n');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the lab with the bundled default model', () => {
+  let url: string;
+  beforeAll(async () => {
+    url = await serve();
+  }, 120_000);
+
+  it('loads with no console error and says which model and backend it uses', async () => {
+    const { page, errors } = await open(url);
+    expect(await page.textContent('[data-testid=source]')).toContain('bundled default model');
+    const backend = await page.textContent('[data-testid=backend]');
+    expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(backend);
+    measured.backend = backend;
+    expect(await page.isHidden('[data-testid=error]')).toBe(true);
+    await shot(page, 'map');
+    expect(errors).toEqual([]);
+  });
+
+  it('clicking the latent map decodes that point', async () => {
+    const { page, errors } = await open(url);
+    const before = await pixels(page, 'map-output');
+    const box = (await page.locator('[data-testid=map-canvas]').boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.75);
+    expect(await page.getAttribute('[data-testid=map-canvas]', 'data-pinned')).toMatch(/^-?\d+\.\d+,-?\d+\.\d+$/);
+    expect(await page.textContent('[data-testid=map-caption]')).toMatch(/^z = \(-?\d+\.\d\d, -?\d+\.\d\d\)$/);
+    expect(await pixels(page, 'map-output')).not.toBe(before);
+    expect(await brightness(page, 'map-output')).toBeGreaterThan(5); // a digit, not a black square
+    await shot(page, 'map-clicked');
+    expect(errors).toEqual([]);
+  });
+
+  it('dragging a slider changes the decoded image and shows the decode latency', async () => {
+    const { page, errors } = await open(url);
+    await tab(page, 'sliders');
+    await page.waitForSelector('[data-testid=slider-stats][data-latency-ms]');
+    const before = await pixels(page, 'slider-output');
+    const box = (await page.locator('[data-testid=slider-0]').boundingBox())!;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(box.x + box.width / 2, y);
+    await page.mouse.down();
+    for (let i = 1; i <= 60; i++) await page.mouse.move(box.x + box.width / 2 + (i / 60) * (box.width / 2 - 2), y);
+    await page.mouse.up();
+    await page.waitForFunction(() => Number((document.querySelector('[data-testid=slider-stats]') as HTMLElement).dataset.frames) > 20);
+    expect(Number(await page.inputValue('[data-testid=slider-0]'))).toBeGreaterThan(2);
+    expect(await pixels(page, 'slider-output')).not.toBe(before);
+    const stats = await page.$eval('[data-testid=slider-stats]', (e) => ({ ...(e as HTMLElement).dataset, text: e.textContent }));
+    expect(stats.text).toMatch(/decode \+ draw \d+\.\d\d ms/);
+    measured.slider = stats;
+    await shot(page, 'sliders');
+    expect(errors).toEqual([]);
+  });
+
+  it('drawing a digit shows its reconstruction and its ELBO against the test set', async () => {
+    const { page, errors } = await open(url);
+    await tab(page, 'draw');
+    const box = (await page.locator('[data-testid=draw-pad]').boundingBox())!;
+    const at = (u: number, v: number) => [box.x + u * box.width, box.y + v * box.height] as const;
+    // A "7": the top bar, then the slanted stem.
+    await page.mouse.move(...at(0.3, 0.25));
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(...at(0.3 + 0.4 * (i / 10), 0.25));
+    for (let i = 1; i <= 15; i++) await page.mouse.move(...at(0.7 - 0.25 * (i / 15), 0.25 + 0.55 * (i / 15)));
+    await page.mouse.up();
+    await page.waitForSelector('[data-testid=draw-score][data-loss]');
+    expect(await brightness(page, 'draw-input')).toBeGreaterThan(5);
+    expect(await brightness(page, 'draw-recon')).toBeGreaterThan(5);
+    const loss = Number(await page.getAttribute('[data-testid=draw-score]', 'data-loss'));
+    expect(loss).toBeGreaterThan(0);
+    const anomaly = Number(await page.getAttribute('[data-testid=draw-score]', 'data-anomaly'));
+    expect(anomaly).toBeGreaterThanOrEqual(0);
+    expect(anomaly).toBeLessThanOrEqual(1);
+    expect(await page.textContent('[data-testid=draw-score]')).toMatch(/^negative ELBO: \d+\.\d · higher than \d+% of test examples · (typical|unusual|anomalous)/);
+    measured.drawing = { loss, anomaly };
+    await shot(page, 'draw');
+    expect(errors).toEqual([]);
+  });
+
+  it('interpolation decodes the path between two picked test images', async () => {
+    const { page, errors } = await open(url);
+    await tab(page, 'interpolate');
+    await page.click('[data-testid=interp-pick-3]');
+    await page.click('[data-testid=interp-pick-7]');
+    expect(await page.getAttribute('[data-testid=interp-strip]', 'data-from')).toBe('3');
+    expect(await page.getAttribute('[data-testid=interp-strip]', 'data-to')).toBe('7');
+    expect(await page.locator('[data-testid=interp-strip] canvas').count()).toBe(10);
+    await page.selectOption('[data-view=interpolate] select', 'slerp');
+    expect(await brightness(page, 'interp-animation')).toBeGreaterThan(5);
+    await shot(page, 'interpolate');
+    expect(errors).toEqual([]);
+  });
+
+  it('the model card shows the architecture and metrics', async () => {
+    const { page, errors } = await open(url);
+    await tab(page, 'card');
+    const about = await page.textContent('[data-testid=card-about]');
+    expect(about).toContain('latent size2');
+    expect(about).toContain('469,268');
+    expect(await page.textContent('[data-testid=card-metrics]')).toMatch(/test loss \(at training, epoch 20\)141\.\d+/);
+    await shot(page, 'card');
+    expect(errors).toEqual([]);
+  });
+
+  it('training in the page lowers the loss; the model downloaded from the page loads in the CLI', async () => {
+    const { page, errors } = await open(url);
+    await tab(page, 'train');
+    await page.click('[data-testid=train-start]');
+    await page.waitForFunction(() => Number((document.querySelector('[data-testid=train-loss]') as HTMLElement).dataset.steps) >= 100, undefined, { timeout: 120_000 });
+    await page.click('[data-testid=train-pause]');
+    expect(await page.textContent('[data-testid=train-status]')).toMatch(/^paused at epoch \d+\/10/);
+    const curve = await page.$eval('[data-testid=train-loss]', (e) => ({ ...(e as HTMLElement).dataset }));
+    expect(Number(curve.lastLoss)).toBeLessThan(Number(curve.firstLoss) - 100);
+    measured.training = curve;
+    await shot(page, 'train');
+
+    const folder = path.join(dir, 'downloaded');
+    mkdirSync(folder);
+    for (const [testid, name] of [['download-model', 'model.json'], ['download-weights', 'weights.bin']]) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+      expect(download.suggestedFilename()).toBe(name);
+      await download.saveAs(path.join(folder, name));
+    }
+    const r = vaekit('summary', folder, '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout) as { kind: string; latentDim: number; inputShape: number[]; totalParams: number };
+    expect(summary).toMatchObject({ kind: 'vae', latentDim: 2, inputShape: [28, 28, 1], totalParams: 469_268 });
+
+    // Resume, then explore the trained model in the other views.
+    await page.click('[data-testid=train-pause]');
+    await page.click('[data-testid=train-pause]');
+    await page.click('[data-testid=train-explore]');
+    expect(await page.textContent('[data-testid=source]')).toMatch(/trained in this page \(mnist, \d+ batches\)/);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('vaekit serve RUN', () => {
+  it("serves a run's model with its test data; a latent above 2 is mapped by PCA", async () => {
+    const t = vaekit('train', '--preset', 'mnist-vae', '--latent', '3', '--hidden', '64', '--limit', '3000', '--epochs', '2', '--backend', 'cpu', '--out', 'small', '--json');
+    expect(t.status).toBe(0);
+    const { page, errors } = await open(await serve('small'));
+    expect(await page.textContent('[data-testid=source]')).toBe('model: run small');
+    expect(await page.textContent('[data-view=map] .hint')).toContain('500 test codes, latent 3 projected to 2-D by');
+    const box = (await page.locator('[data-testid=map-canvas]').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    expect(await page.textContent('[data-testid=map-caption]')).toMatch(/^test example #\d+, label \d: its code decoded$/);
+    await shot(page, 'run-map');
+    expect(errors).toEqual([]);
+  });
+
+  it('a corrupt model in the run gives a clear message in the page, not a blank page', async () => {
+    const run = path.join(dir, 'corrupt');
+    mkdirSync(path.join(run, 'model'), { recursive: true });
+    copyFileSync(path.join(defaults, 'model.json'), path.join(run, 'model', 'model.json'));
+    writeFileSync(path.join(run, 'model', 'weights.bin'), readFileSync(path.join(defaults, 'weights.bin')).subarray(0, 1000));
+    const { page } = await open(await serve(run));
+    const error = await page.textContent('[data-testid=error]');
+    expect(error).toBe('Could not load run corrupt: run/model.json: weights.bin has 1000 bytes, expected 1877072');
+    expect(await page.textContent('[data-testid=source]')).toBe('no model loaded');
+    expect(await page.textContent('[data-view=map]')).toContain('No model is loaded');
+    await shot(page, 'corrupt-model');
+  });
+
+  it('a port in use exits 2 with a message naming --port', async () => {
+    const port = new URL(await serve()).port;
+    const r = vaekit('serve', '--port', port);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`vaekit: --port ${port}: the port is in use on 127.0.0.1; pick another (--port 0 takes any free port)`);
+  });
+});
+
+describe('opening files in the page', () => {
+  let url: string;
+  beforeAll(async () => {
+    url = await serve();
+  }, 120_000);
+
+  const file = (name: string, bytes: Uint8Array | string) => ({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+
+  it('a model picked with its test data replaces the current one', async () => {
+    const { page, errors } = await open(url);
+    const read = (name: string) => readFileSync(path.join(defaults, name));
+    await page.setInputFiles('[data-testid=open-files]', ['model.json', 'weights.bin', 'test-images.idx.gz', 'test-labels.idx.gz'].map((n) => file(n, read(n))));
+    await page.waitForFunction(() => document.querySelector('[data-testid=source]')!.textContent!.startsWith('model: files'));
+    expect(await page.textContent('[data-testid=source]')).toBe('model: files model.json + weights.bin');
+    expect(await page.textContent('[data-view=map] .hint')).toContain('1000 test codes');
+    expect(errors).toEqual([]);
+  });
+
+  it.each([
+    [['model.json', 'weights.bin'], 'not json', undefined, /^Could not load model\.json, weights\.bin: model\.json: not valid JSON \(.+\)$/],
+    [['model.json'], undefined, undefined, /^Could not load model\.json: picked model\.json; expected a model\.json and its weights\.bin \(pick both at once\)$/],
+    [['model.json', 'weights.bin', 'test-images.idx'], undefined, 'garbage', /test-images\.idx: expected IDX magic starting 0x0000, found 0x67617262$/],
+  ])('picking %j with a corrupt file shows what is wrong', async (names, json, images, message) => {
+    const { page } = await open(url);
+    const content = (n: string) => (n === 'model.json' ? (json ?? readFileSync(path.join(defaults, n))) : n === 'weights.bin' ? readFileSync(path.join(defaults, n)) : images!);
+    await page.setInputFiles('[data-testid=open-files]', names.map((n) => file(n, content(n))));
+    await page.waitForSelector('[data-testid=error]:not([hidden])');
+    expect(await page.textContent('[data-testid=error]')).toMatch(message);
+    // The default model stays loaded and usable.
+    expect(await page.textContent('[data-testid=source]')).toContain('bundled default model');
+    if (images) await shot(page, 'corrupt-data');
+  });
+});
+

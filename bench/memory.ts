@@ -92,7 +92,11 @@ async function main(): Promise<void> {
   const half = epochs.slice(Math.floor(epochs.length / 2));
   const first = half[0];
   const last = half[half.length - 1];
-  const slope = half.length > 1 ? (last.rssMiB - first.rssMiB) / (last.epoch - first.epoch) : NaN;
+  // Least-squares slope of RSS against the epoch over the second half (endpoints alone are at the mercy of the GC).
+  const mx = half.reduce((a, e) => a + e.epoch, 0) / half.length;
+  const my = half.reduce((a, e) => a + e.rssMiB, 0) / half.length;
+  const slope = half.reduce((a, e) => a + (e.epoch - mx) * (e.rssMiB - my), 0) / half.reduce((a, e) => a + (e.epoch - mx) ** 2, 0);
+  const range = [Math.min(...half.map((e) => e.rssMiB)), Math.max(...half.map((e) => e.rssMiB))];
   const lines = [
     `## vaekit memory: ${opts.preset}, ${opts.epochs} epochs${opts.limit ? `, limit ${opts.limit}` : ''}, backend ${backend ?? 'auto'}, ${new Date().toISOString()}`,
     '',
@@ -100,15 +104,15 @@ async function main(): Promise<void> {
     '|---:|---:|---:|---:|',
     ...epochs.map((e) => `| ${e.epoch} | ${e.seconds.toFixed(1)} | ${e.rssMiB.toFixed(1)} | ${e.testLoss.toFixed(2)} |`),
     '',
-    `RSS at epoch ${first.epoch}: ${first.rssMiB.toFixed(1)} MiB; at epoch ${last.epoch}: ${last.rssMiB.toFixed(1)} MiB; ` +
-      `growth over the second half ${slope.toFixed(2)} MiB/epoch; peak ${peakMiB.toFixed(1)} MiB (includes the end-of-run figures).`,
+    `Epochs ${first.epoch}-${last.epoch}: RSS between ${range[0].toFixed(1)} and ${range[1].toFixed(1)} MiB, least-squares growth ` +
+      `${slope.toFixed(2)} MiB/epoch; peak ${peakMiB.toFixed(1)} MiB (includes the end-of-run figures).`,
   ];
   const table = lines.join('\n');
   console.log(table);
   const dir = path.join(here, 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `memory-${new Date().toISOString().slice(0, 10)}.json`);
-  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), ...opts, backend, epochs, peakMiB, secondHalfGrowthMiBPerEpoch: slope, table }, null, 2));
+  fs.writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), ...opts, backend, epochs, peakMiB, secondHalfGrowthMiBPerEpoch: slope, secondHalfRangeMiB: range, table }, null, 2));
   console.log(`\nwrote ${path.relative(root, file)}`);
 }
 

@@ -49,6 +49,22 @@ describe('train', () => {
     expect(existsSync(path.join(dir, 'model', 'model.json'))).toBe(true);
   });
 
+  it('gives the event loop a turn after every epoch (native finalizers, such as resvg\'s, run only there)', { timeout: 30_000 }, async () => {
+    const turns: number[] = [];
+    let epochsSeen = 0;
+    const tick = () => {
+      turns.push(epochsSeen);
+      timer = setImmediate(tick);
+    };
+    let timer = setImmediate(tick);
+    const { model } = await train({ config: config({ epochs: 3 }), dataset: mnist(), runDir: path.join(tmp.dir, 'turns'), backend: 'cpu', onEpoch: () => epochsSeen++ });
+    clearImmediate(timer);
+    model.dispose();
+    // A turn came after epoch 1 ended and before epoch 2 ended, and likewise after epoch 2.
+    expect(turns).toContain(1);
+    expect(turns).toContain(2);
+  });
+
   it('stops on a NaN loss with a numeric error, keeping the last good checkpoint, which still resumes', { timeout: 30_000 }, async () => {
     const dir = path.join(tmp.dir, 'nan-data');
     const dataset = mnist();

@@ -199,6 +199,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       saveModel(path.join(runDir, 'model'), model, { ...modelMeta, extra: { epoch, test } });
       opts.onEpoch?.(metrics);
       if (opts.shouldStop?.(metrics)) break;
+      // A turn of the event loop between epochs: Node runs the finalizers of native objects (resvg's, behind the
+      // loss curve drawn each epoch) only there, so a run that never yields grows by their memory every epoch.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     if (!existsSync(path.join(runDir, 'model', 'model.json'))) saveModel(path.join(runDir, 'model'), model, modelMeta);
   } catch (err) {

@@ -71,6 +71,8 @@ const brightness = (page: Page, testid: string) =>
     for (let i = 0; i < data.length; i += 4) sum += data[i];
     return sum / (data.length / 4);
   });
+/** The page's live tensor count (see web/src/main.ts). */
+const liveTensors = (page: Page) => page.evaluate(() => (window as unknown as { vaekitLab: { liveTensors(): number } }).vaekitLab.liveTensors());
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
@@ -111,8 +113,11 @@ describe('the lab with the bundled default model', () => {
   it('clicking the latent map decodes that point', async () => {
     const { page, errors } = await open(url);
     const before = await pixels(page, 'map-output');
+    const tensors = await liveTensors(page);
     const box = (await page.locator('[data-testid=map-canvas]').boundingBox())!;
+    for (let i = 0; i < 10; i++) await page.mouse.move(box.x + box.width * (0.1 + 0.08 * i), box.y + box.height * 0.5);
     await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.75);
+    expect(await liveTensors(page)).toBe(tensors);
     expect(await page.getAttribute('[data-testid=map-canvas]', 'data-pinned')).toMatch(/^-?\d+\.\d+,-?\d+\.\d+$/);
     expect(await page.textContent('[data-testid=map-caption]')).toMatch(/^z = \(-?\d+\.\d\d, -?\d+\.\d\d\)$/);
     expect(await pixels(page, 'map-output')).not.toBe(before);
@@ -126,6 +131,7 @@ describe('the lab with the bundled default model', () => {
     await tab(page, 'sliders');
     await page.waitForSelector('[data-testid=slider-stats][data-latency-ms]');
     const before = await pixels(page, 'slider-output');
+    const tensors = await liveTensors(page);
     const box = (await page.locator('[data-testid=slider-0]').boundingBox())!;
     const y = box.y + box.height / 2;
     await page.mouse.move(box.x + box.width / 2, y);
@@ -134,6 +140,7 @@ describe('the lab with the bundled default model', () => {
     await page.mouse.up();
     await page.waitForFunction(() => Number((document.querySelector('[data-testid=slider-stats]') as HTMLElement).dataset.frames) > 20);
     expect(Number(await page.inputValue('[data-testid=slider-0]'))).toBeGreaterThan(2);
+    expect(await liveTensors(page)).toBe(tensors);
     expect(await pixels(page, 'slider-output')).not.toBe(before);
     const stats = await page.$eval('[data-testid=slider-stats]', (e) => ({ ...(e as HTMLElement).dataset, text: e.textContent }));
     expect(stats.text).toMatch(/decode \+ draw \d+\.\d\d ms/);
@@ -145,6 +152,7 @@ describe('the lab with the bundled default model', () => {
   it('drawing a digit shows its reconstruction and its ELBO against the test set', async () => {
     const { page, errors } = await open(url);
     await tab(page, 'draw');
+    const tensors = await liveTensors(page);
     const box = (await page.locator('[data-testid=draw-pad]').boundingBox())!;
     const at = (u: number, v: number) => [box.x + u * box.width, box.y + v * box.height] as const;
     // A "7": the top bar, then the slanted stem.
@@ -154,6 +162,7 @@ describe('the lab with the bundled default model', () => {
     for (let i = 1; i <= 15; i++) await page.mouse.move(...at(0.7 - 0.25 * (i / 15), 0.25 + 0.55 * (i / 15)));
     await page.mouse.up();
     await page.waitForSelector('[data-testid=draw-score][data-loss]');
+    expect(await liveTensors(page)).toBe(tensors);
     expect(await brightness(page, 'draw-input')).toBeGreaterThan(5);
     expect(await brightness(page, 'draw-recon')).toBeGreaterThan(5);
     const loss = Number(await page.getAttribute('[data-testid=draw-score]', 'data-loss'));
@@ -217,18 +226,22 @@ describe('the lab with the bundled default model', () => {
     const summary = JSON.parse(r.stdout) as { kind: string; latentDim: number; inputShape: number[]; totalParams: number };
     expect(summary).toMatchObject({ kind: 'vae', latentDim: 2, inputShape: [28, 28, 1], totalParams: 469_268 });
 
-    // Resume, then explore the trained model in the other views.
+    // Another 50 batches (and a test evaluation) leave the live tensor count where it was.
+    const tensors = await liveTensors(page);
+    const paused = Number(curve.steps);
     await page.click('[data-testid=train-pause]');
+    await page.waitForFunction((n) => Number((document.querySelector('[data-testid=train-loss]') as HTMLElement).dataset.steps) >= n + 50, paused, { timeout: 120_000 });
     await page.click('[data-testid=train-pause]');
+    expect(await liveTensors(page)).toBe(tensors);
     await page.click('[data-testid=train-explore]');
     expect(await page.textContent('[data-testid=source]')).toMatch(/trained in this page \(mnist, \d+ batches\)/);
     expect(errors).toEqual([]);
-  });
+  }, 300_000);
 });
 
 describe('vaekit serve RUN', () => {
   it("serves a run's model with its test data; a latent above 2 is mapped by PCA", async () => {
-    const t = vaekit('train', '--preset', 'mnist-vae', '--latent', '3', '--hidden', '64', '--limit', '3000', '--epochs', '2', '--backend', 'cpu', '--out', 'small', '--json');
+    const t = vaekit('train', '--preset', 'mnist-vae', '--latent', '3', '--hidden', '64', '--limit', '3000', '--epochs', '2', '--out', 'small', '--json');
     expect(t.status).toBe(0);
     const { page, errors } = await open(await serve('small'));
     expect(await page.textContent('[data-testid=source]')).toBe('model: run small');

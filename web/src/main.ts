@@ -3,6 +3,7 @@
  * in tabs. Any failure is shown in the error banner; the page never stays blank.
  */
 import './style.css';
+import { tf } from '../../src/engine/tf.js';
 import { pickBackend } from './backend.js';
 import { loadFromFiles, loadFromUrl, runManifest, type Lab } from './lab.js';
 import { ViewContext, showNote } from './views/context.js';
@@ -37,6 +38,9 @@ function showError(text: string): void {
   errorBox.hidden = false;
   errorBox.textContent = errorBox.textContent ? `${errorBox.textContent}\n${text}` : text;
 }
+
+// For the browser console and the end-to-end tests: the live tensor count, which stays flat as the views are used.
+Object.assign(window, { vaekitLab: { liveTensors: () => tf.memory().numTensors } });
 
 window.addEventListener('error', (e) => showError(`unexpected error: ${e.message}`));
 window.addEventListener('unhandledrejection', (e) => showError(`unexpected error: ${message(e.reason)}`));

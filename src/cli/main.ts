@@ -1,6 +1,7 @@
 /** The vaekit command line: registers the commands and turns errors into messages and exit codes. */
 import { Command, CommanderError } from 'commander';
 import { VaekitError } from '../errors.js';
+import { parseByteSize, setDefaultMemoryBudget } from '../data/index.js';
 import { VERSION } from '../version.js';
 import { registerTrain } from './train.js';
 import { registerEval } from './eval.js';
@@ -17,6 +18,15 @@ import { registerAnomaly } from './anomaly.js';
 import { registerDenoise } from './denoise.js';
 import { registerDecode, registerEncode } from './encode.js';
 import { registerServe } from './serve.js';
+
+/**
+ * `--memory-budget SIZE` on every command that loads data from a flag: the most a data load may allocate; a file
+ * over it is refused before anything is allocated (uncompressed .npy and IDX files are read example by example).
+ */
+function addMemoryBudget(cmd: Command): void {
+  cmd.option('--memory-budget <size>', 'refuse data whose loading would allocate more than SIZE, e.g. 4GiB or 512MB (default: half of physical memory)', (v: string) => parseByteSize('--memory-budget', v));
+  cmd.hook('preAction', (_program, action) => setDefaultMemoryBudget(action.opts().memoryBudget as number | undefined));
+}
 
 /** Exit codes: 0 success, 1 internal error or a failed run, 2 usage or input error. */
 function exitCodeFor(err: VaekitError): number {
@@ -38,7 +48,10 @@ export async function main(argv: string[]): Promise<number> {
   const figureCommands = [registerSample, registerReconstruct, registerInterpolate, registerTraverse, registerEmbed, registerManifold, registerReport];
   const modelCommands = [registerAnomaly, registerDenoise, registerEncode, registerDecode];
   for (const register of [registerTrain, registerEval, registerSummary, registerPresets, ...figureCommands, ...modelCommands, registerServe]) register(program);
-  for (const cmd of program.commands) cmd.exitOverride();
+  for (const cmd of program.commands) {
+    cmd.exitOverride();
+    if (cmd.options.some((o) => o.long === '--data' || o.long === '--limit')) addMemoryBudget(cmd);
+  }
   try {
     await program.parseAsync(argv);
     return 0;

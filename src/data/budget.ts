@@ -5,9 +5,21 @@
 import { totalmem } from 'node:os';
 import { DataError, UsageError } from '../errors.js';
 
-/** The default budget: half of the machine's physical memory, leaving the rest for the model, tfjs and the OS. */
+let processBudget: number | undefined;
+
+/** The default budget: what {@link setDefaultMemoryBudget} set (the CLI's --memory-budget), else half of physical memory. */
 export function defaultMemoryBudget(): number {
-  return Math.floor(totalmem() / 2);
+  return processBudget ?? Math.floor(totalmem() / 2);
+}
+
+/**
+ * Sets the budget every load in this process uses unless its options give one (the CLI's --memory-budget).
+ *
+ * @example
+ * setDefaultMemoryBudget(parseByteSize('--memory-budget', '4GiB'));
+ */
+export function setDefaultMemoryBudget(bytes: number | undefined): void {
+  processBudget = bytes;
 }
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30, t: 1e12, tb: 1e12, tib: 2 ** 40 };

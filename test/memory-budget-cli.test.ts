@@ -1,0 +1,43 @@
+/**
+ * --memory-budget from the CLI: data over it is refused with a message naming the data, the estimate and the budget,
+ * exit code 2 and no run folder; --limit brings an uncompressed file under it by reading only the kept examples.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeNpy } from '../src/data/index.js';
+import { setDefaultMemoryBudget } from '../src/data/budget.js';
+import { runCli, tempDir } from './helpers.js';
+
+const tmp = tempDir('budget-cli');
+afterAll(() => {
+  setDefaultMemoryBudget(undefined);
+  tmp.remove();
+});
+
+describe('--memory-budget', () => {
+  // 20,000 rows of 64 float32 values: 5 MB on disk and as float32.
+  const file = path.join(tmp.dir, 'rows.npy');
+  writeFileSync(file, writeNpy({ shape: [20_000, 64], data: Float32Array.from({ length: 20_000 * 64 }, (_, i) => Math.sin(i)) }));
+  const train = ['train', '--data', 'rows.npy', '--model', 'vae', '--likelihood', 'gaussian', '--latent', '2', '--hidden', '8', '--epochs', '1', '--backend', 'cpu'];
+
+  it('refuses data over the budget before loading it: exit 2, the estimate and the budget named, no run folder', async () => {
+    const r = await runCli(tmp.dir, ...train, '--memory-budget', '1MB', '--out', 'over');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/rows\.npy: loading it needs about 4\.88 MiB \(20000 of 20000 examples x 64 float32 values\), over the memory budget of 976\.6 KiB; use --limit N/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(path.join(tmp.dir, 'over'))).toBe(false);
+  });
+
+  it('trains with --limit under the same budget, reading only the kept rows', async () => {
+    const r = await runCli(tmp.dir, ...train, '--memory-budget', '1MB', '--limit', '2000', '--out', 'limited', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ run: 'limited', epochs: 1 });
+  });
+
+  it('rejects a budget that is not a size, naming the flag', async () => {
+    const r = await runCli(tmp.dir, ...train, '--memory-budget', '-3GB', '--out', 'never');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--memory-budget: '-3GB' is not a memory size/);
+  });
+});

@@ -35,8 +35,13 @@ function newestSource(): number {
 export function buildReason(): string | undefined {
   const stamp = path.join(DIST_DIR, STAMP);
   if (!existsSync(stamp)) return 'the lab has not been built yet';
-  const { sources } = JSON.parse(readFileSync(stamp, 'utf8')) as { sources: number };
-  return newestSource() > sources ? 'its sources changed since the last build' : undefined;
+  let sources: number;
+  try {
+    sources = (JSON.parse(readFileSync(stamp, 'utf8')) as { sources: number }).sources;
+  } catch {
+    return 'its build record is unreadable';
+  }
+  return !(newestSource() <= sources) ? 'its sources changed since the last build' : undefined;
 }
 
 /**

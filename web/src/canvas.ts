@@ -2,7 +2,7 @@
 import type { Examples } from './examples.js';
 
 /** Ten distinguishable label colours (Tableau 10). */
-export const LABEL_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const LABEL_COLOURS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
 /** The colour of label `y` (grey when unlabelled). */
 export function labelColour(y: number | undefined): string {
@@ -10,7 +10,7 @@ export function labelColour(y: number | undefined): string {
 }
 
 /** True for [H, W, 1] and [H, W, 3] inputs, which the page shows as pictures. */
-export function isImageShape(shape: readonly number[]): boolean {
+function isImageShape(shape: readonly number[]): boolean {
   return shape.length === 3 && (shape[2] === 1 || shape[2] === 3);
 }
 

@@ -54,7 +54,7 @@ function checkSupported(metadata: ModelMetadata, where: string): void {
  * @example
  * const { model, metadata } = modelFromBytes(json, weights);
  */
-export function modelFromBytes(json: NamedBytes, weights: NamedBytes): { model: Model; metadata: ModelMetadata } {
+function modelFromBytes(json: NamedBytes, weights: NamedBytes): { model: Model; metadata: ModelMetadata } {
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder().decode(json.bytes));

@@ -235,10 +235,12 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
           if (s.losses.length % 5 === 0) paintMap(s);
           const rate = (seen / (performance.now() - began)) * 1000;
           status.textContent = `epoch ${s.epoch + 1}/${s.epochs} · batch loss ${s.losses[s.losses.length - 1].toFixed(2)} · ${rate.toFixed(0)} examples/s · ${backend}`;
-          await new Promise(requestAnimationFrame);
+          // A task boundary: the page paints and handles clicks; unlike a frame callback it also runs in a background tab.
+          await new Promise((resolve) => setTimeout(resolve, 0));
           t0 = performance.now();
         }
       }
+      if (s.stopped) return;
       s.epoch++;
       s.testLosses.push({ step: s.losses.length, loss: s.testLoss() });
       paintCurve(s);

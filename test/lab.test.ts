@@ -206,6 +206,7 @@ describe('the lab with the bundled default model', () => {
     await tab(page, 'train');
     await page.click('[data-testid=train-start]');
     await page.waitForFunction(() => Number((document.querySelector('[data-testid=train-loss]') as HTMLElement).dataset.steps) >= 100, undefined, { timeout: 120_000 });
+    measured.trainingStatus = await page.textContent('[data-testid=train-status]');
     await page.click('[data-testid=train-pause]');
     expect(await page.textContent('[data-testid=train-status]')).toMatch(/^paused at epoch \d+\/10/);
     const curve = await page.$eval('[data-testid=train-loss]', (e) => ({ ...(e as HTMLElement).dataset }));

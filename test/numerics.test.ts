@@ -13,11 +13,21 @@ import { VaekitError } from '../src/errors.js';
 import { klStandardNormal } from '../src/objectives/index.js';
 import { buildModel } from '../src/models/index.js';
 import { Rng } from '../src/engine/index.js';
+import { loadAddon } from '../src/native/addon.js';
 import { rejection, tempDir } from './helpers.js';
 
-beforeAll(async () => {
-  await initBackend('cpu');
-});
+/** The native backend trains these MLP VAEs with its whole-step kernel, so the guard is checked on both paths. */
+const BACKENDS = ['cpu', ...(nativeAvailable() ? ['native' as const] : [])] as const;
+
+function nativeAvailable(): boolean {
+  try {
+    loadAddon();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const tmp = tempDir('numerics');
 afterAll(tmp.remove);
 
@@ -34,10 +44,14 @@ function finiteHistory(history: { train: object; test: object }[]): boolean {
   return history.every((m) => [...Object.values(m.train), ...Object.values(m.test)].every((v) => Number.isFinite(v)));
 }
 
-describe('numerical faults', () => {
+for (const backend of BACKENDS) describe(`numerical faults (${backend})`, () => {
+  beforeAll(async () => {
+    await initBackend(backend);
+  });
+
   for (const value of [0, 1]) {
     it(`all-${value} images train to a finite, falling loss`, async () => {
-      const { model, history } = await train({ config: small({}), dataset: constantImages(value), runDir: path.join(tmp.dir, `const-${value}`), backend: 'cpu' });
+      const { model, history } = await train({ config: small({}), dataset: constantImages(value), runDir: path.join(tmp.dir, `${backend}-const-${value}`), backend });
       model.dispose();
       expect(finiteHistory(history)).toBe(true);
       expect(history[2].train.loss).toBeLessThan(history[0].train.loss);
@@ -48,7 +62,7 @@ describe('numerical faults', () => {
     const config = small({ lr: 1e-12 });
     // train() initializes from Rng(seed) first thing, so this is the same starting point.
     const initial = buildModel(config.model, 64, new Rng(config.train.seed));
-    const { model, history } = await train({ config, dataset: constantImages(1), runDir: path.join(tmp.dir, 'tiny-lr'), backend: 'cpu' });
+    const { model, history } = await train({ config, dataset: constantImages(1), runDir: path.join(tmp.dir, `${backend}-tiny-lr`), backend });
     expect(finiteHistory(history)).toBe(true);
     const after = model.variables();
     initial.variables().forEach((v, i) => {
@@ -61,9 +75,9 @@ describe('numerical faults', () => {
   });
 
   it('a huge learning rate is stopped by the guard with a message, keeping the last good checkpoint', async () => {
-    const dir = path.join(tmp.dir, 'huge-lr');
+    const dir = path.join(tmp.dir, `${backend}-huge-lr`);
     const before = tf.memory().numTensors;
-    const err = await rejection(() => train({ config: small({ lr: 1e8, epochs: 20 }, { variance: 'logVar' }), dataset: constantImages(1), runDir: dir, backend: 'cpu' }));
+    const err = await rejection(() => train({ config: small({ lr: 1e8, epochs: 20 }, { variance: 'logVar' }), dataset: constantImages(1), runDir: dir, backend }));
     expect(err).toBeInstanceOf(VaekitError);
     expect((err as VaekitError).code).toBe('numeric');
     expect(err.message).toMatch(/the loss is (NaN|Infinity|-Infinity); training stopped/);
@@ -82,26 +96,39 @@ describe('numerical faults', () => {
     const klSmall = tf.tidy(() => klStandardNormal({ mean: tf.zeros([1, 2]), logVar: tf.fill([1, 2], -80) }).dataSync()[0]);
     expect(klSmall).toBeCloseTo(79, 0); // -0.5 * 2 * (1 - 80 - e^-80): large but finite
     const config = small({ epochs: 2 }, { variance: 'logVar' });
-    const dir = path.join(tmp.dir, 'extreme-logvar');
-    const first = await train({ config: { ...config, train: { ...config.train, epochs: 1 } }, dataset: constantImages(0), runDir: dir, backend: 'cpu' });
+    const dir = path.join(tmp.dir, `${backend}-extreme-logvar`);
+    const first = await train({ config: { ...config, train: { ...config.train, epochs: 1 } }, dataset: constantImages(0), runDir: dir, backend });
     first.model.dispose();
     // Inputs of 1e30 drive the pre-activations, and with them the log-variance head, far past exp's range.
-    const err = await rejection(() => train({ config, dataset: constantImages(1e30), runDir: dir, backend: 'cpu', resume: true }));
+    const err = await rejection(() => train({ config, dataset: constantImages(1e30), runDir: dir, backend, resume: true }));
     expect((err as VaekitError).code).toBe('numeric');
     expect(latestCheckpointEpoch(dir)).toBe(1);
   });
 });
 
-describe('resources', () => {
+for (const backend of BACKENDS) describe(`resources (${backend})`, () => {
+  beforeAll(async () => {
+    await initBackend(backend);
+  });
+
   it('the number of live tensors is constant across 5 epochs', async () => {
     const counts: number[] = [];
     const { model } = await train({
       config: small({ epochs: 5 }, { encoder: { hidden: [16], batchNorm: 'after' }, decoder: { hidden: [16], dropout: 0.2 } }),
       dataset: constantImages(0.5),
-      runDir: path.join(tmp.dir, 'five'),
-      backend: 'cpu',
+      runDir: path.join(tmp.dir, `${backend}-five`),
+      backend,
       onEpoch: () => counts.push(tf.memory().numTensors),
     });
+    model.dispose();
+    expect(counts).toHaveLength(5);
+    expect(new Set(counts).size).toBe(1);
+  });
+
+  it('the same for a plain MLP VAE, which the native backend trains with its whole-step kernel', async () => {
+    const counts: number[] = [];
+    const { model } = await train({ config: small({ epochs: 5 }), dataset: constantImages(0.5), runDir: path.join(tmp.dir, `${backend}-five-plain`), backend, onEpoch: () => counts.push(tf.memory().numTensors) });
+    if (backend === 'native') expect(model.fusedElboSpec?.()).toBeDefined();
     model.dispose();
     expect(counts).toHaveLength(5);
     expect(new Set(counts).size).toBe(1);

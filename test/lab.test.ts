@@ -254,6 +254,31 @@ describe('vaekit serve RUN', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a conditional VAE decodes every code as the class picked in the header', async () => {
+    const t = vaekit('train', '--preset', 'mnist-cvae', '--limit', '3000', '--epochs', '2', '--out', 'cvae', '--json');
+    expect(t.status).toBe(0);
+    const { page, errors } = await open(await serve('cvae'));
+    expect(await page.isVisible('[data-testid=class-picker]')).toBe(true);
+    const box = (await page.locator('[data-testid=map-canvas]').boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    expect(await page.textContent('[data-testid=map-caption]')).toMatch(/^z = \(-?\d+\.\d\d, -?\d+\.\d\d\), decoded as class 0$/);
+    await tab(page, 'sliders');
+    await page.waitForSelector('[data-testid=slider-stats][data-latency-ms]');
+    const asZero = await pixels(page, 'slider-output');
+    await page.selectOption('[data-testid=class-select]', '7');
+    await page.waitForSelector('[data-testid=slider-stats][data-latency-ms]');
+    expect(await pixels(page, 'slider-output')).not.toBe(asZero);
+    await tab(page, 'draw');
+    const pad = (await page.locator('[data-testid=draw-pad]').boundingBox())!;
+    await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * 0.2);
+    await page.mouse.down();
+    for (let i = 1; i <= 12; i++) await page.mouse.move(pad.x + pad.width * 0.5, pad.y + pad.height * (0.2 + 0.6 * (i / 12)));
+    await page.mouse.up();
+    await page.waitForSelector('[data-testid=draw-score][data-anomaly]');
+    await shot(page, 'cvae-draw');
+    expect(errors).toEqual([]);
+  });
+
   it('a corrupt model in the run gives a clear message in the page, not a blank page', async () => {
     const run = path.join(dir, 'corrupt');
     mkdirSync(path.join(run, 'model'), { recursive: true });

@@ -41,13 +41,6 @@ export async function fetchBytes(url: string): Promise<NamedBytes | undefined> {
   return { name: url, bytes: new Uint8Array(await res.arrayBuffer()) };
 }
 
-/** Rejects models the views cannot drive yet, with the reason. */
-function checkSupported(metadata: ModelMetadata, where: string): void {
-  if (metadata.kind === 'cvae') {
-    throw new ModelError(`${where}: a conditional VAE (kind 'cvae') decodes only with a class label, which the lab does not provide yet; open a vae, autoencoder or poor-man-vae model`);
-  }
-}
-
 /**
  * Builds a model from model.json and weights.bin bytes; errors name the file.
  *
@@ -61,14 +54,7 @@ function modelFromBytes(json: NamedBytes, weights: NamedBytes): { model: Model; 
   } catch (err) {
     throw new ModelError(`${json.name}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  const loaded = importModel(raw, weights.bytes, json.name);
-  try {
-    checkSupported(loaded.metadata, json.name);
-  } catch (err) {
-    loaded.model.dispose();
-    throw err;
-  }
-  return loaded;
+  return importModel(raw, weights.bytes, json.name);
 }
 
 /** Adds test examples to a model; a failure to read them disposes the model and throws. */

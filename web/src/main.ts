@@ -73,12 +73,33 @@ function select(id: string): void {
   mountActive();
 }
 
-/** Makes `lab` the current model: disposes the previous one and remounts the model views. */
-function useLab(lab: Lab): void {
+/** Unmounts every model view; the next selection mounts afresh. */
+function unmountAll(): void {
   for (const cleanup of cleanups.values()) cleanup();
   cleanups.clear();
+}
+
+/** Shows the class picker for a conditional VAE (which decodes every code as a chosen class), hides it otherwise. */
+function showClassPicker(ctx: ViewContext): void {
+  const { classes } = ctx.lab.model;
+  const picker = $<HTMLLabelElement>('[data-testid=class-picker]');
+  picker.hidden = classes === undefined;
+  const select = $<HTMLSelectElement>('[data-testid=class-select]');
+  const names = ctx.lab.metadata.labelNames;
+  select.replaceChildren(...Array.from({ length: classes ?? 0 }, (_, k) => Object.assign(document.createElement('option'), { value: String(k), textContent: names?.[k] ?? String(k) })));
+  select.onchange = () => {
+    ctx.label = Number(select.value);
+    unmountAll();
+    mountActive();
+  };
+}
+
+/** Makes `lab` the current model: disposes the previous one and remounts the model views. */
+function useLab(lab: Lab): void {
+  unmountAll();
   current?.lab.model.dispose();
   current = new ViewContext(lab, backend);
+  showClassPicker(current);
   $('[data-testid=source]').textContent = `model: ${lab.source}`;
   errorBox.hidden = true;
   errorBox.textContent = '';

@@ -53,7 +53,7 @@ export function mountDraw(root: HTMLElement, ctx: ViewContext): () => void {
   const hist = canvas(320, 120, 'draw-hist');
   const score = el('p', { className: 'stats', dataset: { testid: 'draw-score' } }, 'draw a digit in the black square');
   const clear = el('button', {}, 'clear');
-  const lossName = metadata.kind === 'vae' ? 'negative ELBO' : 'loss';
+  const lossName = metadata.kind === 'vae' || metadata.kind === 'cvae' ? 'negative ELBO' : 'loss';
   const scores = ctx.testScores();
   root.replaceChildren(
     el(
@@ -61,7 +61,7 @@ export function mountDraw(root: HTMLElement, ctx: ViewContext): () => void {
       { className: 'row' },
       el('div', { className: 'side' }, pad, el('div', { className: 'buttons' }, clear)),
       el('div', { className: 'side' }, el('span', { className: 'caption' }, `what the model reads (${h}x${w})`), input, el('span', { className: 'caption' }, 'its reconstruction'), recon),
-      el('div', { className: 'side' }, score, hist, el('p', { className: 'hint' }, scores ? `${lossName} of the ${scores.length} test examples (red: your drawing)` : `no test examples to compare with: ${ctx.lab.dataNote ?? ''}`)),
+      el('div', { className: 'side' }, score, hist, el('p', { className: 'hint' }, scores ? `${lossName} of the ${scores.length} test examples (red: your drawing)` : `no test examples to compare with: ${ctx.dataNote()}`)),
     ),
   );
   const pen = context2d(pad);
@@ -79,8 +79,8 @@ export function mountDraw(root: HTMLElement, ctx: ViewContext): () => void {
     const x = digitize(pad, h, w);
     if (!x) return;
     paintImage(input, x, [h, w, 1]);
-    paintImage(recon, reconstructRows(model, { data: x, n: 1, dim: h * w }).data, [h, w, 1]);
-    const loss = exampleLoss(model, x, 1, SCORE_SAMPLES)[0];
+    paintImage(recon, reconstructRows(model, { data: x, n: 1, dim: h * w }, ctx.labels(1)).data, [h, w, 1]);
+    const loss = exampleLoss(model, x, 1, SCORE_SAMPLES, ctx.labels(1))[0];
     score.dataset.loss = loss.toFixed(3);
     if (!scores) {
       score.textContent = `${lossName}: ${loss.toFixed(1)}`;

@@ -4,7 +4,7 @@
  */
 import { interpolate, row } from '../../../src/latent/index.js';
 import { paintOutput } from '../canvas.js';
-import { canvas, decodeOne, el, showNote, type ViewContext } from './context.js';
+import { canvas, el, showNote, type ViewContext } from './context.js';
 
 const GALLERY = 40;
 const STRIP_STEPS = 10;
@@ -15,7 +15,7 @@ export function mountInterpolation(root: HTMLElement, ctx: ViewContext): () => v
   const { model, metadata, test } = ctx.lab;
   const codes = ctx.codes();
   if (!test || !codes) {
-    showNote(root, `Interpolation picks two test examples: ${ctx.lab.dataNote ?? 'none were loaded'}.`);
+    showNote(root, `Interpolation picks two test examples: ${ctx.dataNote()}.`);
     return () => {};
   }
   const ends: [number, number] = [0, Math.min(1, test.n - 1)];
@@ -56,7 +56,7 @@ export function mountInterpolation(root: HTMLElement, ctx: ViewContext): () => v
     strip.replaceChildren(
       ...Array.from({ length: steps.n }, (_, s) => {
         const c = canvas(72, 72);
-        paintOutput(c, decodeOne(model, steps.data.subarray(s * steps.dim, (s + 1) * steps.dim)), metadata.inputShape, test);
+        paintOutput(c, ctx.decode(steps.data.subarray(s * steps.dim, (s + 1) * steps.dim)), metadata.inputShape, test);
         return c;
       }),
     );
@@ -75,7 +75,7 @@ export function mountInterpolation(root: HTMLElement, ctx: ViewContext): () => v
     frame = requestAnimationFrame(tick);
     if (!playing || !root.offsetParent) return; // paused, or the tab is hidden
     const k = t < ANIMATION_STEPS ? t : 2 * ANIMATION_STEPS - 1 - t; // there and back
-    paintOutput(movie, decodeOne(model, path.subarray(k * L, (k + 1) * L)), metadata.inputShape, test);
+    paintOutput(movie, ctx.decode(path.subarray(k * L, (k + 1) * L)), metadata.inputShape, test);
     t = (t + 1) % (2 * ANIMATION_STEPS);
   }
   play.addEventListener('click', () => {

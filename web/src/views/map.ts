@@ -6,7 +6,7 @@
 import { Rng } from '../../../src/engine/rng.js';
 import { project, row, type ProjectionMethod, type Rows } from '../../../src/latent/index.js';
 import { Frame, bounds2d, labelColour, paintMarker, paintOutput, paintScatter } from '../canvas.js';
-import { canvas, decodeOne, el, showNote, type ViewContext } from './context.js';
+import { canvas, el, showNote, type ViewContext } from './context.js';
 
 /** Index of the 2-D row nearest to (x, y). */
 function nearest(xy: Rows, x: number, y: number): number {
@@ -34,7 +34,7 @@ export function mountMap(root: HTMLElement, ctx: ViewContext): () => void {
   const { model, metadata, test } = ctx.lab;
   const codes = ctx.codes();
   if (!test || !codes) {
-    showNote(root, `The latent map needs test examples: ${ctx.lab.dataNote ?? 'none were loaded'}.`);
+    showNote(root, `The latent map needs test examples: ${ctx.dataNote()}.`);
     return () => {};
   }
   const direct = model.latentDim === 2;
@@ -62,13 +62,14 @@ export function mountMap(root: HTMLElement, ctx: ViewContext): () => void {
   const decodeAt = (px: number, py: number): [number, number] => {
     const [x, y] = frame.toData(px, py);
     if (direct) {
-      paintOutput(out, decodeOne(model, Float32Array.of(x, y)), metadata.inputShape, test);
-      caption.textContent = `z = (${x.toFixed(2)}, ${y.toFixed(2)})`;
+      paintOutput(out, ctx.decode(Float32Array.of(x, y)), metadata.inputShape, test);
+      const as = ctx.label === undefined ? '' : `, decoded as class ${metadata.labelNames?.[ctx.label] ?? ctx.label}`;
+      caption.textContent = `z = (${x.toFixed(2)}, ${y.toFixed(2)})${as}`;
       return [x, y];
     }
     const i = nearest(xy, x, y);
     const label = test.labels ? `, label ${metadata.labelNames?.[test.labels[i]] ?? test.labels[i]}` : '';
-    paintOutput(out, decodeOne(model, row(codes, i)), metadata.inputShape, test);
+    paintOutput(out, ctx.decodeExample(i, row(codes, i)), metadata.inputShape, test);
     caption.textContent = `test example #${i}${label}: its code decoded`;
     return [xy.data[2 * i], xy.data[2 * i + 1]];
   };

@@ -5,7 +5,7 @@
 import { Rng } from '../../../src/engine/rng.js';
 import { row } from '../../../src/latent/index.js';
 import { paintOutput } from '../canvas.js';
-import { canvas, decodeOne, el, type ViewContext } from './context.js';
+import { canvas, el, type ViewContext } from './context.js';
 
 const RANGE = 3;
 const WINDOW = 60; // latency and frame-rate averages over the last 60 frames
@@ -52,7 +52,7 @@ export function mountSliders(root: HTMLElement, ctx: ViewContext): () => void {
   function render(now: number): void {
     frame = 0;
     const t0 = performance.now();
-    paintOutput(out, decodeOne(model, z), metadata.inputShape, test);
+    paintOutput(out, ctx.decode(z), metadata.inputShape, test);
     latencies.push(performance.now() - t0);
     frameTimes.push(now);
     if (latencies.length > WINDOW) latencies.shift();

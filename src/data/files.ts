@@ -32,11 +32,15 @@ export function readDataFile(file: string): Uint8Array {
       throw new DataError(file, `corrupt gzip data (${(err as Error).message})`);
     }
   }
-  if (file.endsWith('.gz')) {
-    const found = Array.from(bytes.subarray(0, 2), (b) => b.toString(16).padStart(2, '0')).join(' ');
-    throw new DataError(file, `named .gz but is not gzip: expected magic bytes 1f 8b, found ${found || 'an empty file'}`);
-  }
+  checkNotFakeGzip(file, bytes);
   return bytes;
+}
+
+/** A name ending in .gz whose bytes are not gzip is an error (a half-downloaded or mislabelled file). */
+function checkNotFakeGzip(file: string, bytes: Uint8Array): void {
+  if (!file.endsWith('.gz')) return;
+  const found = Array.from(bytes.subarray(0, 2), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  throw new DataError(file, `named .gz but is not gzip: expected magic bytes 1f 8b, found ${found || 'an empty file'}`);
 }
 
 function readError(file: string, err: unknown): DataError {
@@ -73,7 +77,10 @@ export function readHead(file: string, maxBytes: number): FileHead {
     const raw = new Uint8Array(Math.min(size, maxBytes));
     const got = readSync(fd, raw, 0, raw.length, 0);
     const bytes = raw.subarray(0, got);
-    if (!isGzip(bytes)) return { head: bytes, size, gzip: false };
+    if (!isGzip(bytes)) {
+      checkNotFakeGzip(file, bytes);
+      return { head: bytes, size, gzip: false };
+    }
     let head: Uint8Array;
     try {
       // A flush instead of a finish: decompress the prefix we have without requiring the end of the stream.

@@ -66,13 +66,7 @@ export interface FileHead {
  * const { head, size, gzip } = readHead('train-images-idx3-ubyte', 1024);
  */
 export function readHead(file: string, maxBytes: number): FileHead {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (err) {
-    throw readError(file, err);
-  }
-  try {
+  return withFile(file, (fd) => {
     const size = fstatSync(fd).size;
     const raw = new Uint8Array(Math.min(size, maxBytes));
     const got = readSync(fd, raw, 0, raw.length, 0);
@@ -89,6 +83,19 @@ export function readHead(file: string, maxBytes: number): FileHead {
       head = new Uint8Array(0); // a corrupt stream is reported by the whole-file read
     }
     return { head: head.subarray(0, maxBytes), size, gzip: true };
+  });
+}
+
+/** Runs `fn` on the file opened for reading, closing it afterwards; an open that fails is a DataError naming the file. */
+function withFile<T>(file: string, fn: (fd: number) => T): T {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    throw readError(file, err);
+  }
+  try {
+    return fn(fd);
   } finally {
     closeSync(fd);
   }
@@ -122,13 +129,7 @@ export function readRecords(file: string, layout: RecordLayout, indices: Int32Ar
   const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(1, recordBytes)));
   const buf = new Uint8Array(Math.min(indices.length, perChunk) * recordBytes);
   const view = new DataView(buf.buffer);
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (err) {
-    throw readError(file, err);
-  }
-  try {
+  withFile(file, (fd) => {
     for (let i = 0; i < byFile.length; ) {
       // A run of records consecutive in the file (duplicates would break the run; indices here are distinct).
       let j = i + 1;
@@ -140,8 +141,6 @@ export function readRecords(file: string, layout: RecordLayout, indices: Int32Ar
       for (let k = i; k < j; k++) decode(view, (k - i) * recordBytes, out, byFile[k] * values, values);
       i = j;
     }
-  } finally {
-    closeSync(fd);
-  }
+  });
   return out;
 }

@@ -173,7 +173,8 @@ function freshConfig(flags: TrainFlags): RunConfig {
   const scheduled = weighted.filter((k) => k !== 'beta' || flags.beta !== 1);
   if (iwae && scheduled.length > 0) throw new UsageError(`${scheduled.map(flagName).join(', ')}: the IWAE objective is defined for beta = 1 with no KL schedule; drop ${scheduled.length > 1 ? 'them' : 'it'} or train with --objective elbo`);
   if (kind === 'cvae' && usesConv(base.model)) {
-    throw new UsageError(`--model cvae: the conditional VAE takes MLP encoders and decoders, and ${flags.preset ?? base.preset ?? 'this config'} has conv layers; start from an MLP preset such as mnist-cvae or mnist-vae`);
+    const source = flags.model === 'cvae' ? (flags.preset ?? base.preset ?? 'the config') : flags.config ? `--config ${flags.config}` : `preset ${base.preset}`;
+    throw new UsageError(`${flags.model === 'cvae' ? '--model cvae' : 'model.kind cvae'}: the conditional VAE takes MLP encoders and decoders, and ${source} has conv layers; start from an MLP preset such as mnist-cvae or mnist-vae`);
   }
   return resolveConfig({ preset: flags.preset, file, overrides: overridesFrom(flags, base), origin });
 }
@@ -194,6 +195,18 @@ function checkConditional(config: RunConfig, dataset: Dataset, flags: TrainFlags
   }
   if (found > config.model.classes) throw new UsageError(`model.classes ${config.model.classes}: '${dataset.name}' has ${found} classes (${dataset.labelNames.join(', ')}); expected model.classes >= ${found}`);
   return config;
+}
+
+/** Data options that only some data can take, refused where they would be silently ignored or meaningless. */
+function checkDataFlags(config: RunConfig, dataset: Dataset): void {
+  const { data } = config;
+  if (data.labelColumn !== undefined && !/\.csv(\.gz)?$/i.test(data.name)) {
+    throw new UsageError(`--label-column ${data.labelColumn}: applies to CSV data only; '${data.name}' is not a .csv file`);
+  }
+  if (data.binarize === 'dynamic') {
+    const outside = dataset.train.x.findIndex((v) => v < 0 || v > 1);
+    if (outside >= 0) throw new UsageError(`--binarize (data.binarize dynamic): binarization draws pixels from grey levels in [0, 1], and '${dataset.name}' has the value ${dataset.train.x[outside]}; use it on image data`);
+  }
 }
 
 /** The first folder of `dir`'s path that does not exist yet: what a failed fresh run must remove to leave nothing behind. */
@@ -231,6 +244,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   }
   const dataset = datasetFor(config);
   if (!flags.resume) {
+    checkDataFlags(config, dataset);
     config = checkConditional(config, dataset, flags, out);
     if (backend === 'wasm' && usesConv(config.model)) throw new UsageError('--backend wasm: this model has a conv encoder or decoder, and the wasm backend cannot train convolutions (it lacks the Conv2DBackpropFilter kernel); use --backend cpu (or --backend native where the addon is built)');
   }

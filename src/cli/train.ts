@@ -109,7 +109,7 @@ function switchedModel(from: RunConfig['model'], to: (typeof MODEL_KINDS)[number
 
 /** --kl-warmup, --kl-cycle or --capacity as a model.betaSchedule (at most one); undefined when none is given. */
 function betaScheduleFrom(flags: TrainFlags): Record<string, unknown> | undefined {
-  const given = (['klWarmup', 'klCycle', 'capacity'] as const).filter((k) => flags[k] !== undefined).map(flagName);
+  const given = (['klWarmup', 'klCycle', 'capacity'] as const).filter((k) => flags[k] !== undefined).map((k) => flagText(flags, k));
   if (given.length > 1) throw new UsageError(`${given.join(' and ')}: choose one KL schedule`);
   if (flags.capacity !== undefined && flags.beta !== undefined) throw new UsageError(`--beta ${flags.beta}: unused with --capacity, whose penalty is gamma * |KL - C| (set gamma as --capacity CMAX:EPOCHS:GAMMA)`);
   if (flags.klWarmup !== undefined) return { kind: 'linear', epochs: flags.klWarmup };
@@ -121,6 +121,13 @@ function betaScheduleFrom(flags: TrainFlags): Record<string, unknown> | undefine
 /** `klWarmup` -> `--kl-warmup`. */
 function flagName(key: string): string {
   return `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
+}
+
+/** A KL-weight flag as given: `--beta 2`, `--kl-cycle 10:0.5`, `--capacity 25:100`. */
+function flagText(flags: TrainFlags, key: 'beta' | 'klWarmup' | 'klCycle' | 'capacity'): string {
+  const v = flags[key];
+  const text = typeof v === 'object' ? Object.values(v).filter((x) => x !== undefined).join(':') : String(v);
+  return `${flagName(key)} ${text}`;
 }
 
 /** Burgess et al.'s gamma for the capacity schedule. */
@@ -168,10 +175,10 @@ function freshConfig(flags: TrainFlags): RunConfig {
   const base = resolveConfig({ preset: flags.preset, file, origin });
   const kind = flags.model ?? base.model.kind;
   const weighted = (['beta', 'klWarmup', 'klCycle', 'capacity'] as const).filter((k) => flags[k] !== undefined);
-  if (kind === 'autoencoder' && weighted.length > 0) throw new UsageError(`${weighted.map(flagName).join(', ')}: an autoencoder has no KL or anchor term to weight`);
+  if (kind === 'autoencoder' && weighted.length > 0) throw new UsageError(`${weighted.map((k) => flagText(flags, k)).join(', ')}: an autoencoder has no KL or anchor term to weight`);
   const iwae = flags.objective === 'iwae' || (flags.objective === undefined && flags.model === undefined && base.model.kind === 'vae' && base.model.objective.kind === 'iwae');
   const scheduled = weighted.filter((k) => k !== 'beta' || flags.beta !== 1);
-  if (iwae && scheduled.length > 0) throw new UsageError(`${scheduled.map(flagName).join(', ')}: the IWAE objective is defined for beta = 1 with no KL schedule; drop ${scheduled.length > 1 ? 'them' : 'it'} or train with --objective elbo`);
+  if (iwae && scheduled.length > 0) throw new UsageError(`${scheduled.map((k) => flagText(flags, k)).join(', ')}: the IWAE objective is defined for beta = 1 with no KL schedule; drop ${scheduled.length > 1 ? 'them' : 'it'} or train with --objective elbo`);
   if (kind === 'cvae' && usesConv(base.model)) {
     const source = flags.model === 'cvae' ? (flags.preset ?? base.preset ?? 'the config') : flags.config ? `--config ${flags.config}` : `preset ${base.preset}`;
     throw new UsageError(`${flags.model === 'cvae' ? '--model cvae' : 'model.kind cvae'}: the conditional VAE takes MLP encoders and decoders, and ${source} has conv layers; start from an MLP preset such as mnist-cvae or mnist-vae`);

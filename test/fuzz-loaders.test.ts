@@ -111,21 +111,23 @@ describe('fuzzed loaders throw only typed errors', () => {
     expect(seen.error).toBeGreaterThan(0);
   });
 
-  it('whole files through loadDataset, raw and gzipped', () => {
+  it('whole files through loadDataset, raw and gzipped, with and without a limit', () => {
     const rng = new Rng('fuzz-files');
     const sources: [string, Uint8Array][] = [
       ['x.npy', npyFile()],
       ['x-idx3-ubyte', idxFile()],
       ['x.csv', new TextEncoder().encode(CSV)],
     ];
-    for (let i = 0; i < 300; i++) {
+    // Raw .npy and IDX files take the example-by-example reader (with and without --limit), gzipped ones the whole read.
+    for (let i = 0; i < 1500; i++) {
       const [name, valid] = sources[i % sources.length];
       const gz = rng.uniform() < 0.3;
       let bytes = mutate(valid, rng);
       if (gz) bytes = rng.uniform() < 0.5 ? gzipSync(bytes) : mutate(gzipSync(bytes), rng);
       const file = path.join(dir, `${i}-${name}${gz ? '.gz' : ''}`);
       writeFileSync(file, bytes);
-      onlyTypedErrors(() => loadDataset({ name: file, seed: 1, testFraction: 0.25, labelColumn: name.endsWith('.csv') ? 'label' : undefined }), file);
+      const limit = rng.uniform() < 0.5 ? 2 : undefined;
+      onlyTypedErrors(() => loadDataset({ name: file, seed: 1, testFraction: 0.25, limit, labelColumn: name.endsWith('.csv') ? 'label' : undefined }), file);
     }
   });
 });

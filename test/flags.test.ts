@@ -3,10 +3,11 @@
  * model gives a usage error (exit 2) whose message names the flag and the value, with no stack trace and nothing
  * written: no run folder, no figure, no output file, no rewritten report. Commands run in-process.
  */
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNpy } from '../src/data/index.js';
+import { resolveConfig } from '../src/config/index.js';
 import { runCli, tempDir } from './helpers.js';
 
 const tmp = tempDir('flags');
@@ -188,5 +189,32 @@ describe('bad flags: exit 2, a message naming the flag and the value, no stack t
     expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
     expect(existsSync(path.join(dir, 'never'))).toBe(false);
     expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('the model-kind and KL-schedule flags of train', () => {
+  const train = async (out: string, ...args: string[]) => {
+    const r = await runCli(dir, 'train', '--hidden', '8', '--limit', '60', '--backend', 'cpu', '--out', out, ...args);
+    expect(r.code, r.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(path.join(dir, out, 'config.json'), 'utf8'));
+    const betas = readFileSync(path.join(dir, out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    return { config, metrics: betas };
+  };
+
+  it('--model cvae switches a preset to the conditional VAE, keeping its data and training settings, with the classes of the data', async () => {
+    const { config } = await train('to-cvae', '--preset', 'mnist-vae', '--model', 'cvae', '--epochs', '1');
+    expect(config.model).toMatchObject({ kind: 'cvae', classes: 10, latent: 10, variance: 'softplus', encoder: { hidden: [8] } });
+    expect(config.train.batchSize).toBe(resolveConfig({ preset: 'mnist-vae' }).train.batchSize);
+  });
+
+  it('--kl-cycle, --kl-warmup and --capacity set the schedule, and metrics.jsonl records the weights', async () => {
+    const cyc = await train('cycle', '--kl-cycle', '2:0.5', '--beta', '2', '--epochs', '3');
+    expect(cyc.config.model.betaSchedule).toEqual({ kind: 'cyclical', period: 2, ratio: 0.5 });
+    expect(cyc.metrics.map((m) => m.beta)).toEqual([0, 2, 0]);
+    const warm = await train('warm', '--kl-warmup', '2', '--epochs', '3');
+    expect(warm.metrics.map((m) => m.beta)).toEqual([0, 0.5, 1]);
+    const cap = await train('cap', '--capacity', '10:2:50', '--epochs', '2');
+    expect(cap.config.model.betaSchedule).toEqual({ kind: 'capacity', cMax: 10, epochs: 2, gamma: 50 });
+    expect(cap.metrics.map((m) => m.capacity)).toEqual([0, 5]);
   });
 });

@@ -49,7 +49,7 @@ describe('vaekit eval --nll', () => {
     const r = vaekit('eval', 'roll', '--nll', '--k', '5', '--nll-examples', '10', '--backend', 'cpu');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/active units: \d of 2/);
-    expect(r.stdout).toMatch(/NLL \(importance sampled, k=5\): -?\d+\.\d+ \+- \d/);
+    expect(r.stdout).toMatch(/NLL, -log p\(x\) \(importance sampled, k=5\): -?\d+\.\d+ \+- \d/);
     expect(r.stdout).toMatch(/negative IWAE bound, k=3/);
   });
 });
@@ -64,7 +64,7 @@ describe('bad flags: a clear message, exit code 2, no stack trace', () => {
     ['--k with the elbo objective', ['train', '--preset', 'mnist-vae', '--k', '5', '--out', 'never'], /applies to --objective iwae only/],
     ['unknown objective', ['train', '--objective', 'vimco', '--out', 'never'], /--objective: unknown value 'vimco'/],
     ['train --k 0', ['train', '--objective', 'iwae', '--k', '0', '--out', 'never'], /--k: '0' is not a positive integer/],
-    ['--objective iwae with beta', ['train', '--objective', 'iwae', '--beta', '0.5', '--out', 'never'], /IWAE bound is defined for beta = 1/],
+    ['--objective iwae with beta', ['train', '--objective', 'iwae', '--beta', '0.5', '--out', 'never'], /--beta 0\.5: the IWAE objective is defined for beta = 1/],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {

@@ -139,10 +139,11 @@ export function stepParameters(spec: FusedElboSpec): Variable[] {
 }
 
 /**
- * One whole training step of an MLP VAE as one kernel: returns the new parameters and Adam moments (in
- * {@link stepParameters} order) and the batch means of [loss, reconstruction, KL] before the update, or undefined
- * when the active backend has no such kernel. The caller assigns them at once and disposes them, as with
- * {@link fusedAdamStep}. `eps` holds the standard normal draws of the reparameterization [B, L].
+ * One whole training step of an MLP VAE as one kernel: returns the batch means of [loss, reconstruction, KL] before
+ * the update and, unless the backend updated the parameters and Adam moments in place, their new values (in
+ * {@link stepParameters} order), which the caller assigns at once and disposes, as with {@link fusedAdamStep};
+ * undefined when the active backend has no such kernel. `eps` holds the standard normal draws of the
+ * reparameterization [B, L].
  *
  * @example
  * const out = fusedElboStep({ spec, m, v, x, input: x, eps, beta: 1, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step });
@@ -155,7 +156,7 @@ export function fusedElboStep(args: {
   input: Tensor2D;
   eps: Tensor2D;
   beta: number;
-} & FusedAdamAttrs): { params: Tensor[]; m: Tensor[]; v: Tensor[]; means: Tensor1D } | undefined {
+} & FusedAdamAttrs): { means: Tensor1D; updated?: { params: Tensor[]; m: Tensor[]; v: Tensor[] } } | undefined {
   if (!fusedElboStepAvailable()) return undefined;
   const { spec, m, v, x, input, eps, beta, ...adam } = args;
   const params = stepParameters(spec);
@@ -173,5 +174,7 @@ export function fusedElboStep(args: {
   const attrs: FusedElboAttrs = { ...adam, ints, beta, leakySlope: spec.leakySlope };
   const out = tf.engine().runKernel(FUSED_ELBO_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as Tensor[];
   const n = params.length;
-  return { params: out.slice(0, n), m: out.slice(n, 2 * n), v: out.slice(2 * n, 3 * n), means: out[3 * n] as Tensor1D };
+  const means = out[0] as Tensor1D;
+  if (out.length === 1) return { means }; // updated in place
+  return { means, updated: { params: out.slice(1, n + 1), m: out.slice(n + 1, 2 * n + 1), v: out.slice(2 * n + 1, 3 * n + 1) } };
 }

@@ -35,7 +35,12 @@ export class NativeBackend extends MathBackendCPU {
 
   /** A Float32Array of n elements for a kernel output (contents undefined: the kernel writes every element). */
   alloc(n: number): Float32Array {
-    if (n < MIN_POOLED) return new Float32Array(n);
+    if (n < MIN_POOLED) {
+      // Not pooled, but owned all the same, so that privateArray can vouch for small parameters (biases) too.
+      const small = new Float32Array(n);
+      this.owner.set(small.buffer, null);
+      return small;
+    }
     const reused = this.free.get(n)?.pop();
     if (reused) {
       this.freeBytes -= reused.byteLength;
@@ -54,10 +59,19 @@ export class NativeBackend extends MathBackendCPU {
    * optimizer reassigns). Undefined when the array must not be touched.
    */
   takeForReuse(dataId: DataId): Float32Array | undefined {
+    const values = this.privateArray(dataId);
+    if (values) this.owner.set(values.buffer, null);
+    return values;
+  }
+
+  /**
+   * The array of `dataId` when nothing else can observe it (the conditions of {@link takeForReuse}), for a kernel that
+   * updates its input in place and keeps the dataId (the whole-step kernel's parameters); undefined otherwise.
+   */
+  privateArray(dataId: DataId): Float32Array | undefined {
     const entry = this.data.get(dataId);
     const values = entry?.values;
-    if (!(values instanceof Float32Array) || entry!.refCount !== 1 || this.owner.get(values.buffer) !== dataId) return undefined;
-    this.owner.set(values.buffer, null);
+    if (!(values instanceof Float32Array) || entry?.refCount !== 1 || this.owner.get(values.buffer) !== dataId) return undefined;
     return values;
   }
 
@@ -103,6 +117,7 @@ export class NativeBackend extends MathBackendCPU {
   }
 
   private recycle(values: Float32Array): void {
+    if (values.length < MIN_POOLED) return;
     const list = this.free.get(values.length) ?? [];
     if (list.length >= MAX_FREE_PER_SIZE || this.freeBytes + values.byteLength > MAX_FREE_BYTES) return;
     list.push(values);

@@ -425,9 +425,9 @@ function fusedAdam(addon: NativeAddon): KernelFunc {
 }
 
 /**
- * VaekitElboStep: inputs p0..pN-1 (parameters), m0.., v0.. (Adam moments), x, input, eps; outputs the N new
- * parameters, N new m, N new v, then the batch means [loss, reconstruction, KL]. The whole step runs in the addon
- * (elbo_step.inc); parameter and moment arrays are updated in place where nothing else can see them, as in VaekitAdam.
+ * VaekitElboStep: inputs p0..pN-1 (parameters), m0.., v0.. (Adam moments), x, input, eps; outputs the batch means
+ * [loss, reconstruction, KL], then, unless every parameter and moment was updated in place, the N new parameters, N
+ * new m and N new v. The whole step runs in the addon (elbo_step.inc).
  */
 function elboStep(addon: NativeAddon): KernelFunc {
   return (args: Args) => {
@@ -439,16 +439,24 @@ function elboStep(addon: NativeAddon): KernelFunc {
     const arrays = lists.map((ts) => ts.map((t) => f32(backend, t)));
     const [x, input, eps] = [inputs.x, inputs.input, inputs.eps].map((t) => f32(backend, t));
     if (arrays.some((list) => list.some((a) => !a)) || !x || !input || !eps) throw new Error(`${FUSED_ELBO_STEP}: expected float32 inputs`);
-    // Outputs are claimed after every input is read: an input taken for reuse is still read by the kernel (in place).
-    const outs = lists.map((ts) => ts.map((t) => backend.takeForReuse(t.dataId) ?? backend.alloc(sizeOf(t.shape))));
     const bc1 = 1 - Math.pow(beta1, step);
     const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
     const hyper = Float64Array.of(beta, leakySlope, beta1, beta2, 1 - beta1, 1 - beta2, epsilon, sqrtBc2, lr / bc1);
     const means = new Float64Array(3);
     const [p, m, v] = arrays as Float32Array[][];
+    const meansOut = () => output(backend, [3], Float32Array.from(means), 'float32');
+    // Usually every parameter and moment array is private to its variable: update them in place and return the means
+    // alone (about a millisecond of tensor bookkeeping saved per step). Otherwise (a checkpoint has read them out, or
+    // the first step) write new arrays and return them for the caller to assign.
+    if (lists.every((ts) => ts.every((t) => backend.privateArray(t.dataId)))) {
+      addon.elboStep(p, m, v, p, m, v, Int32Array.from(ints), hyper, x, input, eps, means);
+      return [meansOut()];
+    }
+    // Outputs are claimed after every input is read: an input taken for reuse is still read by the kernel (in place).
+    const outs = lists.map((ts) => ts.map((t) => backend.takeForReuse(t.dataId) ?? backend.alloc(sizeOf(t.shape))));
     addon.elboStep(p, m, v, outs[0], outs[1], outs[2], Int32Array.from(ints), hyper, x, input, eps, means);
     const results = lists.flatMap((ts, k) => ts.map((t, i) => output(backend, t.shape.slice(), outs[k][i], 'float32')));
-    return [...results, output(backend, [3], Float32Array.from(means), 'float32')];
+    return [meansOut(), ...results];
   };
 }
 

@@ -78,12 +78,16 @@ function wholeStep(args: Parameters<typeof trainStep>[0]): TermMeans | undefined
   const out = fusedElboStep({ spec, m, v, x, input: input ?? x, eps, beta, ...attrs });
   eps.dispose();
   if (!out) throw new Error('the whole-step kernel went missing after the check'); // checked above
-  const assign = (vars: Variable[], values: tf.Tensor[]) => vars.forEach((variable, i) => variable.assign(values[i]));
-  assign(params, out.params);
-  assign(m, out.m);
-  assign(v, out.v);
+  if (out.updated) {
+    const { updated } = out;
+    const assign = (vars: Variable[], values: tf.Tensor[]) => vars.forEach((variable, i) => variable.assign(values[i]));
+    assign(params, updated.params);
+    assign(m, updated.m);
+    assign(v, updated.v);
+    tf.dispose([...updated.params, ...updated.m, ...updated.v]);
+  }
   const [loss, reconstruction, kl] = out.means.dataSync();
-  tf.dispose([...out.params, ...out.m, ...out.v, out.means]);
+  out.means.dispose();
   return { loss, reconstruction, kl };
 }
 

@@ -69,6 +69,7 @@ def main():
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--forward-batch", type=int, default=1000)
     p.add_argument("--forward-steps", type=int, default=50)
+    p.add_argument("--forward-warmup", type=int, default=20)
     p.add_argument("--mode", choices=["train", "forward"], default="train")
     a = p.parse_args()
     torch.manual_seed(1)
@@ -103,7 +104,7 @@ def main():
         model.eval()
         x = data[: a.forward_batch]
         with torch.no_grad():
-            for _ in range(5):
+            for _ in range(a.forward_warmup):
                 model(x)
             t0 = time.perf_counter()
             for _ in range(a.forward_steps):

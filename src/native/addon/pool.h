@@ -58,7 +58,10 @@ class Pool {
       std::lock_guard<std::mutex> lk(m_);
       state_.store(e << 32 | static_cast<uint64_t>(n) << 16, std::memory_order_release);
     }
-    if (sleeping_.load()) cv_.notify_all();
+    // A worker that was asleep takes a wake-up (tens of microseconds) to join; the caller meanwhile claims most tasks
+    // itself. That is not contention, so such runs are left out of the guard's strikes (a real stall still counts).
+    bool woke = sleeping_.load();
+    if (woke) cv_.notify_all();
     int mine = claim_all(e);
     auto t1 = Clock::now();
     // Wait for the tasks that workers took; yield now and then in case one shares this CPU.
@@ -66,7 +69,7 @@ class Pool {
     while (done_.load(std::memory_order_acquire) != n - mine)
       if (++spins % 1024 == 0) sched_yield(); else pause();
     auto t2 = Clock::now();
-    note_wait(n, mine, t2, t1 - t0, t2 - t1);
+    note_wait(n, mine, t2, t1 - t0, t2 - t1, woke);
   }
 
  private:
@@ -76,14 +79,15 @@ class Pool {
    * Contention guard: on a shared or oversubscribed host a worker may lose its CPU for a whole scheduler slice
    * (milliseconds) while holding a task, and the caller then waits far longer than the job would take it alone.
    * One such stall, or three runs in a row no faster than the caller-alone estimate (its own time per task times
-   * the task count), switch the pool to caller-only for a spell: 50 ms, doubling (to 800 ms) while contention
-   * persists right after each spell. Good runs pay strikes back.
+   * the task count; runs that had to wake a sleeping worker count only if they stall), switch the pool to
+   * caller-only for a spell: 50 ms, doubling (to 800 ms) while contention persists right after each spell. Good
+   * runs pay strikes back.
    */
-  void note_wait(int n, int mine, Clock::time_point end, Clock::duration own, Clock::duration waited) {
+  void note_wait(int n, int mine, Clock::time_point end, Clock::duration own, Clock::duration waited, bool woke) {
     if (mine == 0) return;
     auto alone = own / mine * n;
     bool stall = waited > std::chrono::milliseconds(1) && waited > alone;
-    if (stall || (own + waited) * 10 >= alone * 9) {
+    if (stall || (!woke && (own + waited) * 10 >= alone * 9)) {
       if (stall || ++strikes_ >= 3) {
         strikes_ = 0;
         bool persisting = end - solo_until_ < std::chrono::milliseconds(100);

@@ -1,10 +1,10 @@
 /** The deterministic autoencoder (seeds 001, 004): x -> code -> x, loss = reconstruction only. */
 import { tf, type Rng, type Tensor2D } from '../engine/index.js';
 import { Dense, type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
-import { likelihoodMean, reconstructionLoss, type LossTerms } from '../objectives/index.js';
+import { reconstructionLoss, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Encoded, Model, ModelGraph } from './types.js';
-import { buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
+import { buildDecoder, buildEncoder, decodeMean, disposeAll, evalContext, priorSample } from './parts.js';
 
 export type AutoencoderConfig = Extract<ModelConfig, { kind: 'autoencoder' }>;
 
@@ -48,7 +48,7 @@ export class Autoencoder implements Model {
   }
 
   decode(z: Tensor2D): Tensor2D {
-    return tf.tidy(() => likelihoodMean(this.likelihood, this.decoderOutput(z)));
+    return decodeMean(this.decoder, this.likelihood, z);
   }
 
   sample(n: number, rng: Rng): Tensor2D {

@@ -1,10 +1,10 @@
 /** Seed 000's "poor man's VAE": z = code + N(0, 1) noise, loss = reconstruction + beta * an anchor pulling codes to 0. */
 import { tf, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import { Dense, type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
-import { klPenalty, likelihoodMean, reconstructionLoss, type LossTerms } from '../objectives/index.js';
+import { klPenalty, reconstructionLoss, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Encoded, Model, ModelGraph } from './types.js';
-import { buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
+import { buildDecoder, buildEncoder, decodeMean, disposeAll, evalContext, priorSample } from './parts.js';
 
 export type PoorManVaeConfig = Extract<ModelConfig, { kind: 'poor-man-vae' }>;
 
@@ -65,7 +65,7 @@ export class PoorManVae implements Model {
   }
 
   decode(z: Tensor2D): Tensor2D {
-    return tf.tidy(() => likelihoodMean(this.likelihood, this.decoderOutput(z)));
+    return decodeMean(this.decoder, this.likelihood, z);
   }
 
   sample(n: number, rng: Rng): Tensor2D {

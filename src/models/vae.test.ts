@@ -132,3 +132,18 @@ describe('Vae.encode', () => {
     vae.dispose();
   });
 });
+
+describe('Vae.decode', () => {
+  it('is the sigmoid of the decoder output for a Bernoulli decoder (its sigmoid is fused into the last product)', async () => {
+    await expectNoLeak(() => {
+      const vae = new Vae({ config: vaeConfig(), inputDim: D, rng: new Rng(4) });
+      const z = tf.tensor2d(new Rng(5).normalArray(10 * 3), [10, 3]);
+      const decoded = vae.decode(z);
+      const reference = tf.tidy(() => tf.sigmoid(vae.decoderOutput(z)));
+      const [a, b] = [decoded.dataSync(), reference.dataSync()];
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-7);
+      tf.dispose([z, decoded, reference]);
+      vae.dispose();
+    });
+  });
+});

@@ -5,7 +5,6 @@ import {
   elbo,
   iwaeBound,
   klStandardNormal,
-  likelihoodMean,
   logLikelihood,
   logNormalDiag,
   logStandardNormal,
@@ -13,7 +12,7 @@ import {
 } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Encoded, Model, ModelGraph } from './types.js';
-import { Decoder, PosteriorHeads, buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
+import { buildDecoder, buildEncoder, decodeMean, Decoder, disposeAll, evalContext, PosteriorHeads, priorSample } from './parts.js';
 
 export type VaeConfig = Extract<ModelConfig, { kind: 'vae' }>;
 
@@ -63,7 +62,7 @@ export class Vae implements Model {
   }
 
   decode(z: Tensor2D): Tensor2D {
-    return tf.tidy(() => likelihoodMean(this.likelihood, this.decoderOutput(z)));
+    return decodeMean(this.decoder, this.likelihood, z);
   }
 
   sample(n: number, rng: Rng): Tensor2D {

@@ -78,17 +78,17 @@ class Pool {
   /**
    * Contention guard: on a shared or oversubscribed host a worker may lose its CPU for a whole scheduler slice
    * (milliseconds) while holding a task, and the caller then waits far longer than the job would take it alone.
-   * One such stall, or three runs in a row no faster than the caller-alone estimate (its own time per task times
-   * the task count; runs that had to wake a sleeping worker count only if they stall), switch the pool to
-   * caller-only for a spell: 50 ms, doubling (to 800 ms) while contention persists right after each spell. Good
-   * runs pay strikes back.
+   * Each stall, and each run no faster than the caller-alone estimate (its own time per task times the task count;
+   * a run that had to wake a sleeping worker counts only if it stalls), is a strike; good runs pay strikes back.
+   * Three strikes switch the pool to caller-only for a spell: 50 ms, doubling (to 800 ms) while contention persists
+   * right after each spell. A single stall is often the host's noise rather than contention, so it is not enough.
    */
   void note_wait(int n, int mine, Clock::time_point end, Clock::duration own, Clock::duration waited, bool woke) {
     if (mine == 0) return;
     auto alone = own / mine * n;
     bool stall = waited > std::chrono::milliseconds(1) && waited > alone;
     if (stall || (!woke && (own + waited) * 10 >= alone * 9)) {
-      if (stall || ++strikes_ >= 3) {
+      if (++strikes_ >= 3) {
         strikes_ = 0;
         bool persisting = end - solo_until_ < std::chrono::milliseconds(100);
         solo_ms_ = persisting ? std::min(solo_ms_ * 2, 800) : 50;

@@ -8,34 +8,17 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTabular } from '../examples/make-tabular.js';
-import { main } from '../src/cli/main.js';
 import { tf } from '../src/engine/index.js';
 import { invertPreprocessing, loadForModel, parseNpy, writeNpy } from '../src/data/index.js';
 import { loadModel } from '../src/io/model-files.js';
 import { reconstructRows } from '../src/latent/index.js';
-import { tempDir } from './helpers.js';
+import { runCli, tempDir } from './helpers.js';
 
 const tmp = tempDir('use-model');
 const dir = tmp.dir;
 
 /** Runs the CLI in-process with `dir` as the working folder; returns the exit code and what it printed. */
-async function vaekit(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
-  const cwd = process.cwd();
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  process.chdir(dir);
-  try {
-    const code = await main(['node', 'vaekit', ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.chdir(cwd);
-    process.stdout.write = writes.stdout;
-    process.stderr.write = writes.stderr;
-  }
-}
+const vaekit = (...args: string[]) => runCli(dir, ...args);
 
 async function json(...args: string[]) {
   const r = await vaekit(...args, '--json');

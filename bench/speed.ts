@@ -61,7 +61,7 @@ async function runChild(spec: Child): Promise<ChildResult> {
   if (spec.kind === 'sgemm') return sgemmChild(spec.seconds);
   const { tf, initBackend, setWasmTransposeFix, Rng } = await import('../src/engine/index.js');
   const { resolveConfig } = await import('../src/config/index.js');
-  const { buildModel } = await import('../src/models/index.js');
+  const { buildModel, Vae } = await import('../src/models/index.js');
   const { Adam, trainStep } = await import('../src/train/index.js');
   await initBackend(spec.backend);
   if (spec.backend === 'wasm' && spec.variant === 'stock') setWasmTransposeFix(false);
@@ -72,9 +72,12 @@ async function runChild(spec: Child): Promise<ChildResult> {
   if (spec.kind === 'forward') {
     // The peer runs model(x) on one batch, the first 1000 images, every time.
     const x = tf.tensor2d(batchValues(images, 0, FORWARD_BATCH), [FORWARD_BATCH, DIMS.data]);
+    if (!(model instanceof Vae)) throw new Error('mnist-vae-pytorch should build a Vae');
+    const forward = (batch: typeof x) => model.forward(batch, rng);
     const step = () => {
-      // What the peer's model(x)[0].sum().item() does: encode, reparameterize, decode (sigmoid means), then read one sum.
-      const total = tf.tidy(() => tf.sum(model.decode(model.reparameterize(model.encode(x), rng))));
+      // What the peer's model(x)[0].sum().item() does: the model's forward pass (encode, draw z, decode to the
+      // sigmoid means, as Vae.forward), then read one sum of the means.
+      const total = tf.tidy(() => tf.sum(forward(x).recon));
       total.dataSync();
       total.dispose();
     };

@@ -133,6 +133,15 @@ export function fusedElboStepAvailable(): boolean {
   return available(FUSED_ELBO_STEP);
 }
 
+/** The kernels' `ints`: B, D, L, the layer counts, the variance head's kind, the widths and activation codes. */
+function specInts(spec: FusedElboSpec, batch: number, dim: number): number[] {
+  const code = (l: StepLayer) => STEP_ACTIVATIONS.indexOf(l.activation);
+  return [
+    batch, dim, spec.mean.bias.size, spec.encoder.length, spec.decoder.length, spec.varianceKind === 'softplus' ? 1 : 0,
+    ...spec.encoder.map((l) => l.bias.size), ...spec.decoder.map((l) => l.bias.size), ...spec.encoder.map(code), ...spec.decoder.map(code),
+  ];
+}
+
 /** The spec's parameters in the kernel's order: W, b of each encoder layer, the two heads, each decoder layer, the output layer. */
 export function stepParameters(spec: FusedElboSpec): Variable[] {
   return [...spec.encoder, spec.mean, spec.variance, ...spec.decoder, spec.output].flatMap((l) => [l.kernel, l.bias]);
@@ -166,15 +175,82 @@ export function fusedElboStep(args: {
     inputs[`m${i}`] = m[i];
     inputs[`v${i}`] = v[i];
   });
-  const code = (l: StepLayer) => STEP_ACTIVATIONS.indexOf(l.activation);
-  const ints = [
-    x.shape[0], x.shape[1], spec.mean.bias.size, spec.encoder.length, spec.decoder.length, spec.varianceKind === 'softplus' ? 1 : 0,
-    ...spec.encoder.map((l) => l.bias.size), ...spec.decoder.map((l) => l.bias.size), ...spec.encoder.map(code), ...spec.decoder.map(code),
-  ];
+  const ints = specInts(spec, x.shape[0], x.shape[1]);
   const attrs: FusedElboAttrs = { ...adam, ints, beta, leakySlope: spec.leakySlope };
   const out = tf.engine().runKernel(FUSED_ELBO_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as Tensor[];
   const n = params.length;
   const means = out[0] as Tensor1D;
   if (out.length === 1) return { means }; // updated in place
   return { means, updated: { params: out.slice(1, n + 1), m: out.slice(n + 1, 2 * n + 1), v: out.slice(2 * n + 1, 3 * n + 1) } };
+}
+
+/** Name of the forward-pass kernel for the models the whole-step kernel trains. */
+export const FUSED_VAE_FORWARD = 'VaekitVaeForward';
+
+/** Attributes of VaekitVaeForward: the layout (as for VaekitElboStep), the KL weight and which outputs to make. */
+export interface FusedVaeForwardAttrs {
+  ints: number[];
+  beta: number;
+  leakySlope: number;
+  /** Which outputs, in this order: the decoded means [B, D]; mean and logVar [B, L]; per-example loss, rec, kl [B]. */
+  recon: boolean;
+  posterior: boolean;
+  terms: boolean;
+}
+
+/** What {@link fusedVaeForward} returns: the outputs asked for. */
+export interface FusedVaeForward {
+  recon?: Tensor2D;
+  mean?: Tensor2D;
+  logVar?: Tensor2D;
+  /** Per example: the negative ELBO (reconstruction + beta KL), -log p(x|z) and the KL. */
+  terms?: { loss: Tensor1D; reconstruction: Tensor1D; kl: Tensor1D };
+}
+
+/** Whether the active backend has the forward-pass kernel. */
+export function fusedVaeForwardAvailable(): boolean {
+  return available(FUSED_VAE_FORWARD);
+}
+
+/**
+ * The forward pass of a model with a {@link FusedElboSpec} as one kernel: encoder, posterior, z = mean + sd * eps (the
+ * mean itself without `eps`), decoder. Makes the outputs `want` names: `recon` the decoded Bernoulli means, `posterior`
+ * the mean and log-variance, `terms` the per-example negative ELBO and its terms against `x` (with KL weight `beta`).
+ * Undefined when the active backend has no such kernel. No gradient: for evaluation and inference only.
+ *
+ * @example
+ * const out = fusedVaeForward({ spec, input: x, eps, want: { recon: true } }); // out?.recon: [B, D]
+ */
+export function fusedVaeForward(args: {
+  spec: FusedElboSpec;
+  input: Tensor2D;
+  eps?: Tensor2D;
+  x?: Tensor2D;
+  beta?: number;
+  want: { recon?: boolean; posterior?: boolean; terms?: boolean };
+}): FusedVaeForward | undefined {
+  if (!available(FUSED_VAE_FORWARD)) return undefined;
+  const { spec, input, eps, x, beta = 1, want } = args;
+  if (want.terms && !x) throw new Error('fusedVaeForward: terms need x');
+  const inputs: Record<string, Tensor> = { input };
+  if (eps) inputs.eps = eps;
+  if (want.terms && x) inputs.x = x;
+  stepParameters(spec).forEach((p, i) => (inputs[`p${i}`] = p));
+  const attrs: FusedVaeForwardAttrs = {
+    ints: specInts(spec, input.shape[0], input.shape[1]),
+    beta,
+    leakySlope: spec.leakySlope,
+    recon: want.recon === true,
+    posterior: want.posterior === true,
+    terms: want.terms === true,
+  };
+  const out = [...(tf.engine().runKernel(FUSED_VAE_FORWARD, inputs, attrs as unknown as tf.NamedAttrMap) as Tensor[])];
+  const result: FusedVaeForward = {};
+  if (attrs.recon) result.recon = out.shift() as Tensor2D;
+  if (attrs.posterior) [result.mean, result.logVar] = out.splice(0, 2) as Tensor2D[];
+  if (attrs.terms) {
+    const [loss, reconstruction, kl] = out.splice(0, 3) as Tensor1D[];
+    result.terms = { loss, reconstruction, kl };
+  }
+  return result;
 }

@@ -1,5 +1,5 @@
 /** The Gaussian VAE: encoder to (mean, logVar), z = mean + exp(logVar / 2) * eps, decoder to p(x|z); loss = -ELBO or -IWAE bound. */
-import { tf, STEP_ACTIVATIONS, type FusedElboSpec, type Rng, type StepLayer, type Tensor1D, type Tensor2D } from '../engine/index.js';
+import { tf, fusedVaeForward, fusedVaeForwardAvailable, STEP_ACTIVATIONS, type FusedElboSpec, type Rng, type StepLayer, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import { Dense, LEAKY_RELU_SLOPE, Mlp, type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
 import {
   elbo,
@@ -31,6 +31,8 @@ export class Vae implements Model {
   private readonly encoder: Block;
   private readonly heads: PosteriorHeads;
   private readonly decoder: Block;
+  /** The layers as the fused kernels take them; null when the architecture has no fused form (computed once). */
+  private netSpec?: FusedElboSpec | null;
 
   constructor({ config, inputDim, inputShape = [inputDim], rng }: { config: VaeConfig; inputDim: number; inputShape?: readonly number[]; rng: Rng }) {
     this.config = config;
@@ -70,7 +72,33 @@ export class Vae implements Model {
   }
 
   reconstruct(x: Tensor2D): Tensor2D {
+    const spec = this.fusedNetSpec();
+    const fused = spec && fusedVaeForward({ spec, input: x, want: { recon: true } });
+    if (fused?.recon) return fused.recon;
     return tf.tidy(() => this.decode(this.encode(x).mean));
+  }
+
+  /**
+   * One pass as PyTorch's `model(x)`: encode, draw z = mean + exp(logVar / 2) eps, decode. Returns the decoded means
+   * [B, D] and the posterior's mean and log-variance [B, L]. On the native backend an MLP VAE with a Bernoulli
+   * likelihood runs it as one kernel; the draws are the same either way.
+   *
+   * @example
+   * const { recon, mean, logVar } = vae.forward(x, rng);
+   */
+  forward(x: Tensor2D, rng: Rng): { recon: Tensor2D; mean: Tensor2D; logVar: Tensor2D } {
+    const spec = this.fusedNetSpec();
+    if (spec) {
+      const eps = tf.tensor2d(rng.normalArray(x.shape[0] * this.latentDim), [x.shape[0], this.latentDim]); // [B, L]
+      const fused = fusedVaeForward({ spec, input: x, eps, want: { recon: true, posterior: true } });
+      eps.dispose();
+      if (fused?.recon && fused.mean && fused.logVar) return { recon: fused.recon, mean: fused.mean, logVar: fused.logVar };
+      throw new Error('forward: the fused kernel returned no output');
+    }
+    return tf.tidy(() => {
+      const { mean, logVar } = this.encode(x);
+      return { recon: this.decode(this.reparameterize({ mean, logVar }, rng)), mean, logVar };
+    });
   }
 
   /**
@@ -81,6 +109,15 @@ export class Vae implements Model {
    */
   loss(x: Tensor2D, ctx: ForwardContext): LossTerms {
     if (this.config.objective.kind === 'iwae') return this.iwaeLoss(x, ctx, this.config.objective.k);
+    const klWeight = ctx.klWeight ?? { beta: this.config.beta };
+    const spec = !ctx.training && klWeight.capacity === undefined && this.fusedElboSpec() ? this.fusedNetSpec() : undefined;
+    if (spec) {
+      // Evaluation: the whole forward pass and the terms as one kernel where the backend has it (no gradient).
+      const eps = tf.tensor2d(ctx.rng.normalArray(x.shape[0] * this.latentDim), [x.shape[0], this.latentDim]); // [B, L]
+      const fused = fusedVaeForward({ spec, input: ctx.input ?? x, x, eps, beta: klWeight.beta, want: { terms: true } });
+      eps.dispose();
+      if (fused?.terms) return fused.terms;
+    }
     return tf.tidy(() => {
       const { mean, logVar } = this.encode(ctx.input ?? x, ctx);
       const z = this.reparameterize({ mean, logVar }, ctx.rng);
@@ -99,8 +136,23 @@ export class Vae implements Model {
 
   fusedElboSpec(): FusedElboSpec | undefined {
     const { objective, reconstructionReduction } = this.config;
-    if (objective.kind !== 'elbo' || this.likelihood.kind !== 'bernoulli' || reconstructionReduction === 'mean') return undefined;
-    if (!(this.decoder instanceof Decoder)) return undefined;
+    if (objective.kind !== 'elbo' || reconstructionReduction === 'mean') return undefined;
+    return this.layerSpec();
+  }
+
+  /** The layers as the fused kernels take them, whatever the objective: Dense-only MLPs and a Bernoulli decoder. */
+  private layerSpec(): FusedElboSpec | undefined {
+    if (this.netSpec === undefined) this.netSpec = this.buildNetSpec() ?? null;
+    return this.netSpec ?? undefined;
+  }
+
+  /** {@link layerSpec} when the active backend has the forward-pass kernel, else undefined. */
+  private fusedNetSpec(): FusedElboSpec | undefined {
+    return fusedVaeForwardAvailable() ? this.layerSpec() : undefined;
+  }
+
+  private buildNetSpec(): FusedElboSpec | undefined {
+    if (this.likelihood.kind !== 'bernoulli' || !(this.decoder instanceof Decoder)) return undefined;
     const encoder = denseLayers(this.encoder);
     const decoder = denseLayers(this.decoder.mlp);
     const [mean, variance, output] = [this.heads.mean, this.heads.variance, this.decoder.out].map(stepLayer);

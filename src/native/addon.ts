@@ -70,6 +70,16 @@ export interface NativeAddon {
     outV: Float32Array[], ints: Int32Array, hyper: Float64Array, x: Float32Array, input: Float32Array, eps: Float32Array,
     means: Float64Array,
   ): void;
+  /**
+   * The forward pass alone of the model elboStep trains (same params and ints; hyper = [beta, leaky slope]). `eps`
+   * null: z is the posterior mean. Each output is written when non-null: recon [B, D] Bernoulli means, mean and
+   * logVar [B, L], and per example loss, rec and kl [B] (the negative ELBO and its terms; they need `x`).
+   */
+  vaeForward(
+    params: Float32Array[], ints: Int32Array, hyper: Float64Array, input: Float32Array, x: Float32Array | null,
+    eps: Float32Array | null, recon: Float32Array | null, mean: Float32Array | null, logVar: Float32Array | null,
+    loss: Float32Array | null, rec: Float32Array | null, kl: Float32Array | null,
+  ): void;
   /** Build and pool state; `sleeps` and `soloSpells` count worker naps and contention-guard spells (diagnostics). */
   info(): { isa: string; threads: number; poolSize: number; sleeps: number; soloSpells: number };
   /** How many pool threads take part in a kernel (1 = the calling thread only). */

@@ -6,7 +6,7 @@
 import { tf } from '../engine/tf.js';
 import type { NativeBackend } from './backend.js';
 import { ACT, BCAST, BINARY, COMPARE, UNARY, type ConvDims, type NativeAddon } from './addon.js';
-import { FUSED, FUSED_ADAM, FUSED_ELBO_STEP, type FusedAdamAttrs, type FusedElboAttrs } from '../engine/fused.js';
+import { FUSED, FUSED_ADAM, FUSED_ELBO_STEP, FUSED_VAE_FORWARD, type FusedAdamAttrs, type FusedElboAttrs, type FusedVaeForwardAttrs } from '../engine/fused.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -461,6 +461,35 @@ function elboStep(addon: NativeAddon): KernelFunc {
 }
 
 /**
+ * VaekitVaeForward: inputs p0..pN-1 (parameters), input, optional eps and x; outputs, as the attributes ask, the
+ * decoded means [B, D], the posterior mean and logVar [B, L], and the per-example loss, reconstruction and KL [B].
+ * The whole pass runs in the addon (vaeForward in elbo_step.inc).
+ */
+function vaeForward(addon: NativeAddon): KernelFunc {
+  return (args: Args) => {
+    const backend = args.backend as NativeBackend;
+    const inputs = args.inputs as Record<string, TensorInfo>;
+    const { ints, beta, leakySlope, recon, posterior, terms } = args.attrs as unknown as FusedVaeForwardAttrs;
+    const n = Object.keys(inputs).filter((k) => k.startsWith('p')).length;
+    const params = Array.from({ length: n }, (_, i) => f32(backend, inputs[`p${i}`]));
+    const input = f32(backend, inputs.input);
+    const eps = inputs.eps ? f32(backend, inputs.eps) : null;
+    const x = inputs.x ? f32(backend, inputs.x) : null;
+    if (params.some((p) => !p) || !input || eps === undefined || x === undefined) throw new Error(`${FUSED_VAE_FORWARD}: expected float32 inputs`);
+    const [b, d, l] = ints;
+    const shapes: number[][] = [...(recon ? [[b, d]] : []), ...(posterior ? [[b, l], [b, l]] : []), ...(terms ? [[b], [b], [b]] : [])];
+    const outs = shapes.map((shape) => backend.alloc(sizeOf(shape)));
+    let k = 0;
+    const next = (wanted: boolean) => (wanted ? outs[k++] : null);
+    const reconOut = next(recon);
+    const [meanOut, logVarOut] = [next(posterior), next(posterior)];
+    const [lossOut, recOut, klOut] = [next(terms), next(terms), next(terms)];
+    addon.vaeForward(params as Float32Array[], Int32Array.from(ints), Float64Array.of(beta, leakySlope), input, x, eps, reconOut, meanOut, logVarOut, lossOut, recOut, klOut);
+    return outs.map((values, i) => output(backend, shapes[i], values, 'float32'));
+  };
+}
+
+/**
  * Builds the table of native kernel functions for `addon`.
  *
  * @example
@@ -479,6 +508,7 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     Conv2DBackpropFilter: conv2dBackpropFilter(addon),
     [FUSED_ADAM]: fusedAdam(addon),
     [FUSED_ELBO_STEP]: elboStep(addon),
+    [FUSED_VAE_FORWARD]: vaeForward(addon),
     [FUSED.bernoulli]: objective(addon, 0),
     [FUSED.bernoulliGrad]: objectiveGrad(addon, 0),
     [FUSED.kl]: objective(addon, 1),

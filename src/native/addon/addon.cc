@@ -600,6 +600,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"objectiveGrad", nullptr, ObjectiveGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, Adam, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"elboStep", nullptr, ElboStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"vaeForward", nullptr, VaeForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_default, nullptr},

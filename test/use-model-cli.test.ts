@@ -42,8 +42,10 @@ describe('tabular data end to end', () => {
     const e = await json('eval', 'tab', '--backend', 'cpu');
     expect(e.n).toBe(160);
     expect(e.activeUnits).toBeGreaterThanOrEqual(1);
-    // 8 standardized features: the reconstruction explains most of their unit variance.
-    expect(e.reconstructionError.mse).toBeLessThan(0.5);
+    // 8 standardized features: predicting their mean scores 1 and more (the test rows include anomalies); the
+    // reconstruction explains a good part of that. Over data seeds 1-5 and both normal samplers vaekit has used, this
+    // model scored 0.11-0.54 (local optima of a 2-D code; the ELBO varied far less), so the bound leaves that room.
+    expect(e.reconstructionError.mse).toBeLessThan(0.6);
     expect(existsSync(path.join(dir, 'tab', 'report.html'))).toBe(true);
   });
 

@@ -228,8 +228,9 @@ async function main(): Promise<void> {
     const nativeTrain: Child = { kind: 'train', backend: 'native', variant: 'library', steps: steps(400), warmup: 30 };
     train.push({ id: 'native', label: 'vaekit native (whole-step kernel)', run: () => nodeChild(nativeTrain) });
     train.push({ id: 'native-ops', label: 'vaekit native, tf-ops step (fused Adam and ELBO terms)', run: () => nodeChild(nativeTrain, { VAEKIT_WHOLE_STEP: 'off' }) });
-    // Forward warm-up is 20 batches on every side (the JIT and the output-array pool settle; the peer takes the same).
-    forward.push({ id: 'native', label: 'vaekit native', run: () => nodeChild({ kind: 'forward', backend: 'native', variant: 'library', steps: steps(100), warmup: 20 }) });
+    // Forward warm-up is 20 batches on every side (the JIT and the output-array pool settle; the peer takes the same),
+    // then 300 timed batches (about 3 s) on every side, so that a short stall of this VM weighs little in one run.
+    forward.push({ id: 'native', label: 'vaekit native', run: () => nodeChild({ kind: 'forward', backend: 'native', variant: 'library', steps: steps(300), warmup: 20 }) });
   }
   train.push({ id: 'wasm', label: 'vaekit wasm (transpose fix)', run: () => nodeChild({ kind: 'train', backend: 'wasm', variant: 'library', steps: steps(200), warmup: 10 }) });
   train.push({ id: 'wasm-stock', label: 'tfjs wasm, stock', run: () => nodeChild({ kind: 'train', backend: 'wasm', variant: 'stock', steps: steps(60), warmup: 5 }) });
@@ -239,7 +240,7 @@ async function main(): Promise<void> {
     for (const [id, env] of [['pytorch', {}], ['pytorch-skylakex', { OPENBLAS_CORETYPE: 'SkylakeX' }]] as [string, Record<string, string>][]) {
       const label = id === 'pytorch' ? 'PyTorch, default env' : 'PyTorch, OPENBLAS_CORETYPE=SkylakeX';
       train.push({ id, label, run: () => pythonChild(py, env, ['--steps', String(steps(400)), '--warmup', '30']) });
-      forward.push({ id, label, run: () => pythonChild(py, env, ['--mode', 'forward', '--forward-steps', String(steps(100)), '--forward-warmup', '20']) });
+      forward.push({ id, label, run: () => pythonChild(py, env, ['--mode', 'forward', '--forward-steps', String(steps(300)), '--forward-warmup', '20']) });
     }
   }
   const sgemm: Config[] = nativeOk ? [{ id: 'sgemm', label: 'native sgemm', run: () => nodeChild({ kind: 'sgemm', seconds: quick ? 0.25 : 0.6 }) }] : [];

@@ -5,6 +5,7 @@ export { initBackend, currentBackend, BACKENDS } from './backend.js';
 export type { BackendName, BackendChoice } from './backend.js';
 export { setWasmTransposeFix } from './wasm-transpose-fix.js';
 export { Rng } from './rng.js';
+export { NoiseBuffer } from './noise.js';
 export type { RngState } from './rng.js';
 export {
   fusedAdamStep,

@@ -73,7 +73,12 @@ export class Rng {
    * (0.5 ms of a 9 ms forward pass at batch 1000).
    */
   normalArray(n: number): Float32Array {
-    const out = new Float32Array(n);
+    return this.fillNormal(new Float32Array(n));
+  }
+
+  /** Overwrites `out` with N(0, 1) draws (the same draws normalArray(out.length) would return) and returns it. */
+  fillNormal(out: Float32Array): Float32Array {
+    const n = out.length;
     const next = this.gen.int32;
     for (let k = 0; k < n; k++) {
       const u = next();

@@ -1,5 +1,5 @@
 /** The Gaussian VAE: encoder to (mean, logVar), z = mean + exp(logVar / 2) * eps, decoder to p(x|z); loss = -ELBO or -IWAE bound. */
-import { tf, fusedVaeForward, fusedVaeForwardAvailable, STEP_ACTIVATIONS, type FusedElboSpec, type Rng, type StepLayer, type Tensor1D, type Tensor2D } from '../engine/index.js';
+import { tf, fusedVaeForward, fusedVaeForwardAvailable, NoiseBuffer, STEP_ACTIVATIONS, type FusedElboSpec, type Rng, type StepLayer, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import { Dense, LEAKY_RELU_SLOPE, Mlp, type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
 import {
   elbo,
@@ -33,6 +33,8 @@ export class Vae implements Model {
   private readonly decoder: Block;
   /** The layers as the fused kernels take them; null when the architecture has no fused form (computed once). */
   private netSpec?: FusedElboSpec | null;
+  /** The fused forward pass's noise array, reused between batches. */
+  private readonly noise = new NoiseBuffer();
 
   constructor({ config, inputDim, inputShape = [inputDim], rng }: { config: VaeConfig; inputDim: number; inputShape?: readonly number[]; rng: Rng }) {
     this.config = config;
@@ -89,7 +91,7 @@ export class Vae implements Model {
   forward(x: Tensor2D, rng: Rng): { recon: Tensor2D; mean: Tensor2D; logVar: Tensor2D } {
     const spec = this.fusedNetSpec();
     if (spec) {
-      const eps = tf.tensor2d(rng.normalArray(x.shape[0] * this.latentDim), [x.shape[0], this.latentDim]); // [B, L]
+      const eps = this.noise.draw(rng, x.shape[0], this.latentDim); // [B, L]
       const fused = fusedVaeForward({ spec, input: x, eps, want: { recon: true, posterior: true } });
       eps.dispose();
       if (fused?.recon && fused.mean && fused.logVar) return { recon: fused.recon, mean: fused.mean, logVar: fused.logVar };
@@ -113,7 +115,7 @@ export class Vae implements Model {
     const spec = !ctx.training && klWeight.capacity === undefined && this.fusedElboSpec() ? this.fusedNetSpec() : undefined;
     if (spec) {
       // Evaluation: the whole forward pass and the terms as one kernel where the backend has it (no gradient).
-      const eps = tf.tensor2d(ctx.rng.normalArray(x.shape[0] * this.latentDim), [x.shape[0], this.latentDim]); // [B, L]
+      const eps = this.noise.draw(ctx.rng, x.shape[0], this.latentDim); // [B, L]
       const fused = fusedVaeForward({ spec, input: ctx.input ?? x, x, eps, beta: klWeight.beta, want: { terms: true } });
       eps.dispose();
       if (fused?.terms) return fused.terms;

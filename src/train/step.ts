@@ -1,5 +1,5 @@
 /** One training step: forward, gradients of the batch-mean loss, Adam update, BatchNorm running statistics. */
-import { tf, fusedElboStep, fusedElboStepAvailable, stepParameters, type Rng, type Tensor2D, type Variable } from '../engine/index.js';
+import { tf, fusedElboStep, fusedElboStepAvailable, NoiseBuffer, stepParameters, type Rng, type Tensor2D, type Variable } from '../engine/index.js';
 import type { Model } from '../models/index.js';
 import type { KlWeight, StatUpdate } from '../nn/index.js';
 import type { Adam } from './adam.js';
@@ -57,6 +57,9 @@ export function trainStep({
   return { loss, reconstruction, kl };
 }
 
+/** The whole-step kernel's noise array, reused from step to step. */
+const stepNoise = new NoiseBuffer();
+
 /**
  * The same step as one kernel, when the backend has the whole-step kernel and the model's loss is what it computes
  * (see Model.fusedElboSpec); undefined otherwise. It draws the reparameterization noise from `rng` exactly as the
@@ -74,7 +77,7 @@ function wholeStep(args: Parameters<typeof trainStep>[0]): TermMeans | undefined
   const v = moments.map((mv) => mv.v);
   const beta = klWeight?.beta ?? (model.config.kind === 'vae' ? model.config.beta : 1);
   const attrs = adam.beginStep();
-  const eps = tf.tensor2d(rng.normalArray(x.shape[0] * model.latentDim), [x.shape[0], model.latentDim]);
+  const eps = stepNoise.draw(rng, x.shape[0], model.latentDim); // [B, L]
   const out = fusedElboStep({ spec, m, v, x, input: input ?? x, eps, beta, ...attrs });
   eps.dispose();
   if (!out) throw new Error('the whole-step kernel went missing after the check'); // checked above

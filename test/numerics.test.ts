@@ -13,20 +13,11 @@ import { VaekitError } from '../src/errors.js';
 import { klStandardNormal } from '../src/objectives/index.js';
 import { buildModel } from '../src/models/index.js';
 import { Rng } from '../src/engine/index.js';
-import { loadAddon } from '../src/native/addon.js';
+import { addonLoads } from '../src/native/addon.js';
 import { rejection, tempDir } from './helpers.js';
 
 /** The native backend trains these MLP VAEs with its whole-step kernel, so the guard is checked on both paths. */
-const BACKENDS = ['cpu', ...(nativeAvailable() ? ['native' as const] : [])] as const;
-
-function nativeAvailable(): boolean {
-  try {
-    loadAddon();
-    return true;
-  } catch {
-    return false;
-  }
-}
+const BACKENDS = ['cpu', ...(addonLoads() ? ['native' as const] : [])] as const;
 
 const tmp = tempDir('numerics');
 afterAll(tmp.remove);

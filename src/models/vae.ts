@@ -119,6 +119,7 @@ export class Vae implements Model {
       const fused = fusedVaeForward({ spec, input: ctx.input ?? x, x, eps, beta: klWeight.beta, want: { terms: true } });
       eps.dispose();
       if (fused?.terms) return fused.terms;
+      throw new Error('loss: the fused kernel returned no output'); // its availability was checked: never silently draw twice
     }
     return tf.tidy(() => {
       const { mean, logVar } = this.encode(ctx.input ?? x, ctx);

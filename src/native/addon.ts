@@ -124,3 +124,13 @@ export function loadAddon(): NativeAddon {
   }
   return loaded;
 }
+
+/** Whether {@link loadAddon} succeeds here (the native tests skip themselves when it does not). */
+export function addonLoads(): boolean {
+  try {
+    loadAddon();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -11,16 +11,9 @@ import { FUSED_VAE_FORWARD } from '../engine/fused.js';
 import { modelSchema, type ModelConfig } from '../config/schema.js';
 import { buildModel } from '../models/index.js';
 import { Vae } from '../models/vae.js';
-import { loadAddon } from './addon.js';
+import { addonLoads } from './addon.js';
 
-const available = (() => {
-  try {
-    loadAddon();
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const available = addonLoads();
 
 const vae = (extra: Record<string, unknown>): ModelConfig =>
   modelSchema.parse({ kind: 'vae', latent: 3, encoder: { hidden: [24] }, decoder: { hidden: [20] }, likelihood: { kind: 'bernoulli' }, ...extra });

@@ -123,3 +123,13 @@ export async function initBackend(requested: BackendName | 'auto' = 'auto'): Pro
 export function currentBackend(): string {
   return tf.getBackend();
 }
+
+/**
+ * Whether the active backend trains convolutions with its own gradient kernels (Conv2DBackpropFilter and
+ * Conv2DBackpropInput) at speed: wasm has no filter-gradient kernel, and the cpu backend's runs at a few MFLOP/s,
+ * so those two take the im2col filter gradient of nn/conv-ops.ts instead.
+ */
+export function nativeConvGradients(): boolean {
+  const name = tf.getBackend();
+  return name !== 'cpu' && name !== 'wasm' && tf.getKernel('Conv2DBackpropFilter', name) !== undefined;
+}

@@ -1,9 +1,10 @@
 /**
- * 'same'-padded conv2d and conv2dTranspose (NHWC) whose kernel gradient is an im2col matmul: tfjs-backend-cpu's
- * Conv2DBackpropFilter kernel runs at a few MFLOP/s (6.5 s for one 3x3 32->64 layer at batch 32 on this machine),
- * which made conv training on the cpu backend unusable; the input gradients stay tfjs's own kernels.
+ * 'same'-padded conv2d and conv2dTranspose (NHWC). On a backend with fast conv gradient kernels (native) they are
+ * tfjs's own ops, whose gradients run those kernels. Elsewhere the kernel gradient is an im2col matmul built from
+ * generic ops: tfjs-backend-cpu's Conv2DBackpropFilter kernel runs at a few MFLOP/s (6.5 s for one 3x3 32->64 layer
+ * at batch 32 on this machine) and wasm has none; the input gradients stay tfjs's own kernels.
  */
-import { tf } from '../engine/index.js';
+import { tf, nativeConvGradients } from '../engine/index.js';
 
 type Tensor4D = tf.Tensor4D;
 
@@ -46,6 +47,7 @@ function filterGradient(input: Tensor4D, dy: Tensor4D, k: number, stride: number
  * const y = conv2dSame(x, kernel, 2); // [B, 14, 14, 32] from [B, 28, 28, 1]
  */
 export function conv2dSame(x: Tensor4D, kernel: Tensor4D, stride: number): Tensor4D {
+  if (nativeConvGradients()) return tf.conv2d(x, kernel, stride, 'same');
   const k = kernel.shape[0];
   const op = tf.customGrad((...args) => {
     const [xs, ws, save] = args as [Tensor4D, Tensor4D, (ts: tf.Tensor[]) => void];
@@ -69,6 +71,7 @@ export function conv2dSame(x: Tensor4D, kernel: Tensor4D, stride: number): Tenso
  * const y = conv2dTransposeSame(x, kernel, [14, 14, 64], 2); // from [B, 7, 7, 64]
  */
 export function conv2dTransposeSame(x: Tensor4D, kernel: Tensor4D, outputShape: [number, number, number], stride: number): Tensor4D {
+  if (nativeConvGradients()) return tf.conv2dTranspose(x, kernel, [x.shape[0], ...outputShape], stride, 'same');
   const k = kernel.shape[0];
   const op = tf.customGrad((...args) => {
     const [xs, ws, save] = args as [Tensor4D, Tensor4D, (ts: tf.Tensor[]) => void];

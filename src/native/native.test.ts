@@ -321,6 +321,11 @@ describe.skipIf(!addon)('native backend', () => {
       [[2, 9, 7, 3], [3, 2, 3, 6], 2, 1],
       [[4, 6, 6, 8], [1, 1, 8, 7], 1, 'valid'], // pointwise: no im2col
       [[2, 14, 14, 16], [4, 4, 16, 32], 2, 'same'],
+      [[1, 13, 11, 3], [5, 5, 3, 7], 2, 'same'], // batch 1, odd sizes, 5x5
+      [[1, 9, 9, 4], [1, 1, 4, 6], 2, 'valid'], // 1x1 with stride 2: im2col, not the pointwise GEMM
+      [[9, 29, 31, 2], [3, 3, 2, 8], 2, 'same'], // many row blocks, some spanning two images
+      [[5, 17, 15, 3], [5, 5, 3, 16], 1, 'valid'],
+      [[3, 6, 7, 90], [3, 3, 90, 5], 1, 'same'], // a deep column (810): the whole-matrix plan
     ];
     for (const [xs, ws, strides, pad] of cases) {
       const x = uniform(r, xs);

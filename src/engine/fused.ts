@@ -47,6 +47,61 @@ export function registerFusedGradients(): void {
     });
   grad(FUSED.bernoulli, FUSED.bernoulliGrad, ['x', 'logits']);
   grad(FUSED.kl, FUSED.klGrad, ['mean', 'logVar']);
+  // Relu's and LeakyRelu's gradients as one kernel where the backend has it; elsewhere tfjs's own formulas, unchanged
+  // (the registry is global, so these replace tfjs's registrations for every backend).
+  const reluGrad = (kernelName: 'Relu' | 'LeakyRelu') =>
+    tf.registerGradient({
+      kernelName,
+      inputsToSave: ['x'],
+      gradFunc: (dy, saved, attrs) => {
+        const [x] = saved;
+        const alpha = kernelName === 'Relu' ? 0 : (attrs as unknown as { alpha: number }).alpha;
+        if (available(FUSED_LEAKY_RELU_GRAD) && x.dtype === 'float32') {
+          return { x: () => tf.engine().runKernel(FUSED_LEAKY_RELU_GRAD, { dy: dy as Tensor, x }, { alpha }) as Tensor };
+        }
+        if (kernelName === 'Relu') return { x: () => tf.mul(dy as Tensor, tf.step(tf.cast(x, 'float32'))) };
+        return { x: () => tf.where(tf.greater(x, 0), dy as Tensor, tf.mul(dy as Tensor, alpha)) };
+      },
+    });
+  reluGrad('Relu');
+  reluGrad('LeakyRelu');
+  tf.registerGradient({
+    kernelName: FUSED_BATCH_NORM.train,
+    inputsToSave: ['x', 'gamma'],
+    outputsToSave: [false, true, true],
+    // Only y's gradient flows: the batch statistics feed the running averages, which the loss never reads.
+    gradFunc: (dy, saved, attrs) => {
+      const [x, gamma, mean, variance] = saved;
+      // One kernel makes all three, so it runs here rather than in the per-input closures, which tfjs runs each in a
+      // tidy of its own (that would dispose the other two); the backward pass's own scope disposes what is not used.
+      const [dx, dgamma, dbeta] = tf.engine().runKernel(FUSED_BATCH_NORM.grad, { x, gamma, mean, variance, dy: (dy as Tensor[])[0] }, attrs) as Tensor[];
+      return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
+    },
+  });
+}
+
+/** Name of the kernel of relu's and leaky ReLU's gradient: inputs {dy, x}, attr alpha; dx = x > 0 ? dy : alpha dy. */
+export const FUSED_LEAKY_RELU_GRAD = 'VaekitLeakyReluGrad';
+
+/** Kernel names of the training-mode batch norm over the rows of [R, C] and of its gradient. */
+export const FUSED_BATCH_NORM = { train: 'VaekitBatchNormTrain', grad: 'VaekitBatchNormTrainGrad' } as const;
+
+/**
+ * Training-mode batch normalization over the rows of x [R, C] (a batch [B, D], or feature maps viewed as
+ * [B * H * W, C]) as one kernel, and one for its gradient: y = (x - mean) / sqrt(variance + epsilon) * gamma + beta
+ * with the batch's own mean and biased variance, which it returns too. Undefined when the active backend has no such
+ * kernel. The statistics carry no gradient (they are for the running averages).
+ *
+ * @example
+ * const out = fusedBatchNormTrain({ x, gamma, beta, epsilon: 1e-5 }); // out?.y [R, C], out?.mean [C], out?.variance [C]
+ */
+export function fusedBatchNormTrain(args: { x: Tensor2D; gamma: Tensor1D; beta: Tensor1D; epsilon: number }):
+  | { y: Tensor2D; mean: Tensor1D; variance: Tensor1D }
+  | undefined {
+  if (!available(FUSED_BATCH_NORM.train)) return undefined;
+  const { x, gamma, beta, epsilon } = args;
+  const [y, mean, variance] = tf.engine().runKernel(FUSED_BATCH_NORM.train, { x, gamma, beta }, { epsilon }) as Tensor[];
+  return { y: y as Tensor2D, mean: mean as Tensor1D, variance: variance as Tensor1D };
 }
 
 /**

@@ -9,6 +9,7 @@ export { NoiseBuffer } from './noise.js';
 export type { RngState } from './rng.js';
 export {
   fusedAdamStep,
+  fusedBatchNormTrain,
   fusedBernoulliLogLikelihood,
   fusedElboStep,
   fusedElboStepAvailable,
@@ -18,6 +19,7 @@ export {
   stepParameters,
   FUSED,
   FUSED_ADAM,
+  FUSED_BATCH_NORM,
   FUSED_ELBO_STEP,
   FUSED_VAE_FORWARD,
   STEP_ACTIVATIONS,

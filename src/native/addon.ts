@@ -36,6 +36,20 @@ export interface NativeAddon {
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, ...rest: [...ConvDims, Float32Array | null, number, number]): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, ...dims: ConvDims): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, ...dims: ConvDims): void;
+  /** Per-column mean and biased variance of x viewed as [rows, cols]. */
+  batchNormStats(x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, cols: number): void;
+  /** y = (x - mean) / sqrt(variance + epsilon) * gamma + beta per column of [rows, cols]; gamma, beta null: 1, 0. */
+  batchNormApply(
+    x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null,
+    y: Float32Array, rows: number, cols: number, epsilon: number,
+  ): void;
+  /** The gradients of a training-mode batch norm (statistics of x itself) given dy; null outputs are skipped. */
+  batchNormGrad(
+    x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null,
+    dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null, rows: number, cols: number, epsilon: number,
+  ): void;
+  /** dx = x > 0 ? dy : alpha dy (the gradient of relu at alpha 0, of leaky ReLU otherwise). */
+  leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
   unary(op: number, x: Float32Array, y: Float32Array, alpha: number): void;
   binary(op: number, bcast: number, a: Float32Array, b: Float32Array, y: Float32Array, inner: number): void;
   compare(op: number, bcast: number, a: Float32Array, b: Float32Array, y: Uint8Array, inner: number): void;

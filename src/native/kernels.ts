@@ -6,7 +6,7 @@
 import { tf } from '../engine/tf.js';
 import type { NativeBackend } from './backend.js';
 import { ACT, BCAST, BINARY, COMPARE, UNARY, type ConvDims, type NativeAddon } from './addon.js';
-import { FUSED, FUSED_ADAM, FUSED_ELBO_STEP, FUSED_VAE_FORWARD, type FusedAdamAttrs, type FusedElboAttrs, type FusedVaeForwardAttrs } from '../engine/fused.js';
+import { FUSED, FUSED_ADAM, FUSED_BATCH_NORM, FUSED_ELBO_STEP, FUSED_LEAKY_RELU_GRAD, FUSED_VAE_FORWARD, type FusedAdamAttrs, type FusedElboAttrs, type FusedVaeForwardAttrs } from '../engine/fused.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -355,6 +355,91 @@ function conv2dBackpropFilter(addon: NativeAddon): KernelFunc {
   };
 }
 
+// ------------------------------------------------------------------ activation gradients
+
+/** VaekitLeakyReluGrad: inputs {dy, x} of one shape, attr alpha; output dx = x > 0 ? dy : alpha dy. */
+function leakyReluGrad(addon: NativeAddon): KernelFunc {
+  return (args: Args) => {
+    const backend = args.backend as NativeBackend;
+    const { dy, x } = args.inputs as Record<string, TensorInfo>;
+    const { alpha } = args.attrs as unknown as { alpha: number };
+    const [dyv, xv] = [f32(backend, dy), f32(backend, x)];
+    if (!dyv || !xv || dyv.length !== xv.length) throw new Error(`${FUSED_LEAKY_RELU_GRAD}: expected float32 dy and x of one shape`);
+    const dx = backend.alloc(xv.length);
+    addon.leakyReluGrad(dyv, xv, dx, alpha);
+    return output(backend, x.shape.slice(), dx, 'float32');
+  };
+}
+
+// ------------------------------------------------------------------ batch normalization
+
+/** The per-column vector of a batch norm's [C] input, or undefined when it is absent or broadcast otherwise. */
+function channelVector(backend: NativeBackend, t: TensorInfo | undefined, c: number): Float32Array | null | undefined {
+  if (!t) return null;
+  const v = f32(backend, t);
+  return v && v.length === c && t.shape[t.shape.length - 1] === c ? v : undefined;
+}
+
+/**
+ * FusedBatchNorm (tf.batchNorm, inference and the portable training path): native when mean, variance, offset and
+ * scale are per-channel vectors over x's last axis; the CPU kernel for other broadcasts.
+ */
+function batchNormInference(addon: NativeAddon): KernelFunc {
+  const fallback = cpuKernel('FusedBatchNorm');
+  return (args: Args) => {
+    const backend = args.backend as NativeBackend;
+    const { x, mean, variance, offset, scale } = args.inputs as Record<string, TensorInfo | undefined>;
+    const { varianceEpsilon } = args.attrs as unknown as { varianceEpsilon: number };
+    const c = x!.shape[x!.shape.length - 1];
+    const xv = f32(backend, x!);
+    const [mv, vv, bv, gv] = [mean, variance, offset, scale].map((t) => channelVector(backend, t, c));
+    if (!xv || !xv.length || !mv || !vv || bv === undefined || gv === undefined) return fallback(args);
+    const y = backend.alloc(xv.length);
+    addon.batchNormApply(xv, mv, vv, gv, bv, y, xv.length / c, c, varianceEpsilon);
+    return output(backend, x!.shape.slice(), y, 'float32');
+  };
+}
+
+/** VaekitBatchNormTrain: inputs {x [R, C], gamma [C], beta [C]}, attr epsilon; outputs [y, mean, variance]. */
+function batchNormTrain(addon: NativeAddon): KernelFunc {
+  return (args: Args) => {
+    const backend = args.backend as NativeBackend;
+    const { x, gamma, beta } = args.inputs as Record<string, TensorInfo>;
+    const { epsilon } = args.attrs as unknown as { epsilon: number };
+    const [r, c] = x.shape;
+    const xv = f32(backend, x);
+    const gv = channelVector(backend, gamma, c);
+    const bv = channelVector(backend, beta, c);
+    if (x.shape.length !== 2 || !xv || !gv || !bv || r === 0) {
+      throw new Error(`${FUSED_BATCH_NORM.train}: expected float32 x [R, C] and gamma, beta [C], got [${x.shape}], [${gamma.shape}], [${beta.shape}]`);
+    }
+    const mean = backend.alloc(c);
+    const variance = backend.alloc(c);
+    const y = backend.alloc(xv.length);
+    addon.batchNormStats(xv, mean, variance, r, c);
+    addon.batchNormApply(xv, mean, variance, gv, bv, y, r, c, epsilon);
+    return [output(backend, [r, c], y, 'float32'), output(backend, [c], mean, 'float32'), output(backend, [c], variance, 'float32')];
+  };
+}
+
+/** VaekitBatchNormTrainGrad: inputs {x, gamma, mean, variance, dy}, attr epsilon; outputs [dx, dgamma, dbeta]. */
+function batchNormTrainGrad(addon: NativeAddon): KernelFunc {
+  return (args: Args) => {
+    const backend = args.backend as NativeBackend;
+    const { x, gamma, mean, variance, dy } = args.inputs as Record<string, TensorInfo>;
+    const { epsilon } = args.attrs as unknown as { epsilon: number };
+    const [r, c] = x.shape;
+    const [xv, dyv] = [f32(backend, x), f32(backend, dy)];
+    const [gv, mv, vv] = [gamma, mean, variance].map((t) => channelVector(backend, t, c));
+    if (!xv || !dyv || dyv.length !== xv.length || !gv || !mv || !vv) throw new Error(`${FUSED_BATCH_NORM.grad}: expected float32 inputs`);
+    const dx = backend.alloc(xv.length);
+    const dgamma = backend.alloc(c);
+    const dbeta = backend.alloc(c);
+    addon.batchNormGrad(xv, dyv, mv, vv, gv, dx, dgamma, dbeta, r, c, epsilon);
+    return [output(backend, [r, c], dx, 'float32'), output(backend, [c], dgamma, 'float32'), output(backend, [c], dbeta, 'float32')];
+  };
+}
+
 // ------------------------------------------------------------------ objective terms
 
 /** Forward: inputs {x, logits} or {mean, logVar} of one [B, D] shape, output [B]. */
@@ -506,6 +591,10 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     FusedConv2D: conv2d(addon, true),
     Conv2DBackpropInput: conv2dBackpropInput(addon),
     Conv2DBackpropFilter: conv2dBackpropFilter(addon),
+    FusedBatchNorm: batchNormInference(addon),
+    [FUSED_LEAKY_RELU_GRAD]: leakyReluGrad(addon),
+    [FUSED_BATCH_NORM.train]: batchNormTrain(addon),
+    [FUSED_BATCH_NORM.grad]: batchNormTrainGrad(addon),
     [FUSED_ADAM]: fusedAdam(addon),
     [FUSED_ELBO_STEP]: elboStep(addon),
     [FUSED_VAE_FORWARD]: vaeForward(addon),

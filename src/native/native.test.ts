@@ -4,6 +4,7 @@ import { tf } from '../engine/tf.js';
 import { initBackend } from '../engine/backend.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { FUSED_ADAM, fusedBernoulliLogLikelihood, fusedKlStandardNormal, registerNativeBackend } from './index.js';
+import { fusedBatchNormTrain } from '../engine/fused.js';
 import { classifyBroadcast } from './kernels.js';
 
 function tryLoad(): NativeAddon | undefined {
@@ -350,6 +351,42 @@ describe.skipIf(!addon)('native backend', () => {
     const x = uniform(r, [1, 7, 7, 2]);
     const w = uniform(r, [3, 3, 2, 2]);
     await compareOp((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same', 'NHWC', 2), [x, w], 'dilated conv', (g, want, l) => expectClose(g, want, 1e-4, 1e-5, l));
+  });
+
+  it('training-mode batch norm (one kernel and its gradient) equals the tf-ops path on the CPU, and so do relu and leaky ReLU gradients', async () => {
+    const r = rng(12);
+    // The op takes the native kernel where the backend has it and tf ops elsewhere, so the CPU run is the reference.
+    const bn = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+      const x2 = x as tf.Tensor2D;
+      const fused = fusedBatchNormTrain({ x: x2, gamma: g as tf.Tensor1D, beta: b as tf.Tensor1D, epsilon: 1e-5 });
+      if (fused) return tf.concat([tf.reshape(fused.y, [-1]), fused.mean, fused.variance]);
+      const { mean, variance } = tf.moments(x2, 0);
+      return tf.concat([tf.reshape(tf.batchNorm(x2, mean, variance, b, g, 1e-5), [-1]), mean, variance]);
+    };
+    const y = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.reshape(tf.slice(bn(x, g, b), 0, x.size), x.shape);
+    // [2, 1]: the smallest batch; [3136, 5]: NHWC maps [16, 14, 14, 5] viewed as rows; an offset of 40 tests precision.
+    for (const [shape, offset] of [[[2, 1], 0], [[7, 3], 0], [[3136, 5], 0], [[64, 33], 40]] as [number[], number][]) {
+      const x = uniform(r, shape, offset - 1, offset + 1);
+      const g = uniform(r, [shape[1]], 0.5, 1.5);
+      const b = uniform(r, [shape[1]]);
+      const rr = uniform(r, shape);
+      const label = `batch norm [${shape}] around ${offset}`;
+      await compareOp(bn, [x, g, b], label, (got, want, l) => expectClose(got, want, 1e-4, 1e-5, l));
+      for (const wrt of [0, 1, 2]) {
+        const grad: Op = (a, c, d, e) => tf.grads((p: tf.Tensor, q: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(y(p, q, s), e)))([a, c, d])[wrt];
+        await compareOp(grad, [x, g, b, rr], `${['dx', 'dgamma', 'dbeta'][wrt]} ${label}`, (got, want, l) => expectClose(got, want, 1e-4, 1e-5, l));
+      }
+    }
+    // tf.batchNorm with per-channel vectors (evaluation mode) runs natively on any rank.
+    const x4 = uniform(r, [3, 5, 4, 6]);
+    const [m, v, g, b] = [uniform(r, [6]), uniform(r, [6], 0.1, 2), uniform(r, [6]), uniform(r, [6])];
+    await compareOp((a, c, d, e, f) => tf.batchNorm(a as tf.Tensor4D, c, d, e, f, 1e-3), [x4, m, v, b, g], 'batch norm, running statistics');
+    const xs = uniform(r, [9, 31]);
+    xs.values[0] = 0; // the kink: both paths take the zero side's slope
+    const dy = uniform(r, [9, 31]);
+    for (const [name, f] of [['relu', (t: tf.Tensor) => tf.relu(t)], ['leakyRelu', (t: tf.Tensor) => tf.leakyRelu(t, 0.2)]] as const) {
+      await compareOp((a, c) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), c)))(a), [xs, dy], `${name} gradient`, (got, want, l) => expectClose(got, want, 0, 0, l));
+    }
   });
 
   it('the fused ELBO terms and their gradients equal the tf-ops formulas on the CPU', async () => {

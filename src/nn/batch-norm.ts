@@ -1,5 +1,5 @@
 /** Batch normalization over the batch axis of [B, D], with PyTorch's BatchNorm1d conventions (momentum 0.1, eps 1e-5). */
-import { tf, makeVariable, type Tensor2D, type Variable } from '../engine/index.js';
+import { tf, fusedBatchNormTrain, makeVariable, type Tensor1D, type Tensor2D, type Variable } from '../engine/index.js';
 import type { Block, ForwardContext, GraphOp, LayerSummary, NamedVariable } from './types.js';
 
 /**
@@ -34,8 +34,11 @@ export class BatchNorm implements Block {
       return tf.tidy(() => tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as Tensor2D);
     }
     return tf.tidy(() => {
-      const { mean, variance } = tf.moments(x, 0); // [D], [D] (biased); running-stat updates carry no gradient since the loss never reads them
-      const y = tf.batchNorm(x, mean, variance, this.beta, this.gamma, this.epsilon) as Tensor2D;
+      // The batch's mean and biased variance [D]: one native kernel where the backend has it, tf ops elsewhere. The
+      // running-stat updates carry no gradient since the loss never reads them.
+      const fused = fusedBatchNormTrain({ x, gamma: this.gamma as Tensor1D, beta: this.beta as Tensor1D, epsilon: this.epsilon });
+      const { mean, variance } = fused ?? tf.moments(x, 0);
+      const y = fused?.y ?? (tf.batchNorm(x, mean, variance, this.beta, this.gamma, this.epsilon) as Tensor2D);
       if (ctx.updates) {
         const n = x.shape[0];
         const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;

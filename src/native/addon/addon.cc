@@ -204,6 +204,9 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
 // ------------------------------------------------------------------ convolution
 #include "conv.inc"
 
+// ------------------------------------------------------------------ batch normalization
+#include "batch_norm.inc"
+
 // ------------------------------------------------------------------ element-wise
 // unary(op, x, y, alpha)
 napi_value Unary(napi_env env, napi_callback_info info) {
@@ -281,6 +284,23 @@ napi_value Select(napi_env env, napi_callback_info info) {
   if (!a.ok) return nullptr;
   if (!c || !x || !z || !y || nc != ny || na != ny || nb != ny) return a.fail("select: bad arguments"), nullptr;
   parallel_range(static_cast<long>(ny), 64, kElementwiseGrain, [&](long b, long e) { K->select(c, x, z, y, b, e); });
+  return undefined(env);
+}
+
+// leakyReluGrad(dy, x, dx, alpha): dx = x > 0 ? dy : alpha dy, the gradient of relu (alpha 0) and leaky ReLU in one
+// pass (tfjs's own gradients run two or three kernels: a mask, a product and a select).
+napi_value LeakyReluGrad(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t ndy = 0, nx = 0, ndx = 0;
+  const float* dy = a.f32(0, &ndy);
+  const float* x = a.f32(1, &nx);
+  float* dx = a.f32(2, &ndx);
+  float alpha = static_cast<float>(a.num(3));
+  if (!a.ok) return nullptr;
+  if (!dy || !x || !dx || nx != ndy || ndx != ndy) return a.fail("leakyReluGrad: bad arguments"), nullptr;
+  parallel_range(static_cast<long>(ndy), 64, kElementwiseGrain, [&](long b, long e) {
+    for (long i = b; i < e; i++) dx[i] = x[i] > 0.f ? dy[i] : alpha * dy[i];
+  });
   return undefined(env);
 }
 
@@ -438,6 +458,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"leakyReluGrad", nullptr, LeakyReluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormStats", nullptr, BatchNormStats, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormApply", nullptr, BatchNormApply, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"compare", nullptr, Compare, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -68,16 +68,53 @@ export function registerFusedGradients(): void {
   tf.registerGradient({
     kernelName: FUSED_BATCH_NORM.train,
     inputsToSave: ['x', 'gamma'],
-    outputsToSave: [false, true, true],
+    outputsToSave: [true, true, true],
     // Only y's gradient flows: the batch statistics feed the running averages, which the loss never reads.
     gradFunc: (dy, saved, attrs) => {
-      const [x, gamma, mean, variance] = saved;
+      const [x, gamma, y, mean, variance] = saved;
       // One kernel makes all three, so it runs here rather than in the per-input closures, which tfjs runs each in a
       // tidy of its own (that would dispose the other two); the backward pass's own scope disposes what is not used.
-      const [dx, dgamma, dbeta] = tf.engine().runKernel(FUSED_BATCH_NORM.grad, { x, gamma, mean, variance, dy: (dy as Tensor[])[0] }, attrs) as Tensor[];
+      const [dx, dgamma, dbeta] = tf.engine().runKernel(FUSED_BATCH_NORM.grad, { x, gamma, y, mean, variance, dy: (dy as Tensor[])[0] }, attrs) as Tensor[];
       return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
     },
   });
+  tf.registerGradient({
+    kernelName: FUSED_BIAS_ACT.forward,
+    inputsToSave: [],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [y] = saved;
+      const [dx, dbias] = tf.engine().runKernel(FUSED_BIAS_ACT.grad, { dy: dy as Tensor, y }, attrs) as Tensor[];
+      return { x: () => dx, bias: () => dbias };
+    },
+  });
+}
+
+/** Activations the fused kernels apply, in their numbering (the whole-step kernel's). */
+export type FusedActivation = (typeof STEP_ACTIVATIONS)[number];
+
+/** Attributes of the kernels that end in an activation: its code in STEP_ACTIVATIONS and the leaky ReLU's slope. */
+export interface FusedActivationAttrs {
+  activation: number;
+  leakySlope: number;
+}
+
+/** Kernel names of y = act(x + bias) over the rows of [R, C] and of its gradient (from y). */
+export const FUSED_BIAS_ACT = { forward: 'VaekitBiasAct', grad: 'VaekitBiasActGrad' } as const;
+
+/**
+ * act(x + bias) over the last axis of x ([..., C], bias [C]) as one pass, and its gradient (written in terms of the
+ * output) as one pass that also sums the bias gradient; undefined when the active backend has no such kernel.
+ * `leakySlope` (>= 0) is leaky ReLU's negative slope.
+ *
+ * @example
+ * const h = fusedBiasAct({ x: convOut, bias, activation: 'relu', leakySlope: 0.01 }) ?? tf.relu(tf.add(convOut, bias));
+ */
+export function fusedBiasAct<T extends Tensor>(args: { x: T; bias: Tensor1D; activation: FusedActivation; leakySlope: number }): T | undefined {
+  if (!available(FUSED_BIAS_ACT.forward)) return undefined;
+  const { x, bias, activation, leakySlope } = args;
+  const attrs: FusedActivationAttrs = { activation: STEP_ACTIVATIONS.indexOf(activation), leakySlope };
+  return tf.engine().runKernel(FUSED_BIAS_ACT.forward, { x, bias }, attrs as unknown as tf.NamedAttrMap) as T;
 }
 
 /** Name of the kernel of relu's and leaky ReLU's gradient: inputs {dy, x}, attr alpha; dx = x > 0 ? dy : alpha dy. */
@@ -88,19 +125,26 @@ export const FUSED_BATCH_NORM = { train: 'VaekitBatchNormTrain', grad: 'VaekitBa
 
 /**
  * Training-mode batch normalization over the rows of x [R, C] (a batch [B, D], or feature maps viewed as
- * [B * H * W, C]) as one kernel, and one for its gradient: y = (x - mean) / sqrt(variance + epsilon) * gamma + beta
- * with the batch's own mean and biased variance, which it returns too. Undefined when the active backend has no such
+ * [B * H * W, C]) as one kernel, and one for its gradient: y = act((x - mean) / sqrt(variance + epsilon) * gamma +
+ * beta) with the batch's own mean and biased variance, which it returns too. Undefined when the active backend has no such
  * kernel. The statistics carry no gradient (they are for the running averages).
  *
  * @example
  * const out = fusedBatchNormTrain({ x, gamma, beta, epsilon: 1e-5 }); // out?.y [R, C], out?.mean [C], out?.variance [C]
  */
-export function fusedBatchNormTrain(args: { x: Tensor2D; gamma: Tensor1D; beta: Tensor1D; epsilon: number }):
-  | { y: Tensor2D; mean: Tensor1D; variance: Tensor1D }
-  | undefined {
+export function fusedBatchNormTrain(args: {
+  x: Tensor2D;
+  gamma: Tensor1D;
+  beta: Tensor1D;
+  epsilon: number;
+  /** An activation applied to the normalized output in the same pass (its gradient in the same pass too). */
+  activation?: FusedActivation;
+  leakySlope?: number;
+}): { y: Tensor2D; mean: Tensor1D; variance: Tensor1D } | undefined {
   if (!available(FUSED_BATCH_NORM.train)) return undefined;
-  const { x, gamma, beta, epsilon } = args;
-  const [y, mean, variance] = tf.engine().runKernel(FUSED_BATCH_NORM.train, { x, gamma, beta }, { epsilon }) as Tensor[];
+  const { x, gamma, beta, epsilon, activation = 'linear', leakySlope = 0 } = args;
+  const attrs = { epsilon, activation: STEP_ACTIVATIONS.indexOf(activation), leakySlope };
+  const [y, mean, variance] = tf.engine().runKernel(FUSED_BATCH_NORM.train, { x, gamma, beta }, attrs) as Tensor[];
   return { y: y as Tensor2D, mean: mean as Tensor1D, variance: variance as Tensor1D };
 }
 

@@ -38,15 +38,29 @@ export interface NativeAddon {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, ...dims: ConvDims): void;
   /** Per-column mean and biased variance of x viewed as [rows, cols]. */
   batchNormStats(x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, cols: number): void;
-  /** y = (x - mean) / sqrt(variance + epsilon) * gamma + beta per column of [rows, cols]; gamma, beta null: 1, 0. */
+  /**
+   * y = act((x - mean) / sqrt(variance + epsilon) * gamma + beta) per column of [rows, cols]; gamma, beta null: 1, 0;
+   * act numbered as STEP_ACTIVATIONS (0: none), slope the leaky ReLU's.
+   */
   batchNormApply(
     x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null,
-    y: Float32Array, rows: number, cols: number, epsilon: number,
+    y: Float32Array, rows: number, cols: number, epsilon: number, act: number, slope: number,
   ): void;
-  /** The gradients of a training-mode batch norm (statistics of x itself) given dy; null outputs are skipped. */
+  /**
+   * The gradients of a training-mode batch norm (statistics of x itself) followed by act, whose output y (null for
+   * no activation) gives its derivative, given dy; null outputs are skipped.
+   */
   batchNormGrad(
     x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null,
-    dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null, rows: number, cols: number, epsilon: number,
+    y: Float32Array | null, dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null, rows: number,
+    cols: number, epsilon: number, act: number, slope: number,
+  ): void;
+  /** y = act(x + bias) per row of [rows, cols]; bias null: 0. */
+  biasAct(x: Float32Array, bias: Float32Array | null, y: Float32Array, rows: number, cols: number, act: number, slope: number): void;
+  /** dx = dy act'(y) from the output y, and db = its column sums (null: skipped), in one pass. */
+  biasActGrad(
+    dy: Float32Array, y: Float32Array, dx: Float32Array, db: Float32Array | null, rows: number, cols: number, act: number,
+    slope: number,
   ): void;
   /** dx = x > 0 ? dy : alpha dy (the gradient of relu at alpha 0, of leaky ReLU otherwise). */
   leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;

@@ -6,7 +6,7 @@
 import { tf } from '../engine/tf.js';
 import type { NativeBackend } from './backend.js';
 import { ACT, BCAST, BINARY, COMPARE, UNARY, type ConvDims, type NativeAddon } from './addon.js';
-import { FUSED, FUSED_ADAM, FUSED_BATCH_NORM, FUSED_ELBO_STEP, FUSED_LEAKY_RELU_GRAD, FUSED_VAE_FORWARD, type FusedAdamAttrs, type FusedElboAttrs, type FusedVaeForwardAttrs } from '../engine/fused.js';
+import { FUSED, FUSED_ADAM, FUSED_BATCH_NORM, FUSED_BIAS_ACT, FUSED_ELBO_STEP, FUSED_LEAKY_RELU_GRAD, type FusedActivationAttrs, FUSED_VAE_FORWARD, type FusedAdamAttrs, type FusedElboAttrs, type FusedVaeForwardAttrs } from '../engine/fused.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -371,6 +371,38 @@ function leakyReluGrad(addon: NativeAddon): KernelFunc {
   };
 }
 
+/** VaekitBiasAct: inputs {x [..., C], bias [C]}, attrs activation, leakySlope; output act(x + bias). */
+function biasAct(addon: NativeAddon): KernelFunc {
+  return (args: Args) => {
+    const backend = args.backend as NativeBackend;
+    const { x, bias } = args.inputs as Record<string, TensorInfo>;
+    const { activation, leakySlope } = args.attrs as unknown as FusedActivationAttrs;
+    const c = x.shape[x.shape.length - 1];
+    const xv = f32(backend, x);
+    const bv = channelVector(backend, bias, c);
+    if (!xv || !bv || !xv.length) throw new Error(`${FUSED_BIAS_ACT.forward}: expected float32 x [..., C] and bias [C], got [${x.shape}] and [${bias.shape}]`);
+    const y = backend.alloc(xv.length);
+    addon.biasAct(xv, bv, y, xv.length / c, c, activation, leakySlope);
+    return output(backend, x.shape.slice(), y, 'float32');
+  };
+}
+
+/** VaekitBiasActGrad: inputs {dy, y} of one shape [..., C], the forward's attrs; outputs [dx, dbias]. */
+function biasActGrad(addon: NativeAddon): KernelFunc {
+  return (args: Args) => {
+    const backend = args.backend as NativeBackend;
+    const { dy, y } = args.inputs as Record<string, TensorInfo>;
+    const { activation, leakySlope } = args.attrs as unknown as FusedActivationAttrs;
+    const c = y.shape[y.shape.length - 1];
+    const [dyv, yv] = [f32(backend, dy), f32(backend, y)];
+    if (!dyv || !yv || dyv.length !== yv.length) throw new Error(`${FUSED_BIAS_ACT.grad}: expected float32 dy and y of one shape`);
+    const dx = backend.alloc(yv.length);
+    const db = backend.alloc(c);
+    addon.biasActGrad(dyv, yv, dx, db, yv.length / c, c, activation, leakySlope);
+    return [output(backend, y.shape.slice(), dx, 'float32'), output(backend, [c], db, 'float32')];
+  };
+}
+
 // ------------------------------------------------------------------ batch normalization
 
 /** The per-column vector of a batch norm's [C] input, or undefined when it is absent or broadcast otherwise. */
@@ -395,17 +427,17 @@ function batchNormInference(addon: NativeAddon): KernelFunc {
     const [mv, vv, bv, gv] = [mean, variance, offset, scale].map((t) => channelVector(backend, t, c));
     if (!xv || !xv.length || !mv || !vv || bv === undefined || gv === undefined) return fallback(args);
     const y = backend.alloc(xv.length);
-    addon.batchNormApply(xv, mv, vv, gv, bv, y, xv.length / c, c, varianceEpsilon);
+    addon.batchNormApply(xv, mv, vv, gv, bv, y, xv.length / c, c, varianceEpsilon, 0, 0);
     return output(backend, x!.shape.slice(), y, 'float32');
   };
 }
 
-/** VaekitBatchNormTrain: inputs {x [R, C], gamma [C], beta [C]}, attr epsilon; outputs [y, mean, variance]. */
+/** VaekitBatchNormTrain: inputs {x [R, C], gamma [C], beta [C]}, attrs epsilon and the activation; outputs [y, mean, variance]. */
 function batchNormTrain(addon: NativeAddon): KernelFunc {
   return (args: Args) => {
     const backend = args.backend as NativeBackend;
     const { x, gamma, beta } = args.inputs as Record<string, TensorInfo>;
-    const { epsilon } = args.attrs as unknown as { epsilon: number };
+    const { epsilon, activation, leakySlope } = args.attrs as unknown as { epsilon: number } & FusedActivationAttrs;
     const [r, c] = x.shape;
     const xv = f32(backend, x);
     const gv = channelVector(backend, gamma, c);
@@ -417,25 +449,25 @@ function batchNormTrain(addon: NativeAddon): KernelFunc {
     const variance = backend.alloc(c);
     const y = backend.alloc(xv.length);
     addon.batchNormStats(xv, mean, variance, r, c);
-    addon.batchNormApply(xv, mean, variance, gv, bv, y, r, c, epsilon);
+    addon.batchNormApply(xv, mean, variance, gv, bv, y, r, c, epsilon, activation, leakySlope);
     return [output(backend, [r, c], y, 'float32'), output(backend, [c], mean, 'float32'), output(backend, [c], variance, 'float32')];
   };
 }
 
-/** VaekitBatchNormTrainGrad: inputs {x, gamma, mean, variance, dy}, attr epsilon; outputs [dx, dgamma, dbeta]. */
+/** VaekitBatchNormTrainGrad: inputs {x, gamma, y, mean, variance, dy}, the forward's attrs; outputs [dx, dgamma, dbeta]. */
 function batchNormTrainGrad(addon: NativeAddon): KernelFunc {
   return (args: Args) => {
     const backend = args.backend as NativeBackend;
-    const { x, gamma, mean, variance, dy } = args.inputs as Record<string, TensorInfo>;
-    const { epsilon } = args.attrs as unknown as { epsilon: number };
+    const { x, gamma, y, mean, variance, dy } = args.inputs as Record<string, TensorInfo>;
+    const { epsilon, activation, leakySlope } = args.attrs as unknown as { epsilon: number } & FusedActivationAttrs;
     const [r, c] = x.shape;
-    const [xv, dyv] = [f32(backend, x), f32(backend, dy)];
+    const [xv, dyv, yv] = [f32(backend, x), f32(backend, dy), f32(backend, y)];
     const [gv, mv, vv] = [gamma, mean, variance].map((t) => channelVector(backend, t, c));
-    if (!xv || !dyv || dyv.length !== xv.length || !gv || !mv || !vv) throw new Error(`${FUSED_BATCH_NORM.grad}: expected float32 inputs`);
+    if (!xv || !dyv || !yv || dyv.length !== xv.length || !gv || !mv || !vv) throw new Error(`${FUSED_BATCH_NORM.grad}: expected float32 inputs`);
     const dx = backend.alloc(xv.length);
     const dgamma = backend.alloc(c);
     const dbeta = backend.alloc(c);
-    addon.batchNormGrad(xv, dyv, mv, vv, gv, dx, dgamma, dbeta, r, c, epsilon);
+    addon.batchNormGrad(xv, dyv, mv, vv, gv, activation ? yv : null, dx, dgamma, dbeta, r, c, epsilon, activation, leakySlope);
     return [output(backend, [r, c], dx, 'float32'), output(backend, [c], dgamma, 'float32'), output(backend, [c], dbeta, 'float32')];
   };
 }
@@ -593,6 +625,8 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     Conv2DBackpropFilter: conv2dBackpropFilter(addon),
     FusedBatchNorm: batchNormInference(addon),
     [FUSED_LEAKY_RELU_GRAD]: leakyReluGrad(addon),
+    [FUSED_BIAS_ACT.forward]: biasAct(addon),
+    [FUSED_BIAS_ACT.grad]: biasActGrad(addon),
     [FUSED_BATCH_NORM.train]: batchNormTrain(addon),
     [FUSED_BATCH_NORM.grad]: batchNormTrainGrad(addon),
     [FUSED_ADAM]: fusedAdam(addon),

@@ -4,7 +4,8 @@ import { tf } from '../engine/tf.js';
 import { initBackend } from '../engine/backend.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { FUSED_ADAM, fusedBernoulliLogLikelihood, fusedKlStandardNormal, registerNativeBackend } from './index.js';
-import { fusedBatchNormTrain } from '../engine/fused.js';
+import { fusedBatchNormTrain, fusedBiasAct, STEP_ACTIVATIONS } from '../engine/fused.js';
+import { activate, LEAKY_RELU_SLOPE } from '../nn/activations.js';
 import { classifyBroadcast } from './kernels.js';
 
 function tryLoad(): NativeAddon | undefined {
@@ -386,6 +387,37 @@ describe.skipIf(!addon)('native backend', () => {
     const dy = uniform(r, [9, 31]);
     for (const [name, f] of [['relu', (t: tf.Tensor) => tf.relu(t)], ['leakyRelu', (t: tf.Tensor) => tf.leakyRelu(t, 0.2)]] as const) {
       await compareOp((a, c) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), c)))(a), [xs, dy], `${name} gradient`, (got, want, l) => expectClose(got, want, 0, 0, l));
+    }
+  });
+
+  it('bias + activation and batch norm + activation, fused, equal the tf ops on the CPU for every activation, with their gradients', async () => {
+    const r = rng(13);
+    const x = uniform(r, [2, 7, 5, 6], -3, 3); // NHWC maps: the bias and batch norm run over the last axis
+    x.values[0] = 0; // relu's kink: both paths take the zero side's slope
+    const bias = uniform(r, [6]);
+    const gamma = uniform(r, [6], 0.5, 1.5);
+    const dy = uniform(r, [2, 7, 5, 6]);
+    for (const fn of STEP_ACTIVATIONS) {
+      // Each op takes the fused kernel where the backend has it and tf ops elsewhere, so the CPU run is the reference.
+      const biasAct: Op = (a, b) => fusedBiasAct({ x: a, bias: b as tf.Tensor1D, activation: fn, leakySlope: LEAKY_RELU_SLOPE }) ?? activate(fn, tf.add(a, b) as tf.Tensor2D);
+      const bn: Op = (a, g, b) => {
+        const rows = tf.reshape(a, [-1, 6]) as tf.Tensor2D;
+        const fused = fusedBatchNormTrain({ x: rows, gamma: g as tf.Tensor1D, beta: b as tf.Tensor1D, epsilon: 1e-5, activation: fn, leakySlope: LEAKY_RELU_SLOPE });
+        if (fused) return tf.reshape(fused.y, a.shape);
+        const { mean, variance } = tf.moments(rows, 0);
+        return tf.reshape(activate(fn, tf.batchNorm(rows, mean, variance, b, g, 1e-5) as tf.Tensor2D), a.shape);
+      };
+      const close = (got: Result, want: Result, l: string) => expectClose(got, want, 1e-4, 1e-5, l);
+      await compareOp(biasAct, [x, bias], `${fn}(x + bias)`, close);
+      await compareOp(bn, [x, gamma, bias], `${fn}(batchNorm(x))`, close);
+      for (const wrt of [0, 1]) {
+        const grad: Op = (a, b, c) => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(biasAct(p, q), c)))([a, b])[wrt];
+        await compareOp(grad, [x, bias, dy], `${fn}(x + bias): d${wrt ? 'bias' : 'x'}`, close);
+      }
+      for (const wrt of [0, 1, 2]) {
+        const grad: Op = (a, g, b, c) => tf.grads((p: tf.Tensor, q: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(bn(p, q, s), c)))([a, g, b])[wrt];
+        await compareOp(grad, [x, gamma, bias, dy], `${fn}(batchNorm(x)): ${['dx', 'dgamma', 'dbeta'][wrt]}`, close);
+      }
     }
   });
 

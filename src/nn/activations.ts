@@ -1,5 +1,5 @@
 /** Elementwise activations by name; LeakyReLU uses PyTorch's slope 0.01, as the seeds do. */
-import { tf, type Tensor2D } from '../engine/index.js';
+import { tf, fusedBiasAct, type Tensor, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import type { Activation } from './types.js';
 
 export const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'elu', 'softplus'] as const satisfies readonly Activation[];
@@ -30,4 +30,15 @@ export function activate(fn: Activation, x: Tensor2D): Tensor2D {
     case 'softplus':
       return tf.softplus(x);
   }
+}
+
+/**
+ * act(x + bias) over x's last axis (bias [C]): one pass, and one for its gradient with the bias gradient, where the
+ * backend has the fused kernel (native); tf ops elsewhere.
+ *
+ * @example
+ * const h = biasActivate('relu', convOut, bias); // [B, H, W, C]
+ */
+export function biasActivate<T extends Tensor>(fn: Activation, x: T, bias: Tensor1D): T {
+  return fusedBiasAct({ x, bias, activation: fn, leakySlope: LEAKY_RELU_SLOPE }) ?? (activate(fn, tf.add(x, bias) as Tensor as Tensor2D) as Tensor as T);
 }

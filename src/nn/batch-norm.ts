@@ -1,6 +1,7 @@
 /** Batch normalization over the batch axis of [B, D], with PyTorch's BatchNorm1d conventions (momentum 0.1, eps 1e-5). */
 import { tf, fusedBatchNormTrain, makeVariable, type Tensor1D, type Tensor2D, type Variable } from '../engine/index.js';
-import type { Block, ForwardContext, GraphOp, LayerSummary, NamedVariable } from './types.js';
+import type { Activation, Block, ForwardContext, GraphOp, LayerSummary, NamedVariable } from './types.js';
+import { activate, LEAKY_RELU_SLOPE } from './activations.js';
 
 /**
  * BatchNorm1d: in training, normalizes by the batch's own mean and (biased) variance and records running
@@ -29,16 +30,17 @@ export class BatchNorm implements Block {
     this.runningVar = makeVariable(new Float32Array(opts.dim).fill(1), [opts.dim], false);
   }
 
-  apply(x: Tensor2D, ctx: ForwardContext): Tensor2D {
+  /** Normalizes x, then applies `activation` (fused into the same pass where the backend can). */
+  apply(x: Tensor2D, ctx: ForwardContext, activation: Activation = 'linear'): Tensor2D {
     if (!ctx.training) {
-      return tf.tidy(() => tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as Tensor2D);
+      return tf.tidy(() => activate(activation, tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon) as Tensor2D));
     }
     return tf.tidy(() => {
       // The batch's mean and biased variance [D]: one native kernel where the backend has it, tf ops elsewhere. The
       // running-stat updates carry no gradient since the loss never reads them.
-      const fused = fusedBatchNormTrain({ x, gamma: this.gamma as Tensor1D, beta: this.beta as Tensor1D, epsilon: this.epsilon });
+      const fused = fusedBatchNormTrain({ x, gamma: this.gamma as Tensor1D, beta: this.beta as Tensor1D, epsilon: this.epsilon, activation, leakySlope: LEAKY_RELU_SLOPE });
       const { mean, variance } = fused ?? tf.moments(x, 0);
-      const y = fused?.y ?? (tf.batchNorm(x, mean, variance, this.beta, this.gamma, this.epsilon) as Tensor2D);
+      const y = fused?.y ?? activate(activation, tf.batchNorm(x, mean, variance, this.beta, this.gamma, this.epsilon) as Tensor2D);
       if (ctx.updates) {
         const n = x.shape[0];
         const unbiased = n > 1 ? tf.mul(variance, n / (n - 1)) : variance;

@@ -3,7 +3,7 @@ import { tf, makeVariable, type Rng, type Tensor2D, type Variable } from '../eng
 import type { Activation, Block, ForwardContext, GraphOp, LayerSummary, NamedVariable } from './types.js';
 import { BatchNorm } from './batch-norm.js';
 import { Mlp } from './mlp.js';
-import { activate } from './activations.js';
+import { biasActivate } from './activations.js';
 import { conv2dSame, conv2dTransposeSame } from './conv-ops.js';
 
 type Tensor4D = tf.Tensor4D;
@@ -33,6 +33,20 @@ interface MapLayer {
   graph(): GraphOp[];
 }
 
+/**
+ * An activation fused into the layer before it (a conv's bias add, or BatchNorm): applied in the same pass, listed in
+ * the summary and the graph as a layer of its own, so the model format is the same as with a separate layer.
+ */
+interface FusedActivation {
+  fn: Activation;
+  /** Its row name in the summary. */
+  name: string;
+}
+
+const activationRows = (a: FusedActivation | undefined, outShape: [number, number, number]): LayerSummary[] =>
+  a && a.fn !== 'linear' ? [{ name: a.name, type: a.fn, outputShape: [-1, ...outShape], params: 0 }] : [];
+const activationOps = (a: FusedActivation | undefined): GraphOp[] => (a && a.fn !== 'linear' ? [{ op: 'activation', fn: a.fn }] : []);
+
 /** PyTorch's default conv initialization, U(-k, k) with k = 1 / sqrt(fan in), for kernel and bias. */
 function uniformInit(rng: Rng, fanIn: number, shape: number[]): Variable {
   const k = 1 / Math.sqrt(fanIn);
@@ -41,27 +55,29 @@ function uniformInit(rng: Rng, fanIn: number, shape: number[]): Variable {
 
 /**
  * A strided 2-D convolution with 'same' padding (TensorFlow's: output ceil(H / stride), the odd padding pixel at the
- * bottom and right). Kernel [kh, kw, in, out].
+ * bottom and right), then the bias and an optional activation in one pass. Kernel [kh, kw, in, out].
  */
 export class Conv2D implements MapLayer {
   readonly outShape: [number, number, number];
   readonly kernel: Variable; // [k, k, in, out]
   readonly bias: Variable; // [out]
   private readonly stride: number;
+  private readonly activation?: FusedActivation;
   constructor(
     private readonly name: string,
     inShape: [number, number, number],
-    opts: { filters: number; kernel: number; stride: number; rng: Rng },
+    opts: { filters: number; kernel: number; stride: number; rng: Rng; activation?: FusedActivation },
   ) {
     const [h, w, c] = inShape;
     this.stride = opts.stride;
+    this.activation = opts.activation;
     this.outShape = [Math.ceil(h / opts.stride), Math.ceil(w / opts.stride), opts.filters];
     this.kernel = uniformInit(opts.rng, opts.kernel * opts.kernel * c, [opts.kernel, opts.kernel, c, opts.filters]);
     this.bias = uniformInit(opts.rng, opts.kernel * opts.kernel * c, [opts.filters]);
   }
 
   apply(x: Tensor4D): Tensor4D {
-    return tf.tidy(() => tf.add(conv2dSame(x, this.kernel as tf.Tensor4D, this.stride), this.bias));
+    return tf.tidy(() => biasActivate(this.activation?.fn ?? 'linear', conv2dSame(x, this.kernel as tf.Tensor4D, this.stride), this.bias as tf.Tensor1D));
   }
   variables(): NamedVariable[] {
     return [
@@ -70,10 +86,11 @@ export class Conv2D implements MapLayer {
     ];
   }
   summary(): LayerSummary[] {
-    return [{ name: this.name, type: 'Conv2D', outputShape: [-1, ...this.outShape], params: this.kernel.size + this.bias.size }];
+    const conv: LayerSummary = { name: this.name, type: 'Conv2D', outputShape: [-1, ...this.outShape], params: this.kernel.size + this.bias.size };
+    return [conv, ...activationRows(this.activation, this.outShape)];
   }
   graph(): GraphOp[] {
-    return [{ op: 'conv2d', kernel: `${this.name}.kernel`, bias: `${this.name}.bias`, stride: this.stride, padding: 'same' }];
+    return [{ op: 'conv2d', kernel: `${this.name}.kernel`, bias: `${this.name}.bias`, stride: this.stride, padding: 'same' }, ...activationOps(this.activation)];
   }
 }
 
@@ -86,20 +103,24 @@ export class Conv2DTranspose implements MapLayer {
   readonly kernel: Variable; // [k, k, out, in]
   readonly bias: Variable; // [out]
   private readonly stride: number;
+  private readonly activation?: FusedActivation;
   constructor(
     private readonly name: string,
     inShape: [number, number, number],
-    opts: { filters: number; kernel: number; stride: number; rng: Rng },
+    opts: { filters: number; kernel: number; stride: number; rng: Rng; activation?: FusedActivation },
   ) {
     const [h, w, c] = inShape;
     this.stride = opts.stride;
+    this.activation = opts.activation;
     this.outShape = [h * opts.stride, w * opts.stride, opts.filters];
     this.kernel = uniformInit(opts.rng, opts.kernel * opts.kernel * c, [opts.kernel, opts.kernel, opts.filters, c]);
     this.bias = uniformInit(opts.rng, opts.kernel * opts.kernel * c, [opts.filters]);
   }
 
   apply(x: Tensor4D): Tensor4D {
-    return tf.tidy(() => tf.add(conv2dTransposeSame(x, this.kernel as tf.Tensor4D, this.outShape, this.stride), this.bias));
+    return tf.tidy(() =>
+      biasActivate(this.activation?.fn ?? 'linear', conv2dTransposeSame(x, this.kernel as tf.Tensor4D, this.outShape, this.stride), this.bias as tf.Tensor1D),
+    );
   }
   variables(): NamedVariable[] {
     return [
@@ -108,27 +129,32 @@ export class Conv2DTranspose implements MapLayer {
     ];
   }
   summary(): LayerSummary[] {
-    return [{ name: this.name, type: 'Conv2DTranspose', outputShape: [-1, ...this.outShape], params: this.kernel.size + this.bias.size }];
+    const deconv: LayerSummary = { name: this.name, type: 'Conv2DTranspose', outputShape: [-1, ...this.outShape], params: this.kernel.size + this.bias.size };
+    return [deconv, ...activationRows(this.activation, this.outShape)];
   }
   graph(): GraphOp[] {
     const outputShape = [...this.outShape];
-    return [{ op: 'conv2dTranspose', kernel: `${this.name}.kernel`, bias: `${this.name}.bias`, stride: this.stride, padding: 'same', outputShape }];
+    return [
+      { op: 'conv2dTranspose', kernel: `${this.name}.kernel`, bias: `${this.name}.bias`, stride: this.stride, padding: 'same', outputShape },
+      ...activationOps(this.activation),
+    ];
   }
 }
 
-/** BatchNorm per channel of [B, H, W, C] (PyTorch's BatchNorm2d): the 1-D layer over the [B * H * W, C] view. */
+/** BatchNorm per channel of [B, H, W, C] (PyTorch's BatchNorm2d): the 1-D layer over the [B * H * W, C] view, then an optional activation in the same pass. */
 class ChannelBatchNorm implements MapLayer {
   private readonly bn: BatchNorm;
   constructor(
     name: string,
     readonly outShape: [number, number, number],
+    private readonly activation?: FusedActivation,
   ) {
     this.bn = new BatchNorm({ name, dim: outShape[2] });
   }
   apply(x: Tensor4D, ctx: ForwardContext): Tensor4D {
     return tf.tidy(() => {
       const [b, h, w, c] = x.shape;
-      const y = this.bn.apply(tf.reshape(x, [b * h * w, c]) as Tensor2D, ctx); // [B*H*W, C]
+      const y = this.bn.apply(tf.reshape(x, [b * h * w, c]) as Tensor2D, ctx, this.activation?.fn); // [B*H*W, C]
       return tf.reshape(y, [b, h, w, c]) as Tensor4D; // [B, H, W, C]
     });
   }
@@ -136,40 +162,32 @@ class ChannelBatchNorm implements MapLayer {
     return this.bn.variables();
   }
   summary(): LayerSummary[] {
-    return this.bn.summary().map((r) => ({ ...r, outputShape: [-1, ...this.outShape] }));
+    return [...this.bn.summary().map((r) => ({ ...r, outputShape: [-1, ...this.outShape] })), ...activationRows(this.activation, this.outShape)];
   }
   graph(): GraphOp[] {
     // The op broadcasts over the last axis, so the same record serves [B, D] and [B, H, W, C].
-    return this.bn.graph();
+    return [...this.bn.graph(), ...activationOps(this.activation)];
   }
 }
 
-class MapActivation implements MapLayer {
-  constructor(
-    private readonly name: string,
-    private readonly fn: Activation,
-    readonly outShape: [number, number, number],
-  ) {}
-  apply(x: Tensor4D): Tensor4D {
-    return activate(this.fn, x as unknown as Tensor2D) as unknown as Tensor4D;
-  }
-  variables(): NamedVariable[] {
-    return [];
-  }
-  summary(): LayerSummary[] {
-    return [{ name: this.name, type: this.fn, outputShape: [-1, ...this.outShape], params: 0 }];
-  }
-  graph(): GraphOp[] {
-    return [{ op: 'activation', fn: this.fn }];
-  }
-}
-
-/** A filter layer followed by BatchNorm and its activation as the spec places them. */
-function withNormAndActivation(layer: MapLayer, name: string, i: number, spec: ConvSpec): MapLayer[] {
-  const out: MapLayer[] = [layer];
-  const act = spec.activation !== 'linear' ? [new MapActivation(`${name}.${spec.activation}${i}`, spec.activation, layer.outShape)] : [];
-  const bn = spec.batchNorm !== 'none' ? [new ChannelBatchNorm(`${name}.bn${i}`, layer.outShape)] : [];
-  return spec.batchNorm === 'before' ? [...out, ...bn, ...act] : [...out, ...act, ...bn];
+/**
+ * A filter layer (conv or transposed conv) with BatchNorm and the activation as the spec places them: the activation
+ * is fused into whichever layer it follows (the filter's bias add, or BatchNorm).
+ */
+function filterBlock(
+  Layer: typeof Conv2D | typeof Conv2DTranspose,
+  name: string,
+  i: number,
+  inShape: [number, number, number],
+  opts: { filters: number; kernel: number; stride: number; rng: Rng },
+  spec: ConvSpec,
+): MapLayer[] {
+  const activation: FusedActivation = { fn: spec.activation, name: `${name}.${spec.activation}${i}` };
+  const kind = Layer === Conv2D ? 'conv' : 'deconv';
+  const filter = new Layer(`${name}.${kind}${i}`, inShape, { ...opts, ...(spec.batchNorm !== 'before' && { activation }) });
+  if (spec.batchNorm === 'none') return [filter];
+  const bn = new ChannelBatchNorm(`${name}.bn${i}`, filter.outShape, spec.batchNorm === 'before' ? activation : undefined);
+  return [filter, bn];
 }
 
 function run(layers: MapLayer[], x: Tensor4D, ctx: ForwardContext): Tensor4D {
@@ -203,9 +221,9 @@ export class ConvEncoder implements Block {
     this.inputShape = imageShape(opts.inputShape, name);
     let shape = this.inputShape;
     spec.filters.forEach((filters, i) => {
-      const conv = new Conv2D(`${name}.conv${i}`, shape, { filters, kernel: spec.kernel, stride: spec.stride, rng });
-      this.layers.push(...withNormAndActivation(conv, name, i, spec));
-      shape = conv.outShape;
+      const block = filterBlock(Conv2D, name, i, shape, { filters, kernel: spec.kernel, stride: spec.stride, rng }, spec);
+      this.layers.push(...block);
+      shape = block[0].outShape;
     });
     this.flatShape = shape;
     const flat = shape[0] * shape[1] * shape[2];
@@ -264,9 +282,9 @@ export class ConvDecoder implements Block {
     this.fc = new Mlp({ name: `${name}.fc`, inDim: opts.latent, spec: fcSpec, rng });
     let shape = this.firstShape;
     spec.filters.forEach((filters, i) => {
-      const deconv = new Conv2DTranspose(`${name}.deconv${i}`, shape, { filters, kernel: spec.kernel, stride: spec.stride, rng });
-      this.layers.push(...withNormAndActivation(deconv, name, i, spec));
-      shape = deconv.outShape;
+      const block = filterBlock(Conv2DTranspose, name, i, shape, { filters, kernel: spec.kernel, stride: spec.stride, rng }, spec);
+      this.layers.push(...block);
+      shape = block[0].outShape;
     });
     const out = new Conv2DTranspose(`${name}.out`, shape, { filters: groups * C, kernel: spec.kernel, stride: 1, rng });
     this.layers.push(out);

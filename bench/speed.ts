@@ -1,15 +1,18 @@
 /**
- * `npm run bench [-- --quick] [-- --cpu]`: training and forward throughput of the mnist-vae-pytorch model
- * (784-400-20, BCE summed + KL, Adam 1e-3, batch 128) on each vaekit backend and in PyTorch, the native sgemm
- * against the machine's sgemm peak, and peak RSS. Every measurement runs in its own child process (so RSS is that
+ * `npm run bench [-- --quick] [-- --cpu] [-- --family mlp|conv|all]`: training and forward throughput of the
+ * mnist-vae-pytorch model (784-400-20, BCE summed + KL, Adam 1e-3, batch 128) on each vaekit backend and in PyTorch,
+ * and of two conv VAEs (the keras.io model at batch 128, the 64x64 VanillaVAE-style dsprites-conv-vae at batch 64;
+ * speed-conv.ts) on the native backend and in PyTorch with one and two threads; the native sgemm against the
+ * machine's sgemm peak, and peak RSS. Every measurement runs in its own child process (so RSS is that
  * configuration's alone); repetitions are interleaved across configurations and the median is reported.
- * Prints a markdown table and writes bench/results/<date>.json.
+ * Prints markdown tables and writes bench/results/<date>.json.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONV_MODELS, convFlops, runConvChild, type ConvChild, type ConvModelName } from './speed-conv.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -31,7 +34,8 @@ function trainFlopsPerSample(): number {
 type Child =
   | { kind: 'train'; backend: 'native' | 'wasm' | 'cpu'; variant: 'library' | 'stock'; steps: number; warmup: number }
   | { kind: 'forward'; backend: 'native' | 'wasm' | 'cpu'; variant: 'library' | 'stock'; steps: number; warmup: number }
-  | { kind: 'sgemm'; seconds: number };
+  | { kind: 'sgemm'; seconds: number }
+  | ConvChild;
 
 interface ChildResult {
   samplesPerSec?: number;
@@ -59,6 +63,7 @@ function batchValues(images: Float32Array, index: number, size: number): Float32
 
 async function runChild(spec: Child): Promise<ChildResult> {
   if (spec.kind === 'sgemm') return sgemmChild(spec.seconds);
+  if ('model' in spec) return runConvChild(spec);
   const { tf, initBackend, setWasmTransposeFix, Rng } = await import('../src/engine/index.js');
   const { resolveConfig } = await import('../src/config/index.js');
   const { buildModel, Vae } = await import('../src/models/index.js');
@@ -178,8 +183,8 @@ function findTorchPython(): string | undefined {
   return undefined;
 }
 
-function pythonChild(py: string, env: Record<string, string>, args: string[]): ChildResult | undefined {
-  const res = spawnSync(py, [path.join(here, 'peers', 'pytorch_vae.py'), '--images', IMAGES, ...args], {
+function pythonChild(py: string, env: Record<string, string>, args: string[], script = 'pytorch_vae.py'): ChildResult | undefined {
+  const res = spawnSync(py, [path.join(here, 'peers', script), '--images', IMAGES, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env },
   });
@@ -188,8 +193,9 @@ function pythonChild(py: string, env: Record<string, string>, args: string[]): C
     console.error(`  pytorch ${args.join(' ')} failed: ${res.stderr.trim().split('\n').slice(-2).join(' | ')}`);
     return undefined;
   }
-  const out = JSON.parse(line) as { samplesPerSec: number; maxRssKiB: number; loss?: number; threads: number };
-  return { samplesPerSec: out.samplesPerSec, loss: out.loss, maxRssKiB: out.maxRssKiB, note: `torch threads ${out.threads}` };
+  const out = JSON.parse(line) as { samplesPerSec: number; maxRssKiB: number; loss?: number; threads: number; openblas_coretype?: string; torch?: string };
+  const blas = out.openblas_coretype ? `, OPENBLAS_CORETYPE=${out.openblas_coretype}` : '';
+  return { samplesPerSec: out.samplesPerSec, loss: out.loss, maxRssKiB: out.maxRssKiB, note: `torch ${out.torch ?? ''} threads ${out.threads}${blas}` };
 }
 
 const median = (xs: number[]): number => {
@@ -207,6 +213,11 @@ async function main(): Promise<void> {
   }
   const quick = argv.includes('--quick');
   const withCpu = argv.includes('--cpu');
+  const familyAt = argv.indexOf('--family');
+  const family = familyAt >= 0 ? argv[familyAt + 1] : 'all';
+  if (!['mlp', 'conv', 'all'].includes(family)) throw new Error(`--family: expected mlp, conv or all, got '${family}'`);
+  const mlp = family !== 'conv';
+  const convs = family !== 'mlp';
   const reps = quick ? 3 : 5;
   const scale = quick ? 0.25 : 1;
   const steps = (n: number) => Math.max(5, Math.round(n * scale));
@@ -224,7 +235,7 @@ async function main(): Promise<void> {
 
   const train: Config[] = [];
   const forward: Config[] = [];
-  if (nativeOk) {
+  if (mlp && nativeOk) {
     const nativeTrain: Child = { kind: 'train', backend: 'native', variant: 'library', steps: steps(400), warmup: 30 };
     train.push({ id: 'native', label: 'vaekit native (whole-step kernel)', run: () => nodeChild(nativeTrain) });
     train.push({ id: 'native-ops', label: 'vaekit native, tf-ops step (fused Adam and ELBO terms)', run: () => nodeChild(nativeTrain, { VAEKIT_WHOLE_STEP: 'off' }) });
@@ -232,11 +243,13 @@ async function main(): Promise<void> {
     // then 300 timed batches (about 3 s) on every side, so that a short stall of this VM weighs little in one run.
     forward.push({ id: 'native', label: 'vaekit native', run: () => nodeChild({ kind: 'forward', backend: 'native', variant: 'library', steps: steps(300), warmup: 20 }) });
   }
-  train.push({ id: 'wasm', label: 'vaekit wasm (transpose fix)', run: () => nodeChild({ kind: 'train', backend: 'wasm', variant: 'library', steps: steps(200), warmup: 10 }) });
-  train.push({ id: 'wasm-stock', label: 'tfjs wasm, stock', run: () => nodeChild({ kind: 'train', backend: 'wasm', variant: 'stock', steps: steps(60), warmup: 5 }) });
-  forward.push({ id: 'wasm', label: 'vaekit wasm', run: () => nodeChild({ kind: 'forward', backend: 'wasm', variant: 'library', steps: steps(30), warmup: 20 }) });
-  if (withCpu) train.push({ id: 'cpu', label: 'tfjs cpu', run: () => nodeChild({ kind: 'train', backend: 'cpu', variant: 'library', steps: steps(12), warmup: 2 }) });
-  if (py) {
+  if (mlp) {
+    train.push({ id: 'wasm', label: 'vaekit wasm (transpose fix)', run: () => nodeChild({ kind: 'train', backend: 'wasm', variant: 'library', steps: steps(200), warmup: 10 }) });
+    train.push({ id: 'wasm-stock', label: 'tfjs wasm, stock', run: () => nodeChild({ kind: 'train', backend: 'wasm', variant: 'stock', steps: steps(60), warmup: 5 }) });
+    forward.push({ id: 'wasm', label: 'vaekit wasm', run: () => nodeChild({ kind: 'forward', backend: 'wasm', variant: 'library', steps: steps(30), warmup: 20 }) });
+  }
+  if (mlp && withCpu) train.push({ id: 'cpu', label: 'tfjs cpu', run: () => nodeChild({ kind: 'train', backend: 'cpu', variant: 'library', steps: steps(12), warmup: 2 }) });
+  if (mlp && py) {
     for (const [id, env] of [['pytorch', {}], ['pytorch-skylakex', { OPENBLAS_CORETYPE: 'SkylakeX' }]] as [string, Record<string, string>][]) {
       const label = id === 'pytorch' ? 'PyTorch, default env' : 'PyTorch, OPENBLAS_CORETYPE=SkylakeX';
       train.push({ id, label, run: () => pythonChild(py, env, ['--steps', String(steps(400)), '--warmup', '30']) });
@@ -245,8 +258,46 @@ async function main(): Promise<void> {
   }
   const sgemm: Config[] = nativeOk ? [{ id: 'sgemm', label: 'native sgemm', run: () => nodeChild({ kind: 'sgemm', seconds: quick ? 0.25 : 0.6 }) }] : [];
 
+  // Conv rows: vaekit native against the PyTorch peer of the identical network, as found (one thread, the machine's
+  // OPENBLAS_CORETYPE) and in its faster settings (OPENBLAS_CORETYPE=SkylakeX, one and two threads).
+  const convRows: { model: ConvModelName; group: 'conv-train' | 'conv-forward'; configs: Config[] }[] = [];
+  if (convs) {
+    const peers: [string, string, Record<string, string>, number][] = [
+      ['pytorch', 'PyTorch, default env, 1 thread', {}, 1],
+      ['pytorch-skylakex', 'PyTorch, OPENBLAS_CORETYPE=SkylakeX, 1 thread', { OPENBLAS_CORETYPE: 'SkylakeX' }, 1],
+      ['pytorch-skylakex-2t', 'PyTorch, OPENBLAS_CORETYPE=SkylakeX, 2 threads', { OPENBLAS_CORETYPE: 'SkylakeX' }, 2],
+    ];
+    const { findPreset } = await import('../src/config/index.js');
+    for (const model of Object.keys(CONV_MODELS) as ConvModelName[]) {
+      const { batch, preset } = CONV_MODELS[model];
+      if (!findPreset(preset)) {
+        console.error(`${model} skipped: no preset '${preset}'`);
+        continue;
+      }
+      const big = model === 'vanilla64';
+      for (const group of ['conv-train', 'conv-forward'] as const) {
+        const n = group === 'conv-train' ? (big ? 12 : 60) : big ? 20 : 60;
+        const configs: Config[] = [];
+        if (nativeOk) configs.push({ id: 'native', label: 'vaekit native', run: () => nodeChild({ kind: group, model, steps: steps(n), warmup: big ? 2 : 5 }) });
+        if (py) {
+          for (const [id, label, env, threads] of peers) {
+            const mode = group === 'conv-train' ? 'train' : 'forward';
+            const args = ['--model', model, '--mode', mode, '--batch', String(batch), '--threads', String(threads), '--steps', String(Math.max(3, steps(big ? n / 3 : n / 2))), '--warmup', big ? '1' : '3'];
+            configs.push({ id, label, run: () => pythonChild(py, env, args, 'pytorch_conv_vae.py') });
+          }
+        }
+        convRows.push({ model, group, configs });
+      }
+    }
+  }
+
   const loadBefore = os.loadavg()[0];
-  const all = [...train.map((c) => ({ ...c, group: 'train' })), ...forward.map((c) => ({ ...c, group: 'forward' })), ...sgemm.map((c) => ({ ...c, group: 'sgemm' }))];
+  const all = [
+    ...train.map((c) => ({ ...c, group: 'train' })),
+    ...forward.map((c) => ({ ...c, group: 'forward' })),
+    ...convRows.flatMap((r) => r.configs.map((c) => ({ ...c, group: `${r.group}:${r.model}` }))),
+    ...sgemm.map((c) => ({ ...c, group: 'sgemm' })),
+  ];
   const results = new Map<string, ChildResult[]>();
   for (let r = 0; r < reps; r++) {
     for (const c of all) {
@@ -293,28 +344,54 @@ async function main(): Promise<void> {
   const loadAfter = os.loadavg()[0];
   const fmt = (x: number | undefined, d = 0) => (x === undefined ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
   const lines: string[] = [];
-  lines.push(`## vaekit speed: mnist-vae-pytorch (784-400-20), ${new Date().toISOString()}${quick ? ' (quick)' : ''}`);
+  lines.push(`## vaekit speed: ${[mlp && 'mnist-vae-pytorch (784-400-20)', convs && 'conv VAEs'].filter(Boolean).join(', ')}, ${new Date().toISOString()}${quick ? ' (quick)' : ''}`);
   lines.push('');
   lines.push(`${os.cpus()[0]?.model ?? 'cpu'}, ${pool} threads; medians of ${reps} interleaved runs, each in its own process.`);
   lines.push(`1-minute load average ${fmt(loadBefore, 2)} before, ${fmt(loadAfter, 2)} after: above ~1 other processes competed for the ${pool} cores and the numbers (the native backend's two-thread ones most) are low and noisy.`);
+
+  // Conv tables: samples/s, the ratio to the fastest PyTorch configuration, GFLOP/s achieved and its share of the peak.
+  const convTables: Record<string, unknown> = {};
+  for (const { model, group, configs } of convRows) {
+    const key = `${group}:${model}`;
+    const rows = configs.map((c) => ({ id: c.id, label: c.label, ...summary(key, c.id) }));
+    const f = await convFlops(model);
+    const perExample = group === 'conv-train' ? f.train : f.forward;
+    const torch = Math.max(0, ...rows.filter((r) => r.id.startsWith('pytorch')).map((r) => r.samplesPerSec ?? 0)) || undefined;
+    const what = group === 'conv-train' ? 'training' : 'forward';
+    lines.push('');
+    lines.push(`| ${CONV_MODELS[model].label}, ${what} (${fmt(perExample / 1e6, 1)} MFLOP per example) | median samples/s | vs best PyTorch | GFLOP/s | % of sgemm peak | peak RSS MiB | runs | note |`);
+    lines.push('|---|---:|---:|---:|---:|---:|---|---|');
+    for (const r of rows) {
+      const gflops = r.samplesPerSec ? (r.samplesPerSec * perExample) / 1e9 : undefined;
+      const ratio = torch && r.samplesPerSec ? r.samplesPerSec / torch : undefined;
+      lines.push(`| ${r.label} | ${fmt(r.samplesPerSec, 1)} | ${ratio ? fmt(ratio, 2) + 'x' : 'n/a'} | ${fmt(gflops, 1)} | ${peak && gflops ? fmt((100 * gflops) / peak, 1) : 'n/a'} | ${fmt(r.maxRssMiB)} | ${r.all?.join(', ') ?? 'failed'} | ${r.note ?? ''} |`);
+    }
+    convTables[key] = { flopsPerExample: perExample, bestPyTorch: torch, rows };
+  }
+  if (!mlp) {
+    lines.push('');
+    lines.push(`Native sgemm peak: ${fmt(peak, 1)} GFLOP/s (the better of 1 and ${pool} threads on a 1536^3 product).`);
+  }
   lines.push('');
-  lines.push(`| training, batch ${BATCH} | median samples/s | vs best PyTorch | % of sgemm ideal | best run | best vs best PyTorch run | peak RSS MiB | runs |`);
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---|');
+  if (mlp) lines.push(`| training, batch ${BATCH} | median samples/s | vs best PyTorch | % of sgemm ideal | best run | best vs best PyTorch run | peak RSS MiB | runs |`);
+  if (mlp) lines.push('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of trainRows) {
     const ratio = torchTrain?.samplesPerSec && r.samplesPerSec ? r.samplesPerSec / torchTrain.samplesPerSec : undefined;
     const pct = ideal && r.samplesPerSec ? (100 * r.samplesPerSec) / ideal : undefined;
     const bestRatio = torchTrainBest && r.best ? r.best / torchTrainBest : undefined;
     lines.push(`| ${r.label} | ${fmt(r.samplesPerSec)} | ${ratio ? fmt(ratio, 2) + 'x' : 'n/a'} | ${fmt(pct, 1)} | ${fmt(r.best)} | ${bestRatio ? fmt(bestRatio, 2) + 'x' : 'n/a'} | ${fmt(r.maxRssMiB)} | ${r.all?.join(', ') ?? 'failed'} |`);
   }
-  lines.push('');
-  lines.push(`| forward, batch ${FORWARD_BATCH} | median samples/s | vs best PyTorch | best run | best vs best PyTorch run | peak RSS MiB | runs |`);
-  lines.push('|---|---:|---:|---:|---:|---:|---|');
+  if (mlp) {
+    lines.push('');
+    lines.push(`| forward, batch ${FORWARD_BATCH} | median samples/s | vs best PyTorch | best run | best vs best PyTorch run | peak RSS MiB | runs |`);
+    lines.push('|---|---:|---:|---:|---:|---:|---|');
+  }
   for (const r of forwardRows) {
     const ratio = torchForward?.samplesPerSec && r.samplesPerSec ? r.samplesPerSec / torchForward.samplesPerSec : undefined;
     const bestRatio = torchForwardBest && r.best ? r.best / torchForwardBest : undefined;
     lines.push(`| ${r.label} | ${fmt(r.samplesPerSec)} | ${ratio ? fmt(ratio, 2) + 'x' : 'n/a'} | ${fmt(r.best)} | ${bestRatio ? fmt(bestRatio, 2) + 'x' : 'n/a'} | ${fmt(r.maxRssMiB)} | ${r.all?.join(', ') ?? 'failed'} |`);
   }
-  if (Object.keys(gemm).length) {
+  if (mlp && Object.keys(gemm).length) {
     lines.push('');
     lines.push(`| native sgemm (${gemmRuns.at(-1)?.note}) | GFLOP/s, 1 thread | GFLOP/s, ${pool} threads |`);
     lines.push('|---|---:|---:|');
@@ -328,8 +405,8 @@ async function main(): Promise<void> {
 
   const dir = path.join(here, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
-  const json = { date: new Date().toISOString(), quick, reps, loadAverage: { before: loadBefore, after: loadAfter }, cpu: os.cpus()[0]?.model, threads: pool, trainFlopsPerSample: flops, sgemmPeakGflops: peak, idealSamplesPerSec: ideal, train: trainRows, forward: forwardRows, sgemm: gemm, table };
+  const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}${family === 'all' ? '' : `-${family}`}${quick ? '-quick' : ''}.json`);
+  const json = { date: new Date().toISOString(), quick, reps, loadAverage: { before: loadBefore, after: loadAfter }, cpu: os.cpus()[0]?.model, threads: pool, trainFlopsPerSample: flops, sgemmPeakGflops: peak, idealSamplesPerSec: ideal, train: trainRows, forward: forwardRows, conv: convTables, sgemm: gemm, table };
   fs.writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(root, file)}`);
 }

@@ -204,8 +204,8 @@ export interface StepLayer {
 
 /**
  * What the whole-step kernel needs to know of a model: an MLP encoder, Gaussian heads, an MLP decoder and a linear
- * output layer to Bernoulli logits, trained on the summed negative ELBO. A model offers one only when that is
- * exactly its training loss (src/models/vae.ts).
+ * output layer to Bernoulli logits, trained on the summed negative ELBO, or on the IWAE bound with `iwaeK` samples.
+ * A model offers one only when that is exactly its training loss (src/models/vae.ts).
  */
 export interface FusedElboSpec {
   encoder: StepLayer[];
@@ -217,6 +217,8 @@ export interface FusedElboSpec {
   output: StepLayer;
   /** The leaky ReLU slope of the model's activations. */
   leakySlope: number;
+  /** Train on the IWAE bound with this many importance samples per example instead of the ELBO. */
+  iwaeK?: number;
 }
 
 /** Attributes of VaekitElboStep: the layer shapes and activations, the KL weight and Adam's hyper-parameters. */
@@ -225,6 +227,8 @@ export interface FusedElboAttrs extends FusedAdamAttrs {
   ints: number[];
   beta: number;
   leakySlope: number;
+  /** 0: the ELBO; k >= 1: the IWAE bound with k samples per example (eps then holds [k * B, L]). */
+  iwaeK: number;
 }
 
 /** Whether the active backend has the whole-step kernel. */
@@ -251,7 +255,7 @@ export function stepParameters(spec: FusedElboSpec): Variable[] {
  * the update and, unless the backend updated the parameters and Adam moments in place, their new values (in
  * {@link stepParameters} order), which the caller assigns at once and disposes, as with {@link fusedAdamStep};
  * undefined when the active backend has no such kernel. `eps` holds the standard normal draws of the
- * reparameterization [B, L].
+ * reparameterization [B, L] ([k * B, L] with `spec.iwaeK` = k, sample s of example i in row s * B + i).
  *
  * @example
  * const out = fusedElboStep({ spec, m, v, x, input: x, eps, beta: 1, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step });
@@ -275,7 +279,7 @@ export function fusedElboStep(args: {
     inputs[`v${i}`] = v[i];
   });
   const ints = specInts(spec, x.shape[0], x.shape[1]);
-  const attrs: FusedElboAttrs = { ...adam, ints, beta, leakySlope: spec.leakySlope };
+  const attrs: FusedElboAttrs = { ...adam, ints, beta, leakySlope: spec.leakySlope, iwaeK: spec.iwaeK ?? 0 };
   const out = tf.engine().runKernel(FUSED_ELBO_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as Tensor[];
   const n = params.length;
   const means = out[0] as Tensor1D;

@@ -139,8 +139,10 @@ export class Vae implements Model {
 
   fusedElboSpec(): FusedElboSpec | undefined {
     const { objective, reconstructionReduction } = this.config;
-    if (objective.kind !== 'elbo' || reconstructionReduction === 'mean') return undefined;
-    return this.layerSpec();
+    if (reconstructionReduction === 'mean') return undefined;
+    const spec = this.layerSpec();
+    // The IWAE objective: the same layers, k samples per example (iwaeLoss draws its noise in the kernel's row order).
+    return spec && objective.kind === 'iwae' ? { ...spec, iwaeK: objective.k } : spec;
   }
 
   /** The layers as the fused kernels take them, whatever the objective: Dense-only MLPs and a Bernoulli decoder. */

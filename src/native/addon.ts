@@ -90,7 +90,8 @@ export interface NativeAddon {
    * Bernoulli likelihood, backward and Adam. Parameter lists are in the model's variable order (W, b per layer:
    * encoder layers, mean head, variance head, decoder layers, output layer); outputs may be the input arrays.
    * `ints` = B, D, L, encoder layers E, decoder layers Dn, variance (0 logVar, 1 softplus), widths, activations;
-   * `hyper` = beta, leaky slope, beta1, beta2, 1 - beta1, 1 - beta2, epsilon, sqrt(1 - beta2^t), lr / (1 - beta1^t);
+   * `hyper` = beta, leaky slope, beta1, beta2, 1 - beta1, 1 - beta2, epsilon, sqrt(1 - beta2^t), lr / (1 - beta1^t),
+   * and k: 0 for the ELBO, k >= 1 for the IWAE bound with k samples per example (eps then [k * B, L]);
    * `means` receives the batch means of loss, reconstruction and KL before the update.
    */
   elboStep(

@@ -77,7 +77,7 @@ function wholeStep(args: Parameters<typeof trainStep>[0]): TermMeans | undefined
   const v = moments.map((mv) => mv.v);
   const beta = klWeight?.beta ?? (model.config.kind === 'vae' ? model.config.beta : 1);
   const attrs = adam.beginStep();
-  const eps = stepNoise.draw(rng, x.shape[0], model.latentDim); // [B, L]
+  const eps = stepNoise.draw(rng, (spec.iwaeK ?? 1) * x.shape[0], model.latentDim); // [B, L], or [k*B, L] for the IWAE bound
   const out = fusedElboStep({ spec, m, v, x, input: input ?? x, eps, beta, ...attrs });
   eps.dispose();
   if (!out) throw new Error('the whole-step kernel went missing after the check'); // checked above

@@ -357,3 +357,29 @@ export function fusedVaeForward(args: {
   }
   return result;
 }
+
+/** Name of the kernel of the summed importance weights (evaluation only). */
+export const FUSED_LOG_WEIGHTS = 'VaekitVaeLogWeights';
+
+/** Whether the active backend has the summed importance weights kernel. */
+export function fusedLogWeightsAvailable(): boolean {
+  return available(FUSED_LOG_WEIGHTS);
+}
+
+/**
+ * log sum_s w_s per example, w_s = p(x|z_s) p(z_s) / q(z_s|x) with z_s = mean + sd * eps_s, for a model with a
+ * {@link FusedElboSpec}, as one kernel: the encoder once, the k samples of every example through the decoder as one
+ * batch. `eps` [k * B, L] holds sample s of example i in row s * B + i. Undefined when the active backend has no such
+ * kernel. No gradient: for the likelihood estimate (src/evaluate/nll.ts).
+ *
+ * @example
+ * const lse = fusedLogWeights({ spec, input: x, x, eps, k: 50 }); // [B]; log p(x) ~ lse - log k
+ */
+export function fusedLogWeights(args: { spec: FusedElboSpec; input: Tensor2D; x: Tensor2D; eps: Tensor2D; k: number }): Tensor1D | undefined {
+  if (!available(FUSED_LOG_WEIGHTS)) return undefined;
+  const { spec, input, x, eps, k } = args;
+  const inputs: Record<string, Tensor> = { input, x, eps };
+  stepParameters(spec).forEach((p, i) => (inputs[`p${i}`] = p));
+  const attrs = { ints: specInts(spec, input.shape[0], input.shape[1]), leakySlope: spec.leakySlope, k };
+  return tf.engine().runKernel(FUSED_LOG_WEIGHTS, inputs, attrs as unknown as tf.NamedAttrMap) as Tensor1D;
+}

@@ -3,7 +3,7 @@
  * z_s ~ q(z|x). The k samples go through the decoder in chunks, so memory stays bounded for any k, and each chunk's
  * log-sum-exp is merged into a running one in float64.
  */
-import { tf, type Rng, type Tensor2D } from '../engine/index.js';
+import { tf, fusedLogWeights, fusedLogWeightsAvailable, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import { evalContext, type Model } from '../models/index.js';
 import { logImportanceWeights } from '../objectives/index.js';
 import { UsageError } from '../errors.js';
@@ -67,6 +67,9 @@ export function estimateNll(opts: NllOptions): NllResult {
   const logPx = new Float64Array(n);
   const total = n * k;
   let done = 0;
+  // A model the native kernels know (an MLP VAE with a Bernoulli decoder) takes one native call per chunk: encoder,
+  // the chunk's samples through the decoder and their log-weights summed per example. The same noise either way.
+  const spec = !labels && fusedLogWeightsAvailable() ? model.fusedElboSpec?.() : undefined;
   for (let start = 0; start < n; start += batchSize) {
     const b = Math.min(batchSize, n - start);
     const xb = tf.tensor2d(x.subarray(start * d, (start + b) * d), [b, d]); // [B, D]
@@ -78,7 +81,14 @@ export function estimateNll(opts: NllOptions): NllResult {
     try {
       for (let s0 = 0; s0 < k; s0 += chunk) {
         const c = Math.min(chunk, k - s0);
-        const part = tf.tidy(() => {
+        const fused = (): Tensor1D =>
+          tf.tidy(() => {
+            const eps = tf.tensor2d(rng.normalArray(c * b * latent), [c * b, latent]); // [c*B, L]
+            const lse = fusedLogWeights({ spec: spec!, input: xb, x: xb, eps, k: c }); // [B]
+            if (!lse) throw new Error('estimateNll: the native kernel went missing after the check');
+            return lse;
+          });
+        const part = spec ? fused() : tf.tidy(() => {
           // Sample s of example i sits in row s * B + i.
           const mean = tf.tile(q.mean, [c, 1]) as Tensor2D; // [c*B, L]
           const logVar = typeof q.logVar === 'number' ? q.logVar : (tf.tile(q.logVar, [c, 1]) as Tensor2D); // [c*B, L]

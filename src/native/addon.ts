@@ -109,6 +109,12 @@ export interface NativeAddon {
     eps: Float32Array | null, recon: Float32Array | null, mean: Float32Array | null, logVar: Float32Array | null,
     loss: Float32Array | null, rec: Float32Array | null, kl: Float32Array | null,
   ): void;
+  /**
+   * The log importance weights of the model elboStep trains, summed per example: the encoder once on input [B, D],
+   * k = hyper[1] samples of z per example from eps [k * B, L] (sample s of example i in row s * B + i), and
+   * out[i] = log sum_s p(x_i|z_si) p(z_si) / q(z_si|x_i) in float64. hyper = [leaky slope, k].
+   */
+  vaeLogWeights(params: Float32Array[], ints: Int32Array, hyper: Float64Array, input: Float32Array, x: Float32Array, eps: Float32Array, out: Float64Array): void;
   /** Build and pool state; `sleeps` and `soloSpells` count worker naps and contention-guard spells (diagnostics). */
   info(): { isa: string; threads: number; poolSize: number; sleeps: number; soloSpells: number };
   /** How many pool threads take part in a kernel (1 = the calling thread only). */

@@ -6,7 +6,7 @@
 import { tf } from '../engine/tf.js';
 import type { NativeBackend } from './backend.js';
 import { ACT, BCAST, BINARY, COMPARE, UNARY, type ConvDims, type NativeAddon } from './addon.js';
-import { FUSED, FUSED_ADAM, FUSED_BATCH_NORM, FUSED_BIAS_ACT, FUSED_ELBO_STEP, FUSED_LEAKY_RELU_GRAD, type FusedActivationAttrs, FUSED_VAE_FORWARD, type FusedAdamAttrs, type FusedElboAttrs, type FusedVaeForwardAttrs } from '../engine/fused.js';
+import { FUSED, FUSED_ADAM, FUSED_BATCH_NORM, FUSED_BIAS_ACT, FUSED_ELBO_STEP, FUSED_LEAKY_RELU_GRAD, FUSED_LOG_WEIGHTS, type FusedActivationAttrs, FUSED_VAE_FORWARD, type FusedAdamAttrs, type FusedElboAttrs, type FusedVaeForwardAttrs } from '../engine/fused.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -606,6 +606,23 @@ function vaeForward(addon: NativeAddon): KernelFunc {
   };
 }
 
+/** VaekitVaeLogWeights: inputs p0..pN-1, input, x [B, D], eps [k * B, L]; attrs ints, leakySlope, k; output [B]. */
+function vaeLogWeights(addon: NativeAddon): KernelFunc {
+  return (args: Args) => {
+    const backend = args.backend as NativeBackend;
+    const inputs = args.inputs as Record<string, TensorInfo>;
+    const { ints, leakySlope, k } = args.attrs as unknown as { ints: number[]; leakySlope: number; k: number };
+    const n = Object.keys(inputs).filter((key) => key.startsWith('p')).length;
+    const params = Array.from({ length: n }, (_, i) => f32(backend, inputs[`p${i}`]));
+    const [input, x, eps] = [inputs.input, inputs.x, inputs.eps].map((t) => f32(backend, t));
+    if (params.some((p) => !p) || !input || !x || !eps) throw new Error(`${FUSED_LOG_WEIGHTS}: expected float32 inputs`);
+    const b = inputs.input.shape[0];
+    const out = new Float64Array(b);
+    addon.vaeLogWeights(params as Float32Array[], Int32Array.from(ints), Float64Array.of(leakySlope, k), input, x, eps, out);
+    return output(backend, [b], Float32Array.from(out), 'float32');
+  };
+}
+
 /**
  * Builds the table of native kernel functions for `addon`.
  *
@@ -632,6 +649,7 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     [FUSED_ADAM]: fusedAdam(addon),
     [FUSED_ELBO_STEP]: elboStep(addon),
     [FUSED_VAE_FORWARD]: vaeForward(addon),
+    [FUSED_LOG_WEIGHTS]: vaeLogWeights(addon),
     [FUSED.bernoulli]: objective(addon, 0),
     [FUSED.bernoulliGrad]: objectiveGrad(addon, 0),
     [FUSED.kl]: objective(addon, 1),

@@ -253,7 +253,6 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   if (!flags.resume) {
     checkDataFlags(config, dataset);
     config = checkConditional(config, dataset, flags, out);
-    if (backend === 'wasm' && usesConv(config.model)) throw new UsageError('--backend wasm: this model has a conv encoder or decoder, and the wasm backend cannot train convolutions (it lacks the Conv2DBackpropFilter kernel); use --backend cpu (or --backend native where the addon is built)');
   }
   if (!flags.resume && dataset.kind !== 'image' && config.model.likelihood.kind === 'bernoulli' && flags.likelihood === undefined) {
     // A Bernoulli decoder needs data in [0, 1]; standardized tabular or point data gets a Gaussian one.

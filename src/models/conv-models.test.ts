@@ -6,8 +6,7 @@ import { resolveConfig } from '../config/index.js';
 import { exampleSize, loadDataset } from '../data/index.js';
 import { evaluateSplit, train } from '../train/index.js';
 import type { StatUpdate } from '../nn/index.js';
-import { UsageError } from '../errors.js';
-import { checkTensorCountPerTest, expectNoLeak, rejection, tempDir } from '../../test/helpers.js';
+import { checkTensorCountPerTest, expectNoLeak, tempDir } from '../../test/helpers.js';
 import { buildModel } from './index.js';
 
 beforeAll(async () => {
@@ -126,13 +125,5 @@ describe('conv presets train', () => {
     const mnist = resolveConfig({ preset: 'mnist-conv-vae' });
     expect(fashion.model).toEqual(mnist.model);
     expect([fashion.data.name, fashion.train]).toEqual(['fashion-mnist', mnist.train]);
-  });
-
-  it('refuses to train a conv model on wasm, naming the backends that work', async () => {
-    const config = resolveConfig({ preset: 'mnist-conv-vae', overrides: { train: { epochs: 1 } } });
-    const dataset = loadDataset({ name: 'mnist', limit: 100, seed: 1, testFraction: 0.2 });
-    const err = await rejection(() => train({ config, dataset, runDir: path.join(tmp.dir, 'wasm'), backend: 'wasm' }));
-    expect(err).toBeInstanceOf(UsageError);
-    expect(err.message).toMatch(/wasm backend cannot train convolutions.*--backend cpu/);
   });
 });

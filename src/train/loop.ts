@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { tf, Rng, type Tensor2D } from '../engine/index.js';
 import { addNoise, batchIndices, binarize, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
-import { buildModel, initDecoderBiasFromData, usesConv, type Model } from '../models/index.js';
+import { buildModel, initDecoderBiasFromData, type Model } from '../models/index.js';
 import type { RunConfig } from '../config/index.js';
 import { UsageError, VaekitError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -100,13 +100,6 @@ export function evaluateSplit({
   return { loss: sums.loss / split.n, reconstruction: sums.reconstruction / split.n, kl: sums.kl / split.n };
 }
 
-/** Fails early when a conv model would train on wasm, which has no Conv2DBackpropFilter kernel. */
-function checkConvBackend(config: RunConfig, backend: string): void {
-  if (backend === 'wasm' && usesConv(config.model)) {
-    throw new UsageError('this model has a conv encoder or decoder, and the wasm backend cannot train convolutions (it lacks the Conv2DBackpropFilter kernel); use --backend cpu (or --backend native where the addon is built)');
-  }
-}
-
 /** Stops training on a NaN or Inf loss, saying which checkpoint survives. */
 function checkFinite(value: number, where: string, runDir: string, lastGood: number): void {
   if (Number.isFinite(value)) return;
@@ -125,7 +118,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const d = exampleSize(dataset);
   const { epochs, batchSize, seed } = config.train;
   let rng = new Rng(seed);
-  checkConvBackend(config, opts.backend);
   const model = buildModel(config.model, d, rng, { inputShape: dataset.shape });
   const { lr, beta1, beta2, epsilon } = config.train;
   // A copy: the schedule sets `lr` each epoch, and the config must stay as resolved.

@@ -155,8 +155,13 @@ export const trainSchema = z.object({
   beta2: z.number().min(0).lt(1).default(0.999),
   epsilon: z.number().positive().default(1e-8),
   seed: z.number().int().default(1),
-  /** The learning rate by epoch: `constant` is `lr`; `burda` is 3^i epochs at lr * 10^(-i/7), i = 0..7 (3,280 epochs), then the last. */
-  lrSchedule: z.discriminatedUnion('kind', [z.object({ kind: z.literal('constant') }), z.object({ kind: z.literal('burda') })]).default({ kind: 'constant' }),
+  /**
+   * The learning rate by epoch: `constant` is `lr`; `burda` is 3^i epochs at lr * 10^(-i/7), i = 0..7 (3,280 epochs),
+   * then the last; `scale` compresses every stage to round(3^i scale) epochs, at least 1 (bench/paper.ts).
+   */
+  lrSchedule: z
+    .discriminatedUnion('kind', [z.object({ kind: z.literal('constant') }), z.object({ kind: z.literal('burda'), scale: z.number().positive().max(1).default(1) })])
+    .default({ kind: 'constant' }),
   /**
    * Denoising training (src/data/noise.ts): each batch's input is corrupted with noise from the run's RNG and the
    * loss reconstructs the clean batch. Absent: ordinary training.

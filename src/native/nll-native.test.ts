@@ -23,7 +23,7 @@ async function estimate(backend: 'cpu' | 'native', config: ModelConfig, maxRows:
   const model = buildModel(config, D, new Rng(3));
   const x = Float32Array.from(new Rng(4).uniformArray(N * D, 0, 1), (u) => (u < 0.4 ? 1 : 0));
   const before = tf.memory().numTensors;
-  let logPx = new Float64Array(0);
+  let logPx: Float64Array = new Float64Array(0);
   const profile = await tf.profile(() => {
     logPx = estimateNll({ model, x, k: 37, rng: new Rng(5), batchSize: 3, maxRows }).logPx;
   });

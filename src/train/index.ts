@@ -4,5 +4,5 @@ export { trainStep, evalBatch, type TermMeans } from './step.js';
 export { train, evaluateSplit, type TrainOptions, type TrainResult, type Progress } from './loop.js';
 export { saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, type CheckpointState } from './checkpoint.js';
 export type { EpochMetrics, Terms } from './metrics.js';
-export { learningRate, BURDA_EPOCHS } from './schedule.js';
+export { learningRate, burdaEpochs, BURDA_EPOCHS } from './schedule.js';
 export { klWeight, klWeightFor } from './beta-schedule.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BURDA_EPOCHS, learningRate } from './schedule.js';
+import { BURDA_EPOCHS, burdaEpochs, learningRate } from './schedule.js';
 
 describe('learningRate', () => {
   it('constant: lr at every epoch', () => {
@@ -21,5 +21,15 @@ describe('learningRate', () => {
     const counts = new Map<number, number>();
     for (let e = 1; e <= 3280; e++) counts.set(learningRate(train, e), (counts.get(learningRate(train, e)) ?? 0) + 1);
     expect([...counts.values()]).toEqual([1, 3, 9, 27, 81, 243, 729, 2187]);
+  });
+
+  it('burda compressed by scale 0.1: stages of round(3^i / 10), at least 1 epoch (1, 1, 1, 3, 8, 24, 73, 219)', () => {
+    const train = { lr: 1e-3, lrSchedule: { kind: 'burda', scale: 0.1 } } as const;
+    expect(burdaEpochs(0.1)).toBe(330);
+    expect(burdaEpochs()).toBe(BURDA_EPOCHS);
+    const counts = new Map<number, number>();
+    for (let e = 1; e <= 330; e++) counts.set(learningRate(train, e), (counts.get(learningRate(train, e)) ?? 0) + 1);
+    expect([...counts.values()]).toEqual([1, 1, 1, 3, 8, 24, 73, 219]);
+    expect(learningRate(train, 330)).toBeCloseTo(1e-4, 15);
   });
 });

@@ -43,7 +43,7 @@ describe('ONNX export, checked with onnxruntime-node', () => {
       const onnx = toOnnx(metadata, weights);
       const decoded = onnxProto.onnx.ModelProto.decode(onnx.encoder);
       expect(Number(decoded.opsetImport[0].version)).toBe(ONNX_OPSET);
-      const label = labels ? { label: new ort.Tensor('int64', BigInt64Array.from(labels, (v) => BigInt(v)), [n]) } : {};
+      const label: Record<string, InstanceType<typeof ort.Tensor>> = labels ? { label: new ort.Tensor('int64', BigInt64Array.from(labels, (v) => BigInt(v)), [n]) } : {};
       const encSession = await ort.InferenceSession.create(onnx.encoder);
       const encOut = await encSession.run({ x: new ort.Tensor('float32', x, [n, D]), ...label });
       const decSession = await ort.InferenceSession.create(onnx.decoder);

@@ -238,6 +238,49 @@ describe('the lab with the bundled default model', () => {
     expect(await page.textContent('[data-testid=source]')).toMatch(/trained in this page \(mnist, \d+ batches\)/);
     expect(errors).toEqual([]);
   }, 300_000);
+
+  it('the keras.io conv VAE trains in the page: the loss falls, the map is painted, no tensor leaks', async () => {
+    const { page, errors } = await open(url);
+    await tab(page, 'train');
+    await page.selectOption('[data-view=train] select[name=network]', 'conv');
+    expect(await page.inputValue('[data-view=train] input[name=hidden]')).toBe('16');
+    await page.fill('[data-view=train] input[name=batch]', '32');
+    expect(await page.textContent('[data-testid=train-about]')).toMatch(/^encoder: conv 32, 64/);
+    const blankMap = await pixels(page, 'train-map');
+    await page.click('[data-testid=train-start]');
+    // Pauses from inside the page between two batches once n have run: a click from here lands a few batches late.
+    const pauseAt = (n: number) =>
+      page.waitForFunction(
+        (k) => {
+          if (!(Number((document.querySelector('[data-testid=train-loss]') as HTMLElement).dataset.steps) >= k)) return false;
+          (document.querySelector('[data-testid=train-pause]') as HTMLButtonElement).click();
+          return true;
+        },
+        n,
+        { timeout: 180_000, polling: 50 },
+      );
+    // 8 batches of 32: 256 digits (and 3 more below).
+    await pauseAt(8);
+    // The poll may miss one yield between batches, so the pause can land one batch late.
+    const pausedAt = async () => Number((await page.textContent('[data-testid=train-status]'))!.match(/^paused at epoch 1\/10, batch (\d+)$/)![1]);
+    const first = await pausedAt();
+    expect(first).toBeGreaterThanOrEqual(8);
+    expect(first).toBeLessThanOrEqual(10);
+    const curve = await page.$eval('[data-testid=train-loss]', (e) => ({ ...(e as HTMLElement).dataset }));
+    measured.convTraining = { backend: await page.textContent('[data-testid=backend]'), ...curve };
+    console.log(`conv VAE in the page (${measured.convTraining.backend}, batch 32): ${curve.examplesPerSecond} examples/s; loss ${curve.firstLoss} -> ${curve.lastLoss} over ${curve.steps} batches`);
+    expect(Number(curve.lastLoss)).toBeLessThan(Number(curve.firstLoss) - 20);
+    expect(await pixels(page, 'train-map')).not.toBe(blankMap);
+    await shot(page, 'train-conv');
+
+    // Three more batches leave the live tensor count where it was.
+    const tensors = await liveTensors(page);
+    await page.click('[data-testid=train-pause]');
+    await pauseAt(first + 3);
+    expect(await pausedAt()).toBeGreaterThanOrEqual(first + 3);
+    expect(await liveTensors(page)).toBe(tensors);
+    expect(errors).toEqual([]);
+  }, 300_000);
 });
 
 describe('vaekit serve RUN', () => {

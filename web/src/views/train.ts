@@ -1,6 +1,6 @@
 /**
- * Train: trains a VAE in the page (an MNIST subset or the Swiss roll) with the library's own training step and Adam,
- * showing a live loss curve and latent map; pause and resume; then download the model in vaekit's format (the CLI
+ * Train: trains a VAE in the page (an MLP on an MNIST subset or the Swiss roll, or the keras.io conv VAE on the MNIST
+ * subset) with the library's own training step and Adam, showing a live loss curve and latent map; pause and resume; then download the model in vaekit's format (the CLI
  * loads it) or explore it in the other views.
  */
 import { tf } from '../../../src/engine/tf.js';
@@ -61,10 +61,31 @@ function swissRollData(seed: number): TrainData {
   return { name: 'swiss-roll', inputShape: [2], preprocessing: ds.preprocessing, train: split(ds.train), test: split(ds.test), colours };
 }
 
-/** The model config: the preset's (pytorch/examples for MNIST, seed 003 for the roll) with the chosen sizes. */
-function modelConfig(data: string, latent: number, hidden: number[]) {
-  const preset = findPreset(data === 'mnist' ? 'mnist-vae-pytorch' : 'swiss-roll-vae')!;
-  const base = preset.config.model as Record<string, unknown> & { encoder: { activation: unknown } };
+/** The networks the view trains: MLPs (on either data set), and the keras.io conv VAE on images. */
+type Network = 'mlp' | 'conv';
+
+/** Per network: its preset (an MNIST one; the roll's MLP is seed 003's) and the form's defaults for it. */
+const NETWORKS: Record<Network, { preset: string; label: string; hiddenLabel: string; hidden: string; batch: string; about: string }> = {
+  mlp: { preset: 'mnist-vae-pytorch', label: 'MLP VAE (pytorch/examples)', hiddenLabel: 'hidden layers', hidden: '256,128', batch: '100', about: 'encoder: dense layers to the code; decoder: the same widths reversed' },
+  // The conv VAE's step is ~50x an MLP's FLOPs; a batch of 64 keeps the page answering clicks between batches.
+  conv: {
+    preset: 'mnist-conv-vae',
+    label: 'conv VAE (keras.io)',
+    hiddenLabel: 'dense layers',
+    hidden: '16',
+    batch: '64',
+    about: 'encoder: conv 32, 64 (3x3, stride 2, ReLU), then the dense layers to the code; decoder: dense 7x7x64, transposed conv 64, 32, then 1',
+  },
+};
+
+/**
+ * The model config: the preset's with the chosen latent size and hidden widths (an MLP's encoder layers, mirrored in
+ * the decoder; a conv VAE's dense layers between its convs and the code).
+ */
+function modelConfig(data: string, network: Network, latent: number, hidden: number[]) {
+  const preset = findPreset(data === 'swiss-roll' ? 'swiss-roll-vae' : NETWORKS[network].preset)!;
+  const base = preset.config.model as Record<string, unknown> & { encoder: Record<string, unknown> };
+  if (network === 'conv') return modelSchema.parse({ ...base, latent, encoder: { ...base.encoder, hidden } });
   const activation = base.encoder.activation;
   return modelSchema.parse({ ...base, latent, encoder: { hidden, activation }, decoder: { hidden: [...hidden].reverse(), activation } });
 }
@@ -134,22 +155,38 @@ class Session {
 export function mountTrain(root: HTMLElement, { backend, open }: { backend: string; open: (lab: Lab) => void }): void {
   const input = (name: string, value: string) => el('input', { name, value, size: 10 });
   const dataSelect = el('select', { name: 'data' }, el('option', { value: 'mnist' }, 'MNIST (5,000 digits)'), el('option', { value: 'swiss-roll' }, 'Swiss roll (2-D)'));
+  const hiddenLabel = el('label', {}, NETWORKS.mlp.hiddenLabel);
+  const about = el('p', { className: 'hint', dataset: { testid: 'train-about' } }, NETWORKS.mlp.about);
+  const networkSelect = el('select', { name: 'network' }, ...(Object.keys(NETWORKS) as Network[]).map((n) => el('option', { value: n }, NETWORKS[n].label)));
   const form = el(
     'form',
     { className: 'train' },
     ...[
       ['data', dataSelect],
+      ['model', networkSelect],
       ['latent size', input('latent', '2')],
-      ['hidden layers', input('hidden', '256,128')],
+      [hiddenLabel, input('hidden', '256,128')],
       ['epochs', input('epochs', '10')],
       ['batch size', input('batch', '100')],
       ['learning rate', input('lr', '0.001')],
       ['seed', input('seed', '1')],
-    ].flatMap(([label, control]) => [el('label', {}, label as string), control as HTMLElement]),
+    ].flatMap(([label, control]) => [typeof label === 'string' ? el('label', {}, label) : label, control as HTMLElement]),
   );
-  dataSelect.addEventListener('change', () => {
-    (form.elements.namedItem('hidden') as HTMLInputElement).value = dataSelect.value === 'mnist' ? '256,128' : '128,128';
-  });
+  const setField = (name: string, value: string) => ((form.elements.namedItem(name) as HTMLInputElement).value = value);
+  const network = () => networkSelect.value as Network;
+  /** Fills the form with the chosen network's defaults (the roll's points are not images: only an MLP fits them). */
+  const applyNetwork = () => {
+    const roll = dataSelect.value === 'swiss-roll';
+    if (roll) networkSelect.value = 'mlp';
+    (networkSelect.querySelector('option[value=conv]') as HTMLOptionElement).disabled = roll;
+    const n = NETWORKS[network()];
+    setField('hidden', roll ? '128,128' : n.hidden);
+    setField('batch', n.batch);
+    hiddenLabel.textContent = n.hiddenLabel;
+    about.textContent = n.about;
+  };
+  dataSelect.addEventListener('change', applyNetwork);
+  networkSelect.addEventListener('change', applyNetwork);
   const start = el('button', { dataset: { testid: 'train-start' } }, 'start');
   const pause = el('button', { disabled: true, dataset: { testid: 'train-pause' } }, 'pause');
   const explore = el('button', { disabled: true, dataset: { testid: 'train-explore' } }, 'explore this model');
@@ -161,7 +198,7 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
     el(
       'div',
       { className: 'row' },
-      el('div', { className: 'side' }, form, el('div', { className: 'buttons' }, start, pause, explore), status, downloads),
+      el('div', { className: 'side' }, form, about, el('div', { className: 'buttons' }, start, pause, explore), status, downloads),
       el('div', { className: 'side', style: 'max-width:540px' }, el('span', { className: 'caption' }, 'loss per batch (grey), its running mean (blue), test loss per epoch (red)'), curve),
       el('div', { className: 'side' }, el('span', { className: 'caption' }, `latent map of ${MAP_EXAMPLES} test examples`), map),
     ),
@@ -183,16 +220,25 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
     ], yTop(smooth));
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     curve.dataset.steps = String(s.losses.length);
-    curve.dataset.firstLoss = mean(s.losses.slice(0, 10)).toFixed(3);
-    curve.dataset.lastLoss = mean(s.losses.slice(-10)).toFixed(3);
+    // The first and last 10 batches, or a third of them each while there are fewer than 30.
+    const w = Math.min(10, Math.max(1, Math.floor(s.losses.length / 3)));
+    curve.dataset.firstLoss = mean(s.losses.slice(0, w)).toFixed(3);
+    curve.dataset.lastLoss = mean(s.losses.slice(-w)).toFixed(3);
   };
 
+  // When the map was last painted and what painting it cost: a conv encoder takes a good part of a second for the
+  // map's examples, so the map waits at least five times its cost between paints (training keeps >= 5/6 of the time).
+  let mapAt = -Infinity;
+  let mapMs = 0;
   const paintMap = (s: Session) => {
+    const began = performance.now();
     const { test, colours } = s.data;
     const n = Math.min(MAP_EXAMPLES, test.n);
     let z = encodeMeans(s.model, { data: test.x.subarray(0, n * test.dim), n, dim: test.dim });
     if (z.dim !== 2) z = project(z, { method: 'pca', rng: new Rng(1) });
     paintScatter(new Frame(map, bounds2d(z.data, n)), z.data, n, colours, 2);
+    mapAt = performance.now();
+    mapMs = mapAt - began;
   };
 
   const exported = (s: Session) =>
@@ -232,8 +278,9 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
         seen += idx.length;
         if (performance.now() - t0 > SLICE_MS) {
           paintCurve(s);
-          if (s.losses.length % 5 === 0) paintMap(s);
+          if (performance.now() - mapAt > Math.max(5 * mapMs, 200)) paintMap(s);
           const rate = (seen / (performance.now() - began)) * 1000;
+          curve.dataset.examplesPerSecond = rate.toFixed(1);
           status.textContent = `epoch ${s.epoch + 1}/${s.epochs} · batch loss ${s.losses[s.losses.length - 1].toFixed(2)} · ${rate.toFixed(0)} examples/s · ${backend}`;
           // A task boundary: the page paints and handles clicks; unlike a frame callback it also runs in a background tab.
           await new Promise((resolve) => setTimeout(resolve, 0));
@@ -261,7 +308,7 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
       const latent = field(form, 'latent', int(1, 64), 'an integer from 1 to 64');
       const hiddenText = (form.elements.namedItem('hidden') as HTMLInputElement).value;
       const hidden = hiddenText.split(',').map((v) => Number(v.trim()));
-      if (!hidden.every(int(1, 2048))) throw new Error(`hidden layers: '${hiddenText}' is not a comma-separated list of widths from 1 to 2048`);
+      if (!hidden.every(int(1, 2048))) throw new Error(`${hiddenLabel.textContent}: '${hiddenText}' is not a comma-separated list of widths from 1 to 2048`);
       const epochs = field(form, 'epochs', int(1, 1000), 'an integer from 1 to 1000');
       const batch = field(form, 'batch', int(1, 5000), 'an integer from 1 to 5000');
       const lr = field(form, 'lr', (v) => v > 0 && v < 1, 'a number between 0 and 1');
@@ -269,7 +316,7 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
       status.textContent = 'loading data…';
       const data = dataSelect.value === 'mnist' ? await mnistSubset() : swissRollData(seed);
       const rng = new Rng(seed);
-      const model = buildModel(modelConfig(data.name, latent, hidden), data.train.dim, rng, { inputShape: data.inputShape });
+      const model = buildModel(modelConfig(data.name, network(), latent, hidden), data.train.dim, rng, { inputShape: data.inputShape });
       const adam = new Adam(model.variables().filter((v) => v.trainable), { lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
       const s = new Session(data, model, adam, rng, epochs, batch);
       session = s;

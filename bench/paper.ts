@@ -1,0 +1,172 @@
+/**
+ * `npm run bench:paper [-- --models vae,iwae5,iwae50] [--scale iwae50=0.13] [--runs DIR] [--k 5000] [--seed N]`:
+ * Burda et al. 2015, Table 1, one stochastic layer (784-200-200-50 tanh, Bernoulli decoder, dynamically binarized
+ * MNIST, Adam with beta2 0.999 and epsilon 1e-4, batch 20, Burda's learning-rate schedule) reproduced with the
+ * `iwae-paper` preset: the VAE (k = 1) and the IWAE with k = 5 and k = 50, then each model's NLL with k = 5000
+ * importance samples on the test set and its active units, in a table beside the paper's and pythae's numbers.
+ *
+ * Each model trains in a run folder of its own under --runs (default bench/paper-runs/, git-ignored) with
+ * `vaekit train`; a model whose folder holds checkpoints resumes where it stopped (`--resume`), so the command can be
+ * run again after an interruption, and the models already done are not retrained. Each line of training progress
+ * carries the model's ETA. Results go to bench/paper/results.json (the git revision, backend, CPU, wall time, the
+ * exact command) when every requested model is done; partial results are printed as they come.
+ *
+ * The schedule: the paper's is 3,280 passes (3^i epochs at 1e-3 * 10^(-i/7), i = 0..7). The VAE's whole-step kernel
+ * runs a pass in about 3 s here, so it takes the full schedule in about 3 hours; the IWAE steps cost k decoder passes
+ * per example, so their schedules are compressed by --scale (each stage round(3^i scale) epochs, at least 1) to fit
+ * about 3 hours each on this 2-core machine: k = 5 at 0.5 (1,640 epochs), k = 50 at 0.13 (about 430 epochs).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { burdaEpochs } from '../src/train/schedule.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const cli = path.join(root, 'bin', 'vaekit.js');
+
+/** The models of Table 1's one-stochastic-layer rows, with the paper's and pythae's NLL (nats) and Burda's active units. */
+const MODELS = {
+  vae: { label: 'VAE (k = 1)', k: 0, scale: 1, burda: 86.76, pythae: 89.78, burdaActive: '19-20' },
+  iwae5: { label: 'IWAE (k = 5)', k: 5, scale: 0.5, burda: 85.54, pythae: undefined, burdaActive: 'n/a' },
+  iwae50: { label: 'IWAE (k = 50)', k: 50, scale: 0.13, burda: 84.78, pythae: 86.82, burdaActive: '21-22' },
+} as const;
+type ModelName = keyof typeof MODELS;
+
+interface Options {
+  models: ModelName[];
+  scale: Partial<Record<ModelName, number>>;
+  runs: string;
+  k: number;
+  seed: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { models: ['vae', 'iwae5', 'iwae50'], scale: {}, runs: path.join(here, 'paper-runs'), k: 5000, seed: 1 };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, v] = [argv[i], argv[i + 1]];
+    const need = () => {
+      if (v === undefined) throw new Error(`${flag}: expected a value`);
+      i++;
+      return v;
+    };
+    switch (flag) {
+      case '--models':
+        opts.models = need().split(',').map((m) => {
+          if (!(m in MODELS)) throw new Error(`--models: unknown model '${m}'; expected ${Object.keys(MODELS).join(', ')}`);
+          return m as ModelName;
+        });
+        break;
+      case '--scale':
+        for (const pair of need().split(',')) {
+          const [m, s] = pair.split('=');
+          const n = Number(s);
+          if (!(m in MODELS) || !(n > 0 && n <= 1)) throw new Error(`--scale: '${pair}' is not MODEL=S with 0 < S <= 1`);
+          opts.scale[m as ModelName] = n;
+        }
+        break;
+      case '--runs': opts.runs = path.resolve(need()); break;
+      case '--k': opts.k = Number(need()); break;
+      case '--seed': opts.seed = Number(need()); break;
+      default: throw new Error(`unknown option '${flag}'`);
+    }
+  }
+  if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error(`--k: expected a positive integer, got ${opts.k}`);
+  if (!Number.isInteger(opts.seed)) throw new Error(`--seed: expected an integer, got ${opts.seed}`);
+  return opts;
+}
+
+const hms = (s: number) => `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+
+/** Trains one model to the end of its schedule (resuming when its folder has checkpoints); resolves with the wall seconds spent now. */
+function trainModel(name: ModelName, dir: string, scale: number, seed: number): Promise<number> {
+  const m = MODELS[name];
+  const epochs = burdaEpochs(scale);
+  const resume = fs.existsSync(path.join(dir, 'checkpoints', 'latest.json'));
+  const configFile = path.join(os.tmpdir(), `vaekit-paper-${name}-${process.pid}.json`);
+  fs.writeFileSync(configFile, JSON.stringify({ train: { lrSchedule: { kind: 'burda', scale }, epochs, seed } }));
+  const objective = m.k ? ['--objective', 'iwae', '--k', String(m.k)] : [];
+  const args = resume
+    ? [cli, 'train', '--resume', dir, '--epochs', String(epochs)]
+    : [cli, 'train', '--preset', 'iwae-paper', '--config', configFile, ...objective, '--out', dir];
+  console.log(`[${name}] ${resume ? 'resuming' : 'training'} ${m.label}: ${epochs} epochs (Burda's schedule at scale ${scale}) in ${path.relative(root, dir)}`);
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const started = Date.now();
+    let firstEpoch: number | undefined;
+    readline.createInterface({ input: child.stdout }).on('line', (line) => {
+      const at = /^epoch (\d+)\/(\d+)/.exec(line);
+      if (!at) return console.log(`[${name}] ${line}`);
+      const [done, total] = [Number(at[1]), Number(at[2])];
+      firstEpoch ??= done;
+      const perEpoch = (Date.now() - started) / 1000 / (done - firstEpoch + 1);
+      console.log(`[${name}] ${line}  ETA ${hms(perEpoch * (total - done))}`);
+    });
+    child.on('exit', (code) => {
+      fs.rmSync(configFile, { force: true });
+      if (code === 0) resolve((Date.now() - t0) / 1000);
+      else reject(new Error(`[${name}] vaekit train exited with ${code}`));
+    });
+  });
+}
+
+/** The k-sample NLL and active units of a trained run, from `vaekit eval --json`. */
+function evaluate(name: ModelName, dir: string, k: number): { nll: number; nllStdErr: number; activeUnits: number; seconds: number } {
+  console.log(`[${name}] NLL with k = ${k} on the test set...`);
+  const t0 = Date.now();
+  const res = spawnSync(process.execPath, [cli, 'eval', dir, '--nll', '--k', String(k), '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (res.status !== 0) throw new Error(`[${name}] vaekit eval failed: ${res.stderr.trim().split('\n').at(-1)}`);
+  const out = JSON.parse(res.stdout) as { nll: number; nllStdErr: number; activeUnits: number };
+  return { nll: out.nll, nllStdErr: out.nllStdErr, activeUnits: out.activeUnits, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** Training wall time of a finished run: the sum of its epochs' seconds (across resumptions). */
+function trainSeconds(dir: string): number {
+  const lines = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+  return lines.reduce((sum, l) => sum + ((JSON.parse(l) as { epochSeconds?: number }).epochSeconds ?? 0), 0);
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  fs.mkdirSync(opts.runs, { recursive: true });
+  const rows: Record<string, unknown>[] = [];
+  for (const name of opts.models) {
+    const dir = path.join(opts.runs, name);
+    const scale = opts.scale[name] ?? MODELS[name].scale;
+    const epochs = burdaEpochs(scale);
+    const done = fs.existsSync(path.join(dir, 'metrics.jsonl')) && fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').length >= epochs;
+    if (!done) await trainModel(name, dir, scale, opts.seed);
+    const result = evaluate(name, dir, opts.k);
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { backend?: string };
+    const m = MODELS[name];
+    const row = { model: name, label: m.label, epochs, scale, ...result, trainSeconds: trainSeconds(dir), backend: config.backend, burda: m.burda, pythae: m.pythae, burdaActive: m.burdaActive };
+    rows.push(row);
+    console.log(`[${name}] NLL ${result.nll.toFixed(2)} +- ${result.nllStdErr.toFixed(2)} (Burda ${m.burda}${m.pythae ? `, pythae ${m.pythae}` : ''}), ${result.activeUnits} of 50 units active (Burda ${m.burdaActive}), ${hms(trainSeconds(dir))} of training`);
+  }
+  const table = [
+    `| model | epochs (schedule scale) | NLL, k = ${opts.k} | Burda et al. (k = 5000) | pythae | active units (Burda) | training wall time |`,
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => {
+      const x = r as { label: string; epochs: number; scale: number; nll: number; nllStdErr: number; burda: number; pythae?: number; activeUnits: number; burdaActive: string; trainSeconds: number };
+      return `| ${x.label} | ${x.epochs} (${x.scale}) | ${x.nll.toFixed(2)} +- ${x.nllStdErr.toFixed(2)} | ${x.burda} | ${x.pythae ?? 'n/a'} | ${x.activeUnits} (${x.burdaActive}) | ${hms(x.trainSeconds)} |`;
+    }),
+  ].join('\n');
+  console.log(`\n${table}`);
+  const revision = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
+  const results = { date: new Date().toISOString(), command: `npm run bench:paper -- ${process.argv.slice(2).join(' ')}`.trim(), revision, cpu: os.cpus()[0]?.model, threads: os.availableParallelism(), seed: opts.seed, k: opts.k, rows, table };
+  const file = path.join(here, 'paper', 'results.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(results, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+  console.log(`\nwrote ${path.relative(root, file)}`);
+}
+
+main().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});

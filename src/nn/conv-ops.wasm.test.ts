@@ -1,6 +1,6 @@
 /**
  * Conv training on the wasm backend (which has no Conv2DBackpropFilter kernel): conv2dSame and conv2dTransposeSame's
- * gradients there, held to tfjs's own conv gradients on the cpu backend, and a conv VAE that trains on wasm.
+ * gradients (and outputs) there, held to tfjs's own conv ops on the cpu backend, and a conv VAE that trains on wasm.
  */
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,14 @@ const CASES: Case[] = [
   { op: 'transpose', x: [1, 7, 7, 4], k: 3, stride: 2, out: 3 },
   { op: 'transpose', x: [3, 5, 3, 2], k: 5, stride: 1, out: 2 },
   { op: 'transpose', x: [2, 3, 3, 2], k: 1, stride: 2, out: 3 },
+  // 8 or more channels out of the input gradient or the transposed conv: wasm runs those as a forward conv of the
+  // zero-spread input (conv-ops.ts's transposedConv), the cases above through tfjs's Conv2DBackpropInput.
+  { op: 'conv', x: [2, 9, 7, 8], k: 3, stride: 2, out: 4 },
+  { op: 'conv', x: [1, 6, 6, 9], k: 1, stride: 2, out: 3 },
+  { op: 'conv', x: [2, 7, 5, 8], k: 5, stride: 2, out: 2 },
+  { op: 'transpose', x: [2, 5, 4, 3], k: 5, stride: 2, out: 8 },
+  { op: 'transpose', x: [1, 3, 3, 2], k: 1, stride: 2, out: 9 },
+  { op: 'transpose', x: [2, 4, 3, 5], k: 3, stride: 2, out: 8 },
 ];
 
 describe('conv gradients on wasm match tfjs on the cpu backend', () => {

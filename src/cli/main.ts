@@ -18,6 +18,8 @@ import { registerAnomaly } from './anomaly.js';
 import { registerDenoise } from './denoise.js';
 import { registerDecode, registerEncode } from './encode.js';
 import { registerServe } from './serve.js';
+import { registerExport } from './export.js';
+import { registerImport } from './import.js';
 
 /**
  * `--memory-budget SIZE` on every command that loads data from a flag: the most a data load may allocate; a file
@@ -47,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run vaekit --help or vaekit <command> --help)');
   const figureCommands = [registerSample, registerReconstruct, registerInterpolate, registerTraverse, registerEmbed, registerManifold, registerReport];
   const modelCommands = [registerAnomaly, registerDenoise, registerEncode, registerDecode];
-  for (const register of [registerTrain, registerEval, registerSummary, registerPresets, ...figureCommands, ...modelCommands, registerServe]) register(program);
+  for (const register of [registerTrain, registerEval, registerSummary, registerPresets, ...figureCommands, ...modelCommands, registerExport, registerImport, registerServe]) register(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     if (cmd.options.some((o) => o.long === '--data' || o.long === '--limit')) addMemoryBudget(cmd);

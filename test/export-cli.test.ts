@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -52,6 +53,29 @@ describe('vaekit export and import', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(at('roll-back')).filter((f) => f.includes('.old-') || f.includes('.import-'))).toEqual([]);
   });
+
+  it.skipIf(!hasTorch)('fine-tunes the export under DDP on two CPU ranks (docs/train_ddp.py) and imports the result', async () => {
+    const py = spawnSync(PYTHON, ['-c', 'import numpy as np; np.save("roll-x.npy", np.random.default_rng(0).normal(size=(256, 2)).astype("float32"))'], { cwd: tmp.dir, encoding: 'utf8' });
+    expect(py.status, py.stderr).toBe(0);
+    // Two ranks started as torchrun would (Debian's torchrun 1.13 fails under Python 3.11; docs/scale-out.md).
+    const script = fileURLToPath(new URL('../docs/train_ddp.py', import.meta.url));
+    const args = [script, 'roll-pt', 'roll-x.npy', '--epochs', '1', '--batch-size', '32', '--out', 'ddp.safetensors'];
+    const env = (rank: number) => ({ ...process.env, MASTER_ADDR: '127.0.0.1', MASTER_PORT: String(29_000 + (process.pid % 1000)), WORLD_SIZE: '2', RANK: String(rank), LOCAL_RANK: String(rank), OMP_NUM_THREADS: '1' });
+    const { spawn } = await import('node:child_process');
+    const ranks = [0, 1].map((rank) =>
+      new Promise<{ code: number | null; err: string }>((resolve) => {
+        const p = spawn(PYTHON, args, { cwd: tmp.dir, env: env(rank) });
+        let err = '';
+        p.stderr.on('data', (d) => (err += String(d)));
+        p.on('close', (code) => resolve({ code, err }));
+      }),
+    );
+    for (const r of await Promise.all(ranks)) expect(r.code, r.err).toBe(0);
+    const r = await runCli(tmp.dir, 'import', 'ddp.safetensors', '--out', 'roll-ddp', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const e = await runCli(tmp.dir, 'eval', 'roll-ddp', '--backend', 'cpu', '--json');
+    expect(e.code, e.stderr).toBe(0);
+  }, 120_000);
 
   it('bad input: one line naming the file or tensor, exit 2, nothing written', async () => {
     writeFileSync(at('corrupt.safetensors'), readFileSync(at('roll-pt', 'model.safetensors')).subarray(0, 100));

@@ -63,3 +63,14 @@ describe('ONNX export, checked with onnxruntime-node', () => {
     });
   }
 });
+
+describe('ONNX export refuses what it cannot express', () => {
+  it('names the model, the list and the op in one line', () => {
+    const { model, metadata, weights } = seededModel(EXPORT_FAMILIES[6]);
+    model.dispose();
+    const bad = { ...metadata, graph: { ...metadata.graph, decoder: [...metadata.graph.decoder, { op: 'attention' } as never] } };
+    expect(() => toOnnx(bad, weights, 'runs/roll')).toThrow(/^runs\/roll: decoder op \d+ \(attention\): the ONNX export does not know this op$/);
+    const conv = { ...metadata, graph: { ...metadata.graph, encoder: [{ op: 'conv2d', kernel: 'k', bias: 'b', stride: 1, padding: 'same' } as never] } };
+    expect(() => toOnnx(conv, weights, 'runs/roll')).toThrow(/^runs\/roll: encoder op 0 \(conv2d\): a convolution needs an image/);
+  });
+});

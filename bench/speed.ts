@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- --quick] [-- --cpu] [-- --family mlp|conv|all]`: training and forward throughput of the
+ * `npm run bench [-- --quick] [-- --cpu] [-- --family mlp|conv|iwae|all]`: training and forward throughput of the
  * mnist-vae-pytorch model (784-400-20, BCE summed + KL, Adam 1e-3, batch 128) on each vaekit backend and in PyTorch,
  * and of two conv VAEs (the keras.io model at batch 128, the 64x64 VanillaVAE-style dsprites-conv-vae at batch 64;
- * speed-conv.ts) on the native backend and in PyTorch with one and two threads; the native sgemm against the
+ * speed-conv.ts) on the native backend and in PyTorch with one and two threads, and of Burda's model on the IWAE
+ * bound with k = 50 at batch 20 (the peer in bench/peers/pytorch_iwae.py); the native sgemm against the
  * machine's sgemm peak, and peak RSS. Every measurement runs in its own child process (so RSS is that
  * configuration's alone); repetitions are interleaved across configurations and the median is reported.
  * Prints markdown tables and writes bench/results/<date>.json.
@@ -35,6 +36,7 @@ type Child =
   | { kind: 'train'; backend: 'native' | 'wasm' | 'cpu'; variant: 'library' | 'stock'; steps: number; warmup: number }
   | { kind: 'forward'; backend: 'native' | 'wasm' | 'cpu'; variant: 'library' | 'stock'; steps: number; warmup: number }
   | { kind: 'sgemm'; seconds: number }
+  | { kind: 'iwae'; k: number; steps: number; warmup: number }
   | ConvChild;
 
 interface ChildResult {
@@ -64,6 +66,7 @@ function batchValues(images: Float32Array, index: number, size: number): Float32
 async function runChild(spec: Child): Promise<ChildResult> {
   if (spec.kind === 'sgemm') return sgemmChild(spec.seconds);
   if ('model' in spec) return runConvChild(spec);
+  if (spec.kind === 'iwae') return iwaeChild(spec);
   const { tf, initBackend, setWasmTransposeFix, Rng } = await import('../src/engine/index.js');
   const { resolveConfig } = await import('../src/config/index.js');
   const { buildModel, Vae } = await import('../src/models/index.js');
@@ -105,6 +108,39 @@ async function runChild(spec: Child): Promise<ChildResult> {
   for (let i = 0; i < spec.steps; i++) step(spec.warmup + i);
   const dt = (performance.now() - t0) / 1000;
   return { samplesPerSec: (spec.steps * BATCH) / dt, loss, maxRssKiB: process.resourceUsage().maxRSS };
+}
+
+/**
+ * Training examples/s of the iwae-paper model (784-200-200-50 tanh) on the IWAE bound with k samples per example,
+ * batch 20, dynamically binarized MNIST: the whole-step kernel, or the tf-ops step with VAEKIT_WHOLE_STEP=off.
+ */
+async function iwaeChild(spec: { k: number; steps: number; warmup: number }): Promise<ChildResult> {
+  const { tf, initBackend, Rng } = await import('../src/engine/index.js');
+  const { resolveConfig } = await import('../src/config/index.js');
+  const { buildModel } = await import('../src/models/index.js');
+  const { Adam, trainStep } = await import('../src/train/index.js');
+  await initBackend('native');
+  const config = resolveConfig({ preset: 'iwae-paper', overrides: { model: { objective: { kind: 'iwae', k: spec.k } } } });
+  const rng = new Rng(1);
+  const model = buildModel(config.model, DIMS.data, rng);
+  const adam = new Adam(model.variables().filter((v) => v.trainable), config.train);
+  const images = loadImages();
+  const batch = config.train.batchSize;
+  const bits = new Float32Array(batch * DIMS.data);
+  let loss = 0;
+  const step = (i: number) => {
+    const grey = batchValues(images, i, batch);
+    const u = rng.uniformArray(bits.length);
+    for (let j = 0; j < bits.length; j++) bits[j] = u[j] < grey[j] ? 1 : 0; // dynamic binarization, as the peer
+    const x = tf.tensor2d(bits, [batch, DIMS.data]);
+    loss = trainStep({ model, adam, x, rng }).loss;
+    x.dispose();
+  };
+  for (let i = 0; i < spec.warmup; i++) step(i);
+  const t0 = performance.now();
+  for (let i = 0; i < spec.steps; i++) step(spec.warmup + i);
+  const dt = (performance.now() - t0) / 1000;
+  return { samplesPerSec: (spec.steps * batch) / dt, loss, maxRssKiB: process.resourceUsage().maxRSS, note: `k ${spec.k}, batch ${batch}` };
 }
 
 /** Native sgemm GFLOP/s at the model's training shapes and on a large square product (the peak), 1 and all threads. */
@@ -215,9 +251,10 @@ async function main(): Promise<void> {
   const withCpu = argv.includes('--cpu');
   const familyAt = argv.indexOf('--family');
   const family = familyAt >= 0 ? argv[familyAt + 1] : 'all';
-  if (!['mlp', 'conv', 'all'].includes(family)) throw new Error(`--family: expected mlp, conv or all, got '${family}'`);
-  const mlp = family !== 'conv';
-  const convs = family !== 'mlp';
+  if (!['mlp', 'conv', 'iwae', 'all'].includes(family)) throw new Error(`--family: expected mlp, conv, iwae or all, got '${family}'`);
+  const mlp = family === 'mlp' || family === 'all';
+  const convs = family === 'conv' || family === 'all';
+  const iwae = family === 'iwae' || family === 'all';
   const reps = quick ? 3 : 5;
   const scale = quick ? 0.25 : 1;
   const steps = (n: number) => Math.max(5, Math.round(n * scale));
@@ -291,8 +328,28 @@ async function main(): Promise<void> {
     }
   }
 
+  // The IWAE row (issue 18): Burda's model on the IWAE bound with k = 50 at batch 20, native against the PyTorch peer.
+  const iwaeRows: Config[] = [];
+  if (iwae) {
+    const n = steps(300);
+    if (nativeOk) {
+      iwaeRows.push({ id: 'native', label: 'vaekit native (whole-step kernel)', run: () => nodeChild({ kind: 'iwae', k: 50, steps: n, warmup: 20 }) });
+      iwaeRows.push({ id: 'native-ops', label: 'vaekit native, tf-ops step', run: () => nodeChild({ kind: 'iwae', k: 50, steps: Math.max(5, Math.round(n / 4)), warmup: 5 }, { VAEKIT_WHOLE_STEP: 'off' }) });
+    }
+    if (py) {
+      for (const [id, label, env, threads] of [
+        ['pytorch', 'PyTorch, default env, 1 thread', {}, 1],
+        ['pytorch-skylakex', 'PyTorch, OPENBLAS_CORETYPE=SkylakeX, 1 thread', { OPENBLAS_CORETYPE: 'SkylakeX' }, 1],
+        ['pytorch-skylakex-2t', 'PyTorch, OPENBLAS_CORETYPE=SkylakeX, 2 threads', { OPENBLAS_CORETYPE: 'SkylakeX' }, 2],
+      ] as [string, string, Record<string, string>, number][]) {
+        iwaeRows.push({ id, label, run: () => pythonChild(py, env, ['--k', '50', '--batch', '20', '--threads', String(threads), '--steps', String(n), '--warmup', '20'], 'pytorch_iwae.py') });
+      }
+    }
+  }
+
   const loadBefore = os.loadavg()[0];
   const all = [
+    ...iwaeRows.map((c) => ({ ...c, group: 'iwae' })),
     ...train.map((c) => ({ ...c, group: 'train' })),
     ...forward.map((c) => ({ ...c, group: 'forward' })),
     ...convRows.flatMap((r) => r.configs.map((c) => ({ ...c, group: `${r.group}:${r.model}` }))),
@@ -344,7 +401,7 @@ async function main(): Promise<void> {
   const loadAfter = os.loadavg()[0];
   const fmt = (x: number | undefined, d = 0) => (x === undefined ? 'n/a' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
   const lines: string[] = [];
-  lines.push(`## vaekit speed: ${[mlp && 'mnist-vae-pytorch (784-400-20)', convs && 'conv VAEs'].filter(Boolean).join(', ')}, ${new Date().toISOString()}${quick ? ' (quick)' : ''}`);
+  lines.push(`## vaekit speed: ${[mlp && 'mnist-vae-pytorch (784-400-20)', convs && 'conv VAEs', iwae && 'IWAE-50'].filter(Boolean).join(', ')}, ${new Date().toISOString()}${quick ? ' (quick)' : ''}`);
   lines.push('');
   lines.push(`${os.cpus()[0]?.model ?? 'cpu'}, ${pool} threads; medians of ${reps} interleaved runs, each in its own process.`);
   lines.push(`1-minute load average ${fmt(loadBefore, 2)} before, ${fmt(loadAfter, 2)} after: above ~1 other processes competed for the ${pool} cores and the numbers (the native backend's two-thread ones most) are low and noisy.`);
@@ -367,6 +424,19 @@ async function main(): Promise<void> {
       lines.push(`| ${r.label} | ${fmt(r.samplesPerSec, 1)} | ${ratio ? fmt(ratio, 2) + 'x' : 'n/a'} | ${fmt(gflops, 1)} | ${peak && gflops ? fmt((100 * gflops) / peak, 1) : 'n/a'} | ${fmt(r.maxRssMiB)} | ${r.all?.join(', ') ?? 'failed'} | ${r.note ?? ''} |`);
     }
     convTables[key] = { flopsPerExample: perExample, bestPyTorch: torch, rows };
+  }
+  let iwaeTable: unknown;
+  if (iwaeRows.length) {
+    const rows = iwaeRows.map((c) => ({ id: c.id, label: c.label, ...summary('iwae', c.id) }));
+    const torch = Math.max(0, ...rows.filter((r) => r.id.startsWith('pytorch')).map((r) => r.samplesPerSec ?? 0)) || undefined;
+    lines.push('');
+    lines.push('| iwae-paper (784-200-200-50 tanh), IWAE bound k = 50, batch 20, training | median examples/s | vs best PyTorch | peak RSS MiB | runs | note |');
+    lines.push('|---|---:|---:|---:|---|---|');
+    for (const r of rows) {
+      const ratio = torch && r.samplesPerSec ? r.samplesPerSec / torch : undefined;
+      lines.push(`| ${r.label} | ${fmt(r.samplesPerSec)} | ${ratio ? fmt(ratio, 2) + 'x' : 'n/a'} | ${fmt(r.maxRssMiB)} | ${r.all?.join(', ') ?? 'failed'} | ${r.note ?? ''} |`);
+    }
+    iwaeTable = { bestPyTorch: torch, rows };
   }
   if (!mlp) {
     lines.push('');
@@ -406,7 +476,7 @@ async function main(): Promise<void> {
   const dir = path.join(here, 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}${family === 'all' ? '' : `-${family}`}${quick ? '-quick' : ''}.json`);
-  const json = { date: new Date().toISOString(), quick, reps, loadAverage: { before: loadBefore, after: loadAfter }, cpu: os.cpus()[0]?.model, threads: pool, trainFlopsPerSample: flops, sgemmPeakGflops: peak, idealSamplesPerSec: ideal, train: trainRows, forward: forwardRows, conv: convTables, sgemm: gemm, table };
+  const json = { date: new Date().toISOString(), quick, reps, loadAverage: { before: loadBefore, after: loadAfter }, cpu: os.cpus()[0]?.model, threads: pool, trainFlopsPerSample: flops, sgemmPeakGflops: peak, idealSamplesPerSec: ideal, train: trainRows, forward: forwardRows, conv: convTables, iwae: iwaeTable, sgemm: gemm, table };
   fs.writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(root, file)}`);
 }

@@ -76,6 +76,7 @@ export function exportRun({ run, format, out }: { run: string; format: ExportFor
  */
 export function importSafetensors({ file, run, out }: { file: string; run?: string; out?: string }): { out: string; modelDir: string } {
   if (!out && !run) throw new UsageError('vaekit import: give --out DIR (a new run folder) or --run RUN (whose model/ is replaced)');
+  if (out && existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`--out ${out}: the folder exists and is not empty; choose a new folder`);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file);

@@ -4,6 +4,7 @@
  */
 import onnxProto from 'onnx-proto';
 import type { GraphOp } from '../nn/index.js';
+import { LEAKY_RELU_SLOPE } from '../nn/activations.js';
 import type { ModelMetadata } from '../io/model-format.js';
 import { readEntry } from '../io/tensor-pack.js';
 import { UsageError } from '../errors.js';
@@ -85,16 +86,14 @@ class GraphBuilder {
     return name;
   }
 
-  node(opType: string, inputs: string[], attrs: Record<string, number | number[]> = {}, output?: string): string {
+  /** Adds a node; attributes: an integer, a list of integers, or `{ float }`. Returns its output's name. */
+  node(opType: string, inputs: string[], attrs: Record<string, number | number[] | { float: number }> = {}, output?: string): string {
     const out = output ?? this.fresh(opType.toLowerCase());
+    const { AttributeType } = onnx.AttributeProto;
     const attribute = Object.entries(attrs).map(([name, v]) =>
-      Array.isArray(v)
-        ? { name, type: onnx.AttributeProto.AttributeType.INTS, ints: v }
-        : Number.isInteger(v) && name !== 'alpha' && name !== 'epsilon'
-          ? { name, type: onnx.AttributeProto.AttributeType.INT, i: v }
-          : { name, type: onnx.AttributeProto.AttributeType.FLOAT, f: v },
+      Array.isArray(v) ? { name, type: AttributeType.INTS, ints: v } : typeof v === 'number' ? { name, type: AttributeType.INT, i: v } : { name, type: AttributeType.FLOAT, f: v.float },
     );
-    this.nodes.push({ opType, input: inputs, output: [out], name: this.fresh(`${opType}`), attribute });
+    this.nodes.push({ opType, input: inputs, output: [out], name: this.fresh(opType), attribute });
     return out;
   }
 
@@ -216,13 +215,13 @@ class GraphBuilder {
       case 'relu':
         return this.node('Relu', [h]);
       case 'leakyRelu':
-        return this.node('LeakyRelu', [h], { alpha: 0.01 });
+        return this.node('LeakyRelu', [h], { alpha: { float: LEAKY_RELU_SLOPE } });
       case 'sigmoid':
         return this.node('Sigmoid', [h]);
       case 'tanh':
         return this.node('Tanh', [h]);
       case 'elu':
-        return this.node('Elu', [h], { alpha: 1 });
+        return this.node('Elu', [h], { alpha: { float: 1 } });
       case 'softplus':
         return this.node('Softplus', [h]);
       default:

@@ -7,6 +7,7 @@ import type { ModelMetadata } from '../io/model-format.js';
 import { readEntry } from '../io/tensor-pack.js';
 import { DataError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { LEAKY_RELU_SLOPE } from '../nn/activations.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 /** `__metadata__` keys the export writes: model.json without its manifest, and the run's config.json when known. */
@@ -101,7 +102,7 @@ BN_MOMENTUM = 0.1  # vaekit's BatchNorm (PyTorch's BatchNorm1d conventions)
 
 
 def load_safetensors(path):
-    """{name: float32 tensor} from a safetensors file, in a few lines of json + torch (F32 only)."""
+    """({name: float32 tensor}, __metadata__) from a safetensors file, in a few lines of json + torch (F32 only)."""
     with open(path, "rb") as f:
         data = f.read()
     n = int.from_bytes(data[:8], "little")
@@ -141,7 +142,7 @@ def save_safetensors(model, path, metadata=None):
 ACTIVATIONS = {
     "linear": lambda h: h,
     "relu": F.relu,
-    "leakyRelu": lambda h: F.leaky_relu(h, 0.01),
+    "leakyRelu": lambda h: F.leaky_relu(h, ${LEAKY_RELU_SLOPE}),
     "sigmoid": torch.sigmoid,
     "tanh": torch.tanh,
     "elu": F.elu,

@@ -36,6 +36,17 @@ export const EXPORT_FAMILIES: ExportFamily[] = [
     inputShape: [9, 7, 2],
   },
   {
+    name: 'conv AE 6x5x1, kernel 1 < stride 2 (transposed conv output_padding)',
+    config: {
+      kind: 'autoencoder',
+      latent: 3,
+      encoder: { kind: 'conv', filters: [3], kernel: 1, stride: 2, activation: 'relu' },
+      decoder: { kind: 'conv', filters: [3], kernel: 1, stride: 2, activation: 'softplus' },
+      likelihood: { kind: 'bernoulli' },
+    },
+    inputShape: [6, 5, 1],
+  },
+  {
     name: 'MLP VAE, BatchNorm before, tanh, fixed Gaussian',
     config: {
       kind: 'vae',

@@ -145,6 +145,10 @@ export const dataSchema = z.object({
   noise: z.number().min(0).optional(),
   /** A folder of PNG images: [height, width] every image is resized to (default the first image's size). */
   imageSize: z.tuple([positiveInt, positiveInt]).optional(),
+  /** Uncompressed .npy / IDX: train from the file in shuffled chunks (bounded memory) instead of loading it. */
+  stream: z.boolean().optional(),
+  /** Streaming: examples per chunk (default 8 MiB of float32 rows); the shuffle depends on it. */
+  chunkExamples: positiveInt.optional(),
 });
 
 export const trainSchema = z.object({

@@ -24,7 +24,7 @@ describe('--memory-budget', () => {
   it('refuses data over the budget before loading it: exit 2, the estimate and the budget named, no run folder', async () => {
     const r = await runCli(tmp.dir, ...train, '--memory-budget', '1MB', '--out', 'over');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/rows\.npy: loading it needs about 4\.88 MiB \(20000 of 20000 examples x 64 float32 values\), over the memory budget of 976\.6 KiB; use --limit N/);
+    expect(r.stderr).toMatch(/rows\.npy: loading it needs about 4\.88 MiB \(20000 of 20000 examples x 64 float32 values\), over the memory budget of 976\.6 KiB; train with --stream/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(path.join(tmp.dir, 'over'))).toBe(false);
   });

@@ -50,6 +50,8 @@ interface TrainFlags {
   json?: boolean;
   denoise?: NoiseSpec;
   imageSize?: [number, number];
+  stream?: boolean;
+  chunkExamples?: number;
 }
 
 /** Flag values as a partial config, deep-merged over the preset and the config file. */
@@ -61,6 +63,8 @@ function overridesFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
   if (flags.limit !== undefined) data.limit = flags.limit;
   if (flags.binarize) data.binarize = 'dynamic';
   if (flags.imageSize !== undefined) data.imageSize = flags.imageSize;
+  if (flags.stream) data.stream = true;
+  if (flags.chunkExamples !== undefined) data.chunkExamples = flags.chunkExamples;
 
   let model: Record<string, unknown> = {};
   if (flags.model !== undefined && flags.model !== base.model.kind) model = { ...switchedModel(base.model, flags.model), kind: flags.model };
@@ -210,7 +214,12 @@ function checkDataFlags(config: RunConfig, dataset: Dataset): void {
   if (data.labelColumn !== undefined && !/\.csv(\.gz)?$/i.test(data.name)) {
     throw new UsageError(`--label-column ${data.labelColumn}: applies to CSV data only; '${data.name}' is not a .csv file`);
   }
-  if (data.binarize === 'dynamic') {
+  if (data.stream && !dataset.stream) throw new UsageError(`--stream: streams uncompressed .npy and IDX files only; '${data.name}' is loaded whole (convert it to an uncompressed float32 .npy to stream it)`);
+  if (data.chunkExamples !== undefined && !dataset.stream) throw new UsageError(`--chunk-examples ${data.chunkExamples}: applies to streamed data only; add --stream`);
+  if (data.binarize === 'dynamic' && dataset.stream) {
+    const { min, max } = dataset.stream.stats;
+    if (min < 0 || max > 1) throw new UsageError(`--binarize (data.binarize dynamic): binarization draws pixels from grey levels in [0, 1], and '${dataset.name}' has values from ${min} to ${max}; use it on image data scaled to [0, 1]`);
+  } else if (data.binarize === 'dynamic') {
     const outside = dataset.train.x.findIndex((v) => v < 0 || v > 1);
     if (outside >= 0) throw new UsageError(`--binarize (data.binarize dynamic): binarization draws pixels from grey levels in [0, 1], and '${dataset.name}' has the value ${dataset.train.x[outside]}; use it on image data`);
   }
@@ -229,7 +238,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   let runDir: string;
   let recordedBackend: string | undefined;
   if (flags.resume) {
-    const ignored = (['preset', 'config', 'data', 'dataPath', 'labelColumn', 'binarize', 'model', 'latent', 'hidden', 'activation', 'likelihood', 'batchSize', 'lr', 'beta', 'klWarmup', 'klCycle', 'capacity', 'objective', 'k', 'seed', 'limit', 'out', 'denoise', 'imageSize'] as const).filter((k) => flags[k] !== undefined);
+    const ignored = (['preset', 'config', 'data', 'dataPath', 'labelColumn', 'binarize', 'stream', 'chunkExamples', 'model', 'latent', 'hidden', 'activation', 'likelihood', 'batchSize', 'lr', 'beta', 'klWarmup', 'klCycle', 'capacity', 'objective', 'k', 'seed', 'limit', 'out', 'denoise', 'imageSize'] as const).filter((k) => flags[k] !== undefined);
     if (ignored.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${ignored.map(flagName).join(', ')} (only --epochs, --backend and --json apply)`);
     runDir = flags.resume;
     if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new UsageError(`--resume ${runDir}: not a folder; expected a run folder to continue`);
@@ -264,7 +273,8 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   mkdirSync(runDir, { recursive: true });
   const release = lockRun(runDir);
   out.info(`run: ${runDir}`);
-  out.info(`data: ${dataset.name} (${dataset.train.n} train, ${dataset.test.n} test, shape [${dataset.shape.join(', ')}])`);
+  const counts = dataset.stream ? `${dataset.stream.train.n} train, ${dataset.stream.test.n} test, streamed in chunks of ${dataset.stream.chunkExamples}` : `${dataset.train.n} train, ${dataset.test.n} test`;
+  out.info(`data: ${dataset.name} (${counts}, shape [${dataset.shape.join(', ')}])`);
   const progress = makeProgress(out, config.train.epochs);
   const figures = figureHooks({ runDir, modelKind: config.model.kind, seed: config.train.seed, notice: out.info });
   let result;
@@ -325,6 +335,8 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'random seed', integer('--seed'))
     .option('--denoise <kind:level>', 'denoising training: corrupt each input with gaussian:STD, salt-pepper:P or mask:P noise, reconstruct the clean one', (v: string) => parseNoise(v, '--denoise'))
     .option('--image-size <HxW>', 'a folder of PNG images: resize every image to H x W pixels (default the first image\'s size)', imageSize('--image-size'))
+    .option('--stream', 'uncompressed .npy or IDX data: train from the file in shuffled chunks, never loading it whole (see README, Data)')
+    .option('--chunk-examples <n>', 'with --stream: examples per chunk (default 8 MiB of rows); the shuffle depends on it', positiveInt('--chunk-examples'))
     .option('--out <dir>', 'run folder (default runs/<preset>-<time>)')
     .option('--resume <run>', 'continue a run from its last checkpoint')
     .option('--backend <name>', `tensor backend: ${BACKEND_OPTIONS.join(', ')}`, oneOf('--backend', BACKEND_OPTIONS))

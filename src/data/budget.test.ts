@@ -46,7 +46,7 @@ describe('data over the memory budget', () => {
     expect(err).toBeInstanceOf(DataError);
     expect(err.message).toBe(
       `${huge}: loading it needs about 37.3 GiB (10000000 of 10000000 examples x 1000 float32 values), over the memory budget of 1 GiB; ` +
-        'use --limit N to read only the examples kept from disk, or raise --memory-budget',
+        'train with --stream (the file is read in shuffled chunks, never whole), use --limit N to read only the examples kept from disk, or raise --memory-budget',
     );
   });
 
@@ -58,7 +58,7 @@ describe('data over the memory budget', () => {
 
   it('refuses --limit too when even the kept examples are over the budget', () => {
     const err = thrown(() => loadDataset({ ...base, name: huge, limit: 1000, memoryBudget: 2 ** 20 }));
-    expect(err.message).toMatch(/needs about 4.45 MiB \(1167 of 10000000 examples x 1000 float32 values\), over the memory budget of 1 MiB; use a smaller --limit, or raise --memory-budget$/);
+    expect(err.message).toMatch(/needs about 4.45 MiB \(1167 of 10000000 examples x 1000 float32 values\), over the memory budget of 1 MiB; use a smaller --limit, train with --stream, or raise --memory-budget$/);
   });
 
   it('reading example by example from disk gives exactly what reading the whole (gzipped) file gives', () => {

@@ -64,12 +64,15 @@ export interface MemoryNeed {
   /** What it holds, for the message, e.g. '70000 examples x 784 float32 values'. */
   what: string;
   /** What the user can do: `limit` when --limit would make the loader read fewer examples, `smaller-limit` when a limit is set, `file` when neither helps. */
-  remedy: 'limit' | 'smaller-limit' | 'file';
+  remedy: 'limit' | 'smaller-limit' | 'file' | 'stream' | 'smaller-limit-stream' | 'chunk';
 }
 
 const REMEDIES: Record<MemoryNeed['remedy'], string> = {
   limit: 'use --limit N to read only the examples kept from disk, or raise --memory-budget',
   'smaller-limit': 'use a smaller --limit, or raise --memory-budget',
+  stream: 'train with --stream (the file is read in shuffled chunks, never whole), use --limit N to read only the examples kept from disk, or raise --memory-budget',
+  'smaller-limit-stream': 'use a smaller --limit, train with --stream, or raise --memory-budget',
+  chunk: 'use a smaller --chunk-examples, or raise --memory-budget',
   file: 'use a smaller file (or convert it to an uncompressed .npy, which vaekit reads example by example with --limit), or raise --memory-budget',
 };
 

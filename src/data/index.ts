@@ -14,3 +14,4 @@ export { checkBudget, defaultMemoryBudget, formatBytes, parseByteSize, setDefaul
 export { loadImageFolder, readImageFolder, resizeBilinear, type ImageFolder, type ImageFolderOptions } from './image-folder.js';
 export { loadForModel, applyPreprocessing, invertPreprocessing, type ModelDataOptions, type ModelExamples } from './for-model.js';
 export { addNoise, parseNoise, noiseText, NOISE_KINDS, type NoiseSpec } from './noise.js';
+export { streamBatches, memoryBatches, streamFeatureStats, defaultChunkExamples, type Batch, type DataStream, type RecordRange } from './stream.js';

@@ -1,4 +1,5 @@
 /** The Dataset interface every loader returns: preprocessed float examples, optional labels, and how they were made. */
+import type { DataStream } from './stream.js';
 
 /** What the examples are; models and figures choose their defaults from it. */
 export type DataKind = 'image' | 'points' | 'tabular';
@@ -40,6 +41,11 @@ export interface Dataset {
   preprocessing: Preprocessing;
   /** Human-readable origin: a path, or the generator and its seed. */
   source: string;
+  /**
+   * Set when the data streams from disk (`DataOptions.stream`): training and the test loss read the file in chunks,
+   * and `train` and `test` hold only their first examples, for figures.
+   */
+  stream?: DataStream;
 }
 
 /** Options for {@link loadDataset}. */
@@ -72,4 +78,8 @@ export interface DataOptions {
    * allocating; uncompressed .npy and IDX files are read example by example, so `limit` brings them under it.
    */
   memoryBudget?: number;
+  /** Uncompressed .npy and IDX files: train from the file in shuffled chunks instead of loading it (see `streamBatches`). */
+  stream?: boolean;
+  /** Streaming: examples per chunk (default: 8 MiB of float32 rows). The shuffle, hence the results, depend on it. */
+  chunkExamples?: number;
 }

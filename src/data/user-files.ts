@@ -7,6 +7,7 @@ import { parseCsv } from './csv.js';
 import { readDataFile, readHead, readRecords, type RecordLayout } from './files.js';
 import { parseIdx, parseIdxHeader, readIdx } from './idx.js';
 import { parseNpy, parseNpyHeader } from './npy.js';
+import { streamedDataset } from './stream.js';
 import { encodeLabels, limitCounts, preprocess, selectExamples } from './preprocess.js';
 import type { DataKind, DataOptions, DataSplit, Dataset } from './types.js';
 
@@ -143,6 +144,7 @@ function fromArray(
     all = { x: data, n: dims[0], ...(labels && { labels }) };
   } else {
     const layout = { start: data.start, recordBytes: d * data.elementBytes, values: d, decode: data.decode };
+    if (opts.stream) return streamedDataset({ file, dims, shape, kind: image ? 'image' : 'tabular', layout, scale: isUint8 ? 1 / 255 : undefined, encoded }, opts);
     const read = (indices: Int32Array): Float32Array => {
       const x = readRecords(file, layout, indices);
       checkFinite(file, x, d, (k) => indices[k]);
@@ -197,7 +199,7 @@ export function fromUnsplit(file: string, opts: DataOptions, u: Unsplit): Datase
   const all = u.all;
   if ('read' in all) {
     const what = `${nTrain + nTest} of ${n} examples x ${d} float32 values`;
-    checkBudget(file, { bytes: (nTrain + nTest) * d * 4, what, remedy: opts.limit === undefined ? 'limit' : 'smaller-limit' }, opts.memoryBudget);
+    checkBudget(file, { bytes: (nTrain + nTest) * d * 4, what, remedy: opts.limit === undefined ? 'stream' : 'smaller-limit-stream' }, opts.memoryBudget);
     const labels = all.labels;
     const pick = (at: Int32Array): DataSplit => ({ x: all.read(at), n: at.length, ...(labels && { labels: Int32Array.from(at, (i) => labels[i]) }) });
     train = pick(trainAt);

@@ -2,7 +2,7 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { tf, Rng, type Tensor2D } from '../engine/index.js';
-import { addNoise, batchIndices, binarize, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
+import { addNoise, binarize, exampleSize, memoryBatches, streamBatches, type Batch, type Dataset, type DataSplit } from '../data/index.js';
 import { buildModel, initDecoderBiasFromData, type Model } from '../models/index.js';
 import type { RunConfig } from '../config/index.js';
 import { UsageError, VaekitError } from '../errors.js';
@@ -50,18 +50,28 @@ export interface TrainResult {
 /** Batch size for evaluation: larger than training's since no gradients are kept. */
 const EVAL_BATCH = 1000;
 
-/** A batch of examples as a [B, D] tensor, dynamically binarized when the config asks for it. */
-function batchTensor(split: DataSplit, idx: Int32Array, d: number, binarizeRng?: Rng): Tensor2D {
-  const { x } = gather(split, idx, d);
-  return tf.tensor2d(binarizeRng ? binarize(x, binarizeRng) : x, [idx.length, d]); // [B, D]
+/** A batch's examples as a [B, D] tensor, dynamically binarized when the config asks for it. */
+function batchTensor(batch: Batch, d: number, binarizeRng?: Rng): Tensor2D {
+  return tf.tensor2d(binarizeRng ? binarize(batch.x, binarizeRng) : batch.x, [batch.indices.length, d]); // [B, D]
 }
 
 /** The labels of a batch's rows, for a conditional model (undefined otherwise). */
-function batchLabels(model: Model, split: DataSplit, idx: Int32Array): Int32Array | undefined {
+function batchLabels(model: Model, batch: Batch): Int32Array | undefined {
   if (model.config.kind !== 'cvae') return undefined;
-  const all = split.labels;
-  if (!all) throw new UsageError('model.kind cvae: the conditional VAE trains on labelled data, and this dataset has no labels');
-  return Int32Array.from(idx, (row) => all[row]);
+  if (!batch.labels) throw new UsageError('model.kind cvae: the conditional VAE trains on labelled data, and this dataset has no labels');
+  return batch.labels;
+}
+
+/**
+ * The batches of one epoch of the training split (shuffled by `rng`) or, without an rng, of the test split in order:
+ * from memory, or streamed from the file when the dataset streams. Both draw from the rng the same way the loop
+ * always did for in-memory data (one permutation before the first batch), so in-memory results are unchanged.
+ */
+export function epochBatches(dataset: Dataset, split: 'train' | 'test', batchSize: number, rng?: Rng): { batches: Iterable<Batch>; count: number } {
+  const stream = dataset.stream;
+  if (stream) return { batches: streamBatches(stream, stream[split], { batchSize, rng }), count: Math.ceil(stream[split].n / batchSize) };
+  const s = dataset[split];
+  return { batches: memoryBatches(s, exampleSize(dataset), { batchSize, rng }), count: Math.ceil(s.n / batchSize) };
 }
 
 /**
@@ -87,17 +97,24 @@ export function evaluateSplit({
   /** The KL weight the loss uses; absent: the config's constant beta. */
   klWeight?: KlWeight;
 }): Terms {
+  return evaluateBatches({ model, batches: memoryBatches(split, d, { batchSize: EVAL_BATCH }), d, seed, binarizeData, klWeight });
+}
+
+/** {@link evaluateSplit} over any batches (a streamed test split included). */
+function evaluateBatches({ model, batches, d, seed, binarizeData, klWeight }: { model: Model; batches: Iterable<Batch>; d: number; seed: string; binarizeData?: boolean; klWeight?: KlWeight }): Terms {
   const rng = new Rng(seed);
   const sums = { loss: 0, reconstruction: 0, kl: 0 };
-  for (const idx of batchIndices(split.n, EVAL_BATCH)) {
-    const x = batchTensor(split, idx, d, binarizeData ? rng : undefined);
-    const s = evalBatch({ model, x, rng, klWeight, labels: batchLabels(model, split, idx) });
+  let n = 0;
+  for (const batch of batches) {
+    const x = batchTensor(batch, d, binarizeData ? rng : undefined);
+    const s = evalBatch({ model, x, rng, klWeight, labels: batchLabels(model, batch) });
     x.dispose();
     sums.loss += s.loss;
     sums.reconstruction += s.reconstruction;
     sums.kl += s.kl;
+    n += batch.indices.length;
   }
-  return { loss: sums.loss / split.n, reconstruction: sums.reconstruction / split.n, kl: sums.kl / split.n };
+  return { loss: sums.loss / n, reconstruction: sums.reconstruction / n, kl: sums.kl / n };
 }
 
 /** Stops training on a NaN or Inf loss, saying which checkpoint survives. */
@@ -136,7 +153,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       // metrics.jsonl may hold an epoch that finished after its checkpoint was taken; the checkpoint is the truth.
       writeFileAtomic(metricsPath, history.map(metricsLine).join(''));
     } else {
-      if (config.model.decoderBiasInit === 'data-mean') initDecoderBiasFromData(model, dataset.train.x);
+      // Streamed data: the mean from the loader's one pass over the training records (one row whose mean is itself).
+      if (config.model.decoderBiasInit === 'data-mean') initDecoderBiasFromData(model, dataset.stream ? dataset.stream.stats.mean : dataset.train.x);
       writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify({ ...config, backend: opts.backend }, null, 2) + '\n');
       writeFileAtomic(metricsPath, '');
     }
@@ -152,15 +170,16 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       adam.options.lr = learningRate(config.train, epoch);
       // The test loss uses the same weight, so train and test report the objective this epoch optimized.
       const klWeight = klWeightFor(config.model, epoch);
-      const batches = batchIndices(dataset.train.n, batchSize, rng);
+      const { batches, count } = epochBatches(dataset, 'train', batchSize, rng);
       const sums = { loss: 0, reconstruction: 0, kl: 0 };
       let seen = 0;
-      for (let b = 0; b < batches.length; b++) {
-        const idx = batches[b];
-        const x = batchTensor(dataset.train, idx, d, dynamic ? rng : undefined);
+      let b = 0;
+      for (const batch of batches) {
+        const idx = batch.indices;
+        const x = batchTensor(batch, d, dynamic ? rng : undefined);
         // Denoising: the encoder sees a corrupted copy drawn from the run's RNG (so --resume repeats it); the loss reconstructs x.
         const input = denoise && tf.tensor2d(addNoise(x.dataSync() as Float32Array, denoise, rng, noiseClip), x.shape); // [B, D]
-        const terms = trainStep({ model, adam, x, rng, klWeight, ...(input && { input }), labels: batchLabels(model, dataset.train, idx) });
+        const terms = trainStep({ model, adam, x, rng, klWeight, ...(input && { input }), labels: batchLabels(model, batch) });
         x.dispose();
         input?.dispose();
         checkFinite(terms.loss, `epoch ${epoch}, batch ${b + 1}`, runDir, history.at(-1)?.epoch ?? 0);
@@ -168,10 +187,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         sums.reconstruction += terms.reconstruction * idx.length;
         sums.kl += terms.kl * idx.length;
         seen += idx.length;
-        opts.onProgress?.({ epoch, epochs, batch: b + 1, batches: batches.length, loss: sums.loss / seen });
+        b++;
+        opts.onProgress?.({ epoch, epochs, batch: b, batches: count, loss: sums.loss / seen });
       }
       const trainSeconds = (performance.now() - tEpoch) / 1000;
-      const test = evaluateSplit({ model, split: dataset.test, d, seed: `${seed}:eval:${epoch}`, binarizeData: dynamic, klWeight });
+      const test = evaluateBatches({ model, batches: epochBatches(dataset, 'test', EVAL_BATCH).batches, d, seed: `${seed}:eval:${epoch}`, binarizeData: dynamic, klWeight });
       checkFinite(test.loss, `epoch ${epoch}, test set`, runDir, history.at(-1)?.epoch ?? 0);
       const metrics: EpochMetrics = {
         epoch,

@@ -86,10 +86,11 @@ export function* streamBatches(stream: DataStream, range: RecordRange, { batchSi
   const d = layout.values;
   const nChunks = Math.ceil(range.n / chunkExamples);
   const order = rng ? rng.permutation(nChunks) : Int32Array.from({ length: nChunks }, (_, i) => i);
-  const windowRows = bufferChunks * chunkExamples + batchSize;
+  // A range smaller than a window (the test tail, a small file) allocates only what it holds.
+  const windowRows = Math.min(bufferChunks * chunkExamples, range.n) + batchSize;
   const rows = new Float32Array(windowRows * d); // [window, D]: the leftover rows first, then the window's chunks
   const records = new Int32Array(windowRows);
-  const scratch = new Uint8Array(chunkExamples * layout.recordBytes);
+  const scratch = new Uint8Array(Math.min(chunkExamples, range.n) * layout.recordBytes);
   let fd: number;
   try {
     fd = openSync(file, 'r');

@@ -35,6 +35,20 @@ describe('--memory-budget', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ run: 'limited', epochs: 1 });
   });
 
+  it('trains the whole file with --stream under the same budget, and resumes it; --stream on data it cannot stream is refused', async () => {
+    // 250-row chunks: a window of 1,000 rows, a raw chunk and 2,000 rows kept for figures, about 0.9 MB.
+    const r = await runCli(tmp.dir, ...train, '--memory-budget', '1MB', '--stream', '--chunk-examples', '250', '--out', 'streamed', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/16000 train, 4000 test, streamed in chunks of 250/);
+    expect(JSON.parse(r.stdout)).toMatchObject({ run: 'streamed', epochs: 1 });
+    const resumed = await runCli(tmp.dir, 'train', '--resume', 'streamed', '--epochs', '2', '--memory-budget', '1MB', '--json');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ epochs: 2 });
+    const roll = await runCli(tmp.dir, 'train', '--data', 'swiss-roll', '--stream', '--epochs', '1', '--backend', 'cpu', '--out', 'roll');
+    expect(roll.code).toBe(2);
+    expect(roll.stderr).toMatch(/--stream: streams uncompressed \.npy and IDX files only; 'swiss-roll' is loaded whole/);
+  });
+
   it('rejects a budget that is not a size, naming the flag', async () => {
     const r = await runCli(tmp.dir, ...train, '--memory-budget', '-3GB', '--out', 'never');
     expect(r.code).toBe(2);

@@ -231,7 +231,8 @@ export function streamedDataset(f: StreamFile, opts: DataOptions): Dataset {
   const bufferChunks = DEFAULT_BUFFER_CHUNKS;
   // The window with a batch of leftover rows (a batch is far smaller than a window), the raw chunk, the figure samples.
   const samples = Math.min(SAMPLE, nTrain) + Math.min(SAMPLE, nTest);
-  const windowBytes = (bufferChunks * chunkExamples + chunkExamples + samples) * d * 4 + chunkExamples * layout.recordBytes;
+  const chunk = Math.min(chunkExamples, nTrain);
+  const windowBytes = (Math.min(bufferChunks * chunkExamples, nTrain) + chunk + samples) * d * 4 + chunk * layout.recordBytes;
   const what = `streaming: a window of ${bufferChunks} chunks of ${chunkExamples} examples x ${d} float32 values, and ${samples} examples kept for figures`;
   checkBudget(file, { bytes: windowBytes, what, remedy: 'chunk' }, opts.memoryBudget);
   const train = { first: 0, n: nTrain };

@@ -23,8 +23,8 @@ export const mlpSchema = z
 /**
  * A conv encoder or decoder (src/nn/conv.ts) over image data [H, W, C], NHWC. Encoder: strided 'same' convs with
  * `filters` channels, flattened, then dense layers `hidden`. Decoder: dense layers `hidden`, a projection to
- * [ceil(H / stride^n), ceil(W / stride^n), filters[0]], n transposed convs, a stride-1 transposed conv to the data's
- * channels, cropped to [H, W].
+ * [ceil(H / stride^n), ceil(W / stride^n), firstChannels (default filters[0])], n transposed convs to `filters`
+ * channels, a stride-1 transposed conv to the data's channels, cropped to [H, W].
  */
 export const convSchema = z.object({
   kind: z.literal('conv'),
@@ -34,6 +34,8 @@ export const convSchema = z.object({
   activation: activation.default('relu'),
   batchNorm: z.enum(['none', 'before', 'after']).default('none'),
   hidden: z.array(positiveInt).default([]),
+  /** Decoder only: channels of the first feature map (default filters[0]); PyTorch-VAE's VanillaVAE starts at 512 and upsamples to 256. */
+  firstChannels: positiveInt.optional(),
 });
 
 /** An encoder or decoder: an MLP (no `kind` needed) or a conv stack. */
@@ -130,7 +132,7 @@ export const modelSchema = z.discriminatedUnion('kind', [
 ]);
 
 export const dataSchema = z.object({
-  /** mnist, fashion-mnist, swiss-roll, swiss-roll-3d, or a path to a .csv, .npy or IDX file. */
+  /** mnist, fashion-mnist, swiss-roll, swiss-roll-3d, dsprites, or a path to a .csv, .npy or IDX file. */
   name: z.string().min(1).default('mnist'),
   limit: positiveInt.optional(),
   testFraction: z.number().gt(0).lt(1).default(0.2),

@@ -7,6 +7,7 @@ export { parseNpy, writeNpy, type NpyArray, type NpyDtype } from './npy.js';
 export { parseCsv, type CsvOptions, type CsvTable } from './csv.js';
 export { mnistFiles, loadMnist, loadFashionMnist, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type MnistFile } from './mnist.js';
 export { swissRoll, loadSwissRoll, SWISS_ROLL_N, SWISS_ROLL_NOISE, type SwissRollOptions } from './swiss-roll.js';
+export { loadDsprites, drawDsprite, dspritesFactorIndices, DSPRITES_COUNT, DSPRITES_FACTORS, DSPRITES_SHAPES } from './dsprites.js';
 export { loadCsvFile, loadIdxFile, loadNpyFile } from './user-files.js';
 export { encodeLabels, limitCounts } from './preprocess.js';
 export { readDataFile, isGzip } from './files.js';

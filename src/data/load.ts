@@ -4,11 +4,12 @@ import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadFashionMnist, loadMnist } from './mnist.js';
 import { loadSwissRoll } from './swiss-roll.js';
+import { loadDsprites } from './dsprites.js';
 import type { DataOptions, Dataset } from './types.js';
 import { loadCsvFile, loadIdxFile, loadNpyFile } from './user-files.js';
 import { loadImageFolder } from './image-folder.js';
 
-const ACCEPTED = 'mnist, fashion-mnist, swiss-roll, swiss-roll-3d, or a path to a .csv, .npy, .idx or *-idx?-ubyte file (any of them may be .gz) or to a folder of PNG images';
+const ACCEPTED = 'mnist, fashion-mnist, swiss-roll, swiss-roll-3d, dsprites, or a path to a .csv, .npy, .idx or *-idx?-ubyte file (any of them may be .gz) or to a folder of PNG images';
 
 /**
  * Loads a built-in dataset or a user file, split into train and test and preprocessed
@@ -29,6 +30,8 @@ export function loadDataset(opts: DataOptions): Dataset {
       return loadSwissRoll(opts, 2);
     case 'swiss-roll-3d':
       return loadSwissRoll(opts, 3);
+    case 'dsprites':
+      return loadDsprites(opts);
   }
   if (existsSync(opts.name) && statSync(opts.name).isDirectory()) return loadImageFolder(opts.name, opts);
   const format = fileFormat(opts.name);

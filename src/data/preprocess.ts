@@ -7,6 +7,13 @@ export function selectExamples(split: DataSplit, indices: Int32Array, d: number)
   const out: DataSplit = { ...gather(split, indices, d), n: indices.length };
   const position = split.aux?.position;
   if (position) out.aux = { position: Float32Array.from(indices, (i) => position[i]) };
+  const factors = split.aux?.factors;
+  if (factors) {
+    const f = factors.length / split.n;
+    const picked = new Float32Array(indices.length * f); // [k, factors]
+    indices.forEach((i, r) => picked.set(factors.subarray(i * f, (i + 1) * f), r * f));
+    out.aux = { ...out.aux, factors: picked };
+  }
   return out;
 }
 

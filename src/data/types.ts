@@ -16,6 +16,8 @@ export interface DataSplit {
   aux?: {
     /** [n] the Swiss roll's angle t (the position along the roll), for colouring latent maps. */
     position?: Float32Array;
+    /** [n, f] generative factors per example (dSprites: shape, scale, orientation, posX, posY), for disentanglement metrics. */
+    factors?: Float32Array;
   };
 }
 
@@ -50,7 +52,7 @@ export interface Dataset {
 
 /** Options for {@link loadDataset}. */
 export interface DataOptions {
-  /** 'mnist' | 'fashion-mnist' | 'swiss-roll' | 'swiss-roll-3d' | a path to .csv / .npy / .idx / *-idx?-ubyte, optionally .gz, or a folder of PNG images. */
+  /** 'mnist' | 'fashion-mnist' | 'swiss-roll' | 'swiss-roll-3d' | 'dsprites' | a path to .csv / .npy / .idx / *-idx?-ubyte, optionally .gz, or a folder of PNG images. */
   name: string;
   /**
    * Keep the first `limit` training examples and the first max(1, ceil(limit / 6)) test examples
@@ -67,7 +69,7 @@ export interface DataOptions {
   standardize?: boolean;
   /** Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist/), or the IDX labels file for a user IDX file. */
   path?: string;
-  /** Generated data: total number of points before the split (default 10000). */
+  /** Generated data: total number of points before the split (default 10000; dSprites: all 737,280 combinations). */
   n?: number;
   /** Generated data: Gaussian noise std in the roll's raw units, before standardization (default 0.1). */
   noise?: number;

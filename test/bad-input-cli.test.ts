@@ -59,6 +59,21 @@ describe('bad data files through vaekit train', () => {
   }
 });
 
+describe('conv presets on data they cannot take', () => {
+  const small = encodeIdx(0x08, [6, 8, 8], Array.from({ length: 6 * 64 }, (_, i) => (i * 37) % 256));
+  const cases: [string, () => string[], RegExp][] = [
+    ['non-image data', () => ['--preset', 'mnist-conv-vae', '--data', 'swiss-roll'], /preset mnist-conv-vae on swiss-roll: model\.encoder: a conv encoder needs image data .*shape \[2\]/],
+    ['images too small for five stride-2 layers', () => ['--preset', 'dsprites-conv-vae', '--data', write('small-idx3-ubyte', small)], /preset dsprites-conv-vae on .*: model\.encoder: 5 conv layers of stride 2 need images of at least 17x17 pixels.*\[8, 8, 1\]/],
+    ['the 64x64 image preset without --data', () => ['--preset', 'images64-conv-vae'], /preset images64-conv-vae reads a folder of PNG images.*pass --data FOLDER/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(what, async () => {
+      const r = await runCli(dir, 'train', ...args(), '--epochs', '1', '--backend', 'cpu', '--out', 'never-conv');
+      expectCleanFailure(r, message, 'never-conv');
+    });
+  }
+});
+
 describe('damaged model folders through vaekit sample', () => {
   beforeAll(async () => {
     const r = await runCli(dir, 'train', '--preset', 'swiss-roll-vae', '--epochs', '1', '--backend', 'cpu', '--out', 'good');

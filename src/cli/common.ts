@@ -1,5 +1,7 @@
 /** What several commands share: starting the backend and loading a run's dataset. */
+import { existsSync } from 'node:fs';
 import { initBackend, type BackendName } from '../engine/index.js';
+import { UsageError } from '../errors.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { Output } from './output.js';
@@ -12,7 +14,11 @@ export async function startBackend(requested: BackendName | 'auto', out: Output)
   return choice.name;
 }
 
-/** Loads the dataset a config names. */
+/** Loads the dataset a config names; a preset whose data is a folder it cannot find (images64-conv-vae) says to pass --data. */
 export function datasetFor(config: RunConfig): Dataset {
+  const { name } = config.data;
+  if (config.preset && name.endsWith('/') && !existsSync(name)) {
+    throw new UsageError(`preset ${config.preset} reads a folder of PNG images, and '${name}' does not exist; pass --data FOLDER`);
+  }
   return loadDataset({ ...config.data, seed: config.train.seed });
 }

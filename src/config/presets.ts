@@ -176,6 +176,42 @@ export const PRESETS: Preset[] = [
     },
   },
   {
+    name: 'dsprites-conv-vae',
+    description: "PyTorch-VAE's VanillaVAE on dSprites 64x64x1: conv 32, 64, 128, 256, 512 (3x3, stride 2, BatchNorm, leaky ReLU), latent 10; decoder 2x2x512, transposed convs 256, 128, 64, 32, 32, then 1; Bernoulli; 60,000 of the 737,280 images",
+    source:
+      "AntixK/PyTorch-VAE models/vanilla_vae.py (hidden dims 32-512, BatchNorm + LeakyReLU, a final 32-channel transposed conv and a 3x3 conv to the image channels; about 3.2 M parameters for one channel). vaekit's choices: latent 10 (the disentanglement literature's size for dSprites' 5 factors; PyTorch-VAE uses 128 on CelebA), a Bernoulli decoder (dSprites is binary; PyTorch-VAE's MSE suits CelebA), the summed ELBO with beta 1 (PyTorch-VAE's kld_weight scales a per-pixel mean), Adam 1e-3 (PyTorch-VAE: 5e-3 with that smaller loss), batch 64 as PyTorch-VAE, 10 epochs over 60,000 images (`--limit` changes the count)",
+    config: {
+      data: { name: 'dsprites', limit: 60000 },
+      model: {
+        kind: 'vae',
+        latent: 10,
+        encoder: { kind: 'conv', filters: [32, 64, 128, 256, 512], kernel: 3, stride: 2, activation: 'leakyRelu', batchNorm: 'before', hidden: [] },
+        decoder: { kind: 'conv', filters: [256, 128, 64, 32, 32], firstChannels: 512, kernel: 3, stride: 2, activation: 'leakyRelu', batchNorm: 'before', hidden: [] },
+        likelihood: { kind: 'bernoulli' },
+        variance: 'logVar',
+      },
+      train: { epochs: 10, batchSize: 64, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'images64-conv-vae',
+    description: 'the VanillaVAE-style conv VAE for your own RGB images: --data FOLDER of PNG images, resized to 64x64x3; Gaussian decoder on [0, 1] pixels',
+    source:
+      "PyTorch-VAE's VanillaVAE as in dsprites-conv-vae with three channels; a Gaussian decoder with learned variance, as for real-valued pixels (seed 002's Gaussian decoder). Needs --data FOLDER; the images are resized to 64x64 (--image-size changes it)",
+    config: {
+      data: { name: 'images/', imageSize: [64, 64] },
+      model: {
+        kind: 'vae',
+        latent: 64,
+        encoder: { kind: 'conv', filters: [32, 64, 128, 256, 512], kernel: 3, stride: 2, activation: 'leakyRelu', batchNorm: 'before', hidden: [] },
+        decoder: { kind: 'conv', filters: [256, 128, 64, 32, 32], firstChannels: 512, kernel: 3, stride: 2, activation: 'leakyRelu', batchNorm: 'before', hidden: [] },
+        likelihood: { kind: 'gaussian', variance: 'learned', meanActivation: 'sigmoid' },
+        variance: 'logVar',
+      },
+      train: { epochs: 20, batchSize: 64, lr: 1e-3 },
+    },
+  },
+  {
     name: 'mnist-conv-ae',
     description: 'seed 001: conv autoencoder, conv 32 and 64 (stride 2, ReLU) to a 16-value code, transposed conv 64, 32, 1 (sigmoid), squared error',
     source:

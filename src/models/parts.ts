@@ -55,10 +55,20 @@ export function decodeMean(decoder: Block, likelihood: Likelihood, z: Tensor2D):
   });
 }
 
-/** The shape a conv block needs; `role` names the block in the error. */
-function checkImageShape(inputShape: readonly number[], role: string): void {
+/**
+ * The shape a conv block needs; `role` names the block in the error. Images, and big enough for the strides: with
+ * 'same' padding any size runs, but a strided layer fed a 1x1 map (or an upsampling from one) learns nothing spatial,
+ * so every one of the n layers must see at least 2 pixels each way: H and W > stride^(n-1).
+ */
+function checkImageShape(inputShape: readonly number[], spec: { filters: number[]; stride: number }, role: string): void {
+  const shape = `[${inputShape.join(', ')}]`;
   if (inputShape.length !== 3) {
-    throw new UsageError(`model.${role}: a conv ${role} needs image data of shape [H, W, C]; this data's examples have shape [${inputShape.join(', ')}]; use an MLP ${role}`);
+    throw new UsageError(`model.${role}: a conv ${role} needs image data of shape [H, W, C]; this data's examples have shape ${shape}; use an MLP ${role}`);
+  }
+  const n = spec.filters.length;
+  const need = spec.stride ** (n - 1) + 1;
+  if (spec.stride > 1 && Math.min(inputShape[0], inputShape[1]) < need) {
+    throw new UsageError(`model.${role}: ${n} conv layers of stride ${spec.stride} need images of at least ${need}x${need} pixels (each layer sees 2 or more); this data's examples have shape ${shape}`);
   }
 }
 
@@ -70,7 +80,7 @@ function checkImageShape(inputShape: readonly number[], role: string): void {
  */
 export function buildEncoder({ spec, inputShape, rng }: { spec: NetworkConfig; inputShape: readonly number[]; rng: Rng }): Block {
   if (spec.kind === 'conv') {
-    checkImageShape(inputShape, 'encoder');
+    checkImageShape(inputShape, spec, 'encoder');
     return new ConvEncoder({ name: 'encoder', inputShape, spec, rng });
   }
   return new Mlp({ name: 'encoder', inDim: inputShape.reduce((a, b) => a * b, 1), spec, rng });
@@ -86,7 +96,7 @@ export function buildDecoder(opts: { latent: number; spec: NetworkConfig; inputS
   const { latent, spec, inputShape, likelihood, rng } = opts;
   const dataDim = inputShape.reduce((a, b) => a * b, 1);
   if (spec.kind === 'conv') {
-    checkImageShape(inputShape, 'decoder');
+    checkImageShape(inputShape, spec, 'decoder');
     const groups = decoderOutputDim(likelihood, dataDim) / dataDim;
     return new ConvDecoder({ name: 'decoder', latent, outputShape: inputShape, groups, spec, rng });
   }

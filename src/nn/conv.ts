@@ -21,6 +21,8 @@ export interface ConvSpec {
   batchNorm: 'none' | 'before' | 'after';
   /** Dense layers after flattening (encoder; keras.io: [16]) or before the projection to the first feature map (decoder). */
   hidden: number[];
+  /** Decoder only: channels of the first feature map (default filters[0]). */
+  firstChannels?: number;
 }
 
 /** A layer acting on feature maps [B, H, W, C]. */
@@ -251,7 +253,7 @@ export class ConvEncoder implements Block {
 }
 
 /**
- * Conv decoder: z [B, L] -> dense layers -> the first feature map [B, h0, w0, filters[0]] with h0 = ceil(H / stride^n)
+ * Conv decoder: z [B, L] -> dense layers -> the first feature map [B, h0, w0, firstChannels ?? filters[0]] with h0 = ceil(H / stride^n)
  * -> n transposed convs -> a stride-1 transposed conv to `groups * C` channels (linear) -> cropped to [H, W] when
  * H or W is not a multiple of stride^n -> flattened [B, groups * H*W*C], group-major (a learned-variance Gaussian's
  * means, then its log-variances, as the MLP decoder lays them out).
@@ -275,7 +277,7 @@ export class ConvDecoder implements Block {
     this.groups = groups;
     const [H, W, C] = this.outputShape;
     const up = spec.stride ** spec.filters.length;
-    this.firstShape = [Math.ceil(H / up), Math.ceil(W / up), spec.filters[0] ?? C];
+    this.firstShape = [Math.ceil(H / up), Math.ceil(W / up), spec.firstChannels ?? spec.filters[0] ?? C];
     const first = this.firstShape[0] * this.firstShape[1] * this.firstShape[2];
     // The projection carries the activation too (keras.io: Dense(7 * 7 * 64, relu)).
     const fcSpec = { hidden: [...spec.hidden, first], activation: spec.activation, batchNorm: 'none' as const, dropout: 0 };

@@ -124,6 +124,16 @@ function checkFinite(value: number, where: string, runDir: string, lastGood: num
   throw new VaekitError('numeric', `${where}: the loss is ${value}; training stopped. ${kept}. Try a lower --lr or check the data for extreme values.`);
 }
 
+/** The model for the data, with a config that does not fit the data named by its preset (`preset NAME: model.encoder: ...`). */
+function buildForData(config: RunConfig, d: number, rng: Rng, dataset: Dataset) {
+  try {
+    return buildModel(config.model, d, rng, { inputShape: dataset.shape });
+  } catch (err) {
+    if (err instanceof UsageError && config.preset) throw new UsageError(`preset ${config.preset} on ${dataset.name}: ${err.message}`);
+    throw err;
+  }
+}
+
 /**
  * Trains a model as the config says, writing metrics, checkpoints and the model into `runDir`.
  *
@@ -135,7 +145,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const d = exampleSize(dataset);
   const { epochs, batchSize, seed } = config.train;
   let rng = new Rng(seed);
-  const model = buildModel(config.model, d, rng, { inputShape: dataset.shape });
+  const model = buildForData(config, d, rng, dataset);
   const { lr, beta1, beta2, epsilon } = config.train;
   // A copy: the schedule sets `lr` each epoch, and the config must stay as resolved.
   const adam = new Adam(model.variables().filter((v) => v.trainable), { lr, beta1, beta2, epsilon });

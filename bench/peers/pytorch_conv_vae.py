@@ -5,8 +5,8 @@ the end where PyTorch's padding=1 pads one at each side: the same shapes and the
   keras     keras.io's VAE on 28x28x1: conv 32, 64 (3x3, stride 2, ReLU), dense 16, latent 2; decoder dense 7x7x64
             (ReLU), transposed conv 64, 32 (3x3, stride 2, ReLU), then a 3x3 stride-1 transposed conv to 1 channel.
   vanilla64 PyTorch-VAE's VanillaVAE shape on 64x64x1 as vaekit's dsprites-conv-vae preset builds it: conv 32-64-128-
-            256-512 (3x3, stride 2, BatchNorm, LeakyReLU), latent 10; decoder dense to 2x2x(first filter), transposed
-            convs back up (3x3, stride 2, BatchNorm, LeakyReLU), then a 3x3 stride-1 transposed conv to 1 channel.
+            256-512 (3x3, stride 2, BatchNorm, LeakyReLU 0.01), latent 10; decoder dense to 2x2x512, transposed convs
+            256, 128, 64, 32, 32 (3x3, stride 2, BatchNorm, LeakyReLU), then a 3x3 stride-1 transposed conv to 1 channel.
 Loss: Bernoulli (BCE with logits, summed over pixels) + analytic KL, Adam 1e-3.
 
 Prints one JSON line: samples/s, peak RSS, torch's thread count and the BLAS environment. Data: MNIST's images for
@@ -49,7 +49,7 @@ def decoder_convs(channels, filters, batch_norm, act):
 
 
 class ConvVae(nn.Module):
-    def __init__(self, size, channels, enc_filters, dec_filters, hidden, dec_hidden, latent, batch_norm, act):
+    def __init__(self, size, channels, enc_filters, dec_filters, hidden, dec_hidden, latent, batch_norm, act, first_channels=None):
         super().__init__()
         self.size, self.channels = size, channels
         self.convs, c = encoder_convs(channels, enc_filters, batch_norm, act)
@@ -62,7 +62,7 @@ class ConvVae(nn.Module):
         self.fc = nn.Sequential(*fc)
         self.mean = nn.Linear(flat, latent)
         self.log_var = nn.Linear(flat, latent)
-        self.first = (dec_filters[0], size // 2 ** len(dec_filters), size // 2 ** len(dec_filters))
+        self.first = (first_channels or dec_filters[0], size // 2 ** len(dec_filters), size // 2 ** len(dec_filters))
         dec_fc = []
         d_in = latent
         for h in dec_hidden:
@@ -70,7 +70,7 @@ class ConvVae(nn.Module):
             d_in = h
         dec_fc += [nn.Linear(d_in, int(np.prod(self.first))), act()]
         self.dec_fc = nn.Sequential(*dec_fc)
-        self.deconvs, c = decoder_convs(dec_filters[0], dec_filters, batch_norm, act)
+        self.deconvs, c = decoder_convs(self.first[0], dec_filters, batch_norm, act)
         self.out = nn.ConvTranspose2d(c, channels, 3, stride=1, padding=1)
 
     def encode(self, x):
@@ -90,8 +90,8 @@ class ConvVae(nn.Module):
 MODELS = {
     "keras": dict(size=28, channels=1, enc_filters=[32, 64], dec_filters=[64, 32], hidden=[16], dec_hidden=[], latent=2,
                   batch_norm=False, act=nn.ReLU),
-    "vanilla64": dict(size=64, channels=1, enc_filters=[32, 64, 128, 256, 512], dec_filters=[512, 256, 128, 64, 32],
-                      hidden=[], dec_hidden=[], latent=10, batch_norm=True, act=lambda: nn.LeakyReLU(0.2)),
+    "vanilla64": dict(size=64, channels=1, enc_filters=[32, 64, 128, 256, 512], dec_filters=[256, 128, 64, 32, 32],
+                      first_channels=512, hidden=[], dec_hidden=[], latent=10, batch_norm=True, act=lambda: nn.LeakyReLU(0.01)),
 }
 
 

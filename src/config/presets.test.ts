@@ -44,7 +44,26 @@ const EXPECTED_PARAMS: Record<string, number> = {
   'mnist-conv-ae': conv(1, 32) + conv(32, 64) + dense(7 * 7 * 64, 16) + dense(16, 7 * 7 * 64) + conv(64, 64) + conv(64, 32) + conv(32, 1),
   // [x, onehot(y)] 794-512-(mean, logVar) 2, decoder [z, onehot(y)] 12-512-784
   'mnist-cvae': dense(794, 512) + 2 * dense(512, 2) + dense(12, 512) + dense(512, 784),
+  // PyTorch-VAE's VanillaVAE on 64x64x1: convs 1-32-64-128-256-512 with BatchNorm (gamma, beta), a 2x2x512 map to the
+  // heads (latent 10); decoder 10 -> 2x2x512, transposed 512-256-128-64-32-32 with BatchNorm, then 32 -> 1.
+  'dsprites-conv-vae': vanilla(1, 10, 1),
+  // The same on 64x64x3, latent 64, a learned-variance Gaussian (mean and log-variance per pixel: 6 output channels).
+  'images64-conv-vae': vanilla(3, 64, 6),
 };
+
+/** VanillaVAE's trainable parameters for c input channels, a latent size and the output layer's channels. */
+function vanilla(c: number, latent: number, out: number): number {
+  const enc = [c, 32, 64, 128, 256, 512];
+  const dec = [512, 256, 128, 64, 32, 32];
+  let n = 0;
+  for (let i = 1; i < enc.length; i++) n += conv(enc[i - 1], enc[i]) + 2 * enc[i];
+  n += 2 * dense(2 * 2 * 512, latent) + dense(latent, 2 * 2 * 512);
+  for (let i = 1; i < dec.length; i++) n += conv(dec[i - 1], dec[i]) + 2 * dec[i];
+  return n + conv(32, out);
+}
+
+/** Each preset's example shape where it is not MNIST's. */
+const SHAPES: Record<string, [number, number, number]> = { 'dsprites-conv-vae': [64, 64, 1], 'images64-conv-vae': [64, 64, 3] };
 
 /** Parameters of a 3x3 convolution (or transposed convolution) in -> out channels. */
 function conv(i: number, o: number): number {
@@ -54,9 +73,10 @@ function conv(i: number, o: number): number {
 /**
  * Presets whose training is tested in their own files, built and counted only here: conv presets train at a few
  * examples/s on the cpu backend (src/models/conv-models.test.ts trains each for a short epoch; fashion-conv-vae's data
- * is not installed on this machine), and src/models/cvae.test.ts trains mnist-cvae for 5 epochs on wasm.
+ * is not installed on this machine; src/native/conv-training.test.ts trains dsprites-conv-vae on the native backend;
+ * images64-conv-vae needs a folder of images), and src/models/cvae.test.ts trains mnist-cvae for 5 epochs on wasm.
  */
-const TRAINED_ELSEWHERE = new Set(['mnist-conv-vae', 'fashion-conv-vae', 'mnist-conv-ae', 'mnist-cvae']);
+const TRAINED_ELSEWHERE = new Set(['mnist-conv-vae', 'fashion-conv-vae', 'mnist-conv-ae', 'mnist-cvae', 'dsprites-conv-vae', 'images64-conv-vae']);
 
 describe('presets', () => {
   it('one per seed system plus pytorch/examples, each described, the default among them', () => {
@@ -70,7 +90,8 @@ describe('presets', () => {
   for (const preset of PRESETS.filter((p) => TRAINED_ELSEWHERE.has(p.name))) {
     it(`${preset.name} builds with the parameters its source states`, () => {
       const config = resolveConfig({ preset: preset.name });
-      const model = buildModel(config.model, 784, new Rng(1), { inputShape: [28, 28, 1] });
+      const shape = SHAPES[preset.name] ?? [28, 28, 1];
+      const model = buildModel(config.model, shape[0] * shape[1] * shape[2], new Rng(1), { inputShape: shape });
       const trainable = model.variables().filter((v) => v.trainable);
       expect(trainable.reduce((s, v) => s + v.variable.size, 0)).toBe(EXPECTED_PARAMS[preset.name]);
       expect(model.summary().reduce((s, r) => s + r.params, 0)).toBe(EXPECTED_PARAMS[preset.name]);

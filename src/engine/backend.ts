@@ -1,6 +1,4 @@
 /** Chooses and initializes the tensor backend: native, then tensorflow (if installed), then wasm, then cpu. */
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { tf } from './tf.js';
 import { setWasmTransposeFix } from './wasm-transpose-fix.js';
 import { UsageError } from '../errors.js';
@@ -17,6 +15,14 @@ export interface BackendChoice {
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
+/**
+ * Imports a module that exists only in Node (node:* builtins, the native addon's loader). The specifier is a variable
+ * so that bundlers leave it out: the package's browser entry reaches this file and must not pull fs or the addon.
+ */
+function importNodeOnly<T>(specifier: string): Promise<T> {
+  return import(/* @vite-ignore */ specifier) as Promise<T>;
+}
+
 /** Loads the modules of one backend and registers it with tfjs; throws when it is unavailable here. */
 async function register(name: BackendName): Promise<void> {
   if (tf.findBackend(name)) return;
@@ -28,8 +34,9 @@ async function register(name: BackendName): Promise<void> {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (isNode) {
         // In Node the wasm binaries are read from the package folder, never fetched.
-        const require = createRequire(import.meta.url);
-        const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+        const { createRequire } = await importNodeOnly<typeof import('node:module')>('node:module');
+        const path = await importNodeOnly<typeof import('node:path')>('node:path');
+        const dir = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json'));
         wasm.setWasmPaths(path.join(dir, 'dist') + path.sep);
       }
       return;
@@ -41,7 +48,7 @@ async function register(name: BackendName): Promise<void> {
       return;
     }
     case 'native': {
-      const native = (await import('../native/index.js')) as { registerNativeBackend: () => Promise<void> };
+      const native = await importNodeOnly<{ registerNativeBackend: () => Promise<void> }>('../native/index.js');
       await native.registerNativeBackend();
       return;
     }

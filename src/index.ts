@@ -21,6 +21,7 @@ export {
 export * from './config/index.js';
 export { exportModel, importModel, validateMetadata, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelMetadata } from './io/model-format.js';
 export { saveModel, loadModel } from './io/model-files.js';
+export { fetchModel } from './io/model-fetch.js';
 export * from './export/index.js';
 export { VaekitError, DataError, UsageError, ModelError, type ErrorCode } from './errors.js';
 export { VERSION } from './version.js';

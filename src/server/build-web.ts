@@ -1,18 +1,25 @@
 /**
  * Builds the lab page (web/ -> web/dist) with Vite when the build is missing or older than its sources, so
- * `vaekit serve` works right after `npm install`. The build goes to a temporary folder that replaces web/dist only
- * when it succeeds, so an interrupted build never leaves a half-written page.
+ * `vaekit serve` works right after `npm install` in a clone. The build goes to a temporary folder that replaces
+ * web/dist only when it succeeds, so an interrupted build never leaves a half-written page. An installed package has
+ * no web/ sources and no Vite: it serves the page prebuilt at pack time into dist/lab (scripts/build.mjs).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from '../errors.js';
 
+const HERE = path.dirname(fileURLToPath(import.meta.url)); // src/server in a clone, dist/server in a package
 /** The repository's web/ folder. */
-export const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web');
-/** The built page. */
-export const DIST_DIR = path.join(WEB_DIR, 'dist');
+export const WEB_DIR = path.resolve(HERE, '..', '..', 'web');
+/** The page prebuilt by `npm run build` (dist/lab), which an installed package serves. */
+export const PREBUILT_DIR = path.resolve(HERE, '..', 'lab');
+/** Whether the lab's sources are here (a clone) rather than only its prebuilt page (an installed package). */
+const HAS_SOURCES = existsSync(path.join(WEB_DIR, 'index.html'));
+/** The built page: web/dist built on demand in a clone, dist/lab in a package. */
+export const DIST_DIR = HAS_SOURCES ? path.join(WEB_DIR, 'dist') : PREBUILT_DIR;
 const STAMP = '.vaekit-build.json';
 
 /** The newest modification time (ms) of the files the page is built from: web/ (but dist) and the library in src/. */
@@ -33,6 +40,7 @@ function newestSource(): number {
 
 /** Why the page needs building, or undefined when web/dist is current. */
 export function buildReason(): string | undefined {
+  if (!HAS_SOURCES) return existsSync(path.join(PREBUILT_DIR, 'index.html')) ? undefined : 'the prebuilt lab is missing';
   const stamp = path.join(DIST_DIR, STAMP);
   if (!existsSync(stamp)) return 'the lab has not been built yet';
   let sources: number;
@@ -51,6 +59,13 @@ export function buildReason(): string | undefined {
  * if (buildReason()) await buildWeb();
  */
 export async function buildWeb(): Promise<void> {
+  if (!HAS_SOURCES) {
+    throw new UsageError(
+      existsSync(path.join(PREBUILT_DIR, 'index.html'))
+        ? `--rebuild: this installation has no lab sources (${WEB_DIR}); it serves the page prebuilt in ${PREBUILT_DIR}; rebuild from a clone of vaekit`
+        : `${PREBUILT_DIR}: the prebuilt lab is missing from this installation (expected index.html); reinstall vaekit`,
+    );
+  }
   const sources = newestSource();
   const vite = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
   const tmp = path.join(WEB_DIR, `.dist-${process.pid}`);

@@ -68,7 +68,9 @@ describe('the packed tarball', () => {
   it('installs with the native addon built (or, without a toolchain, says so and runs on wasm), and its CLI runs without tsx', () => {
     const pkg = path.join(dir, 'node_modules', 'vaekit');
     const built = existsSync(path.join(pkg, 'build', 'Release', 'vaekit_native.node'));
-    if (!built) expect(readFileSync(path.join(pkg, 'build', 'native-build.log'), 'utf8')).not.toBe('');
+    // Where this clone's own install built the addon, the toolchain is here, so the tarball's install must build it too.
+    if (existsSync(path.join(root, 'build', 'Release', 'vaekit_native.node'))) expect(built, readFileSync(path.join(pkg, 'build', 'native-build.log'), 'utf8')).toBe(true);
+    timings['native addon built at install'] = built ? 1 : 0;
     expect(existsSync(path.join(dir, 'node_modules', 'tsx'))).toBe(false);
     expect(existsSync(path.join(dir, 'node_modules', 'vite'))).toBe(false);
     const started = Date.now();

@@ -64,7 +64,7 @@ describe('bad flags: a clear message, exit code 2, no stack trace', () => {
     ['--k with the elbo objective', ['train', '--preset', 'mnist-vae', '--k', '5', '--out', 'never'], /applies to --objective iwae only/],
     ['unknown objective', ['train', '--objective', 'vimco', '--out', 'never'], /--objective: unknown value 'vimco'/],
     ['train --k 0', ['train', '--objective', 'iwae', '--k', '0', '--out', 'never'], /--k: '0' is not a positive integer/],
-    ['--objective iwae with beta', ['train', '--objective', 'iwae', '--beta', '0.5', '--out', 'never'], /--beta 0\.5: the IWAE objective is defined for beta = 1/],
+    ['--objective iwae with beta', ['train', '--objective', 'iwae', '--beta', '0.5', '--out', 'never'], /--beta 0\.5 \(model\.beta\): the IWAE objective is defined for beta = 1/],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {

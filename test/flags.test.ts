@@ -87,7 +87,7 @@ const cases: [string, string[], RegExp][] = [
   ['two schedules', ['train', '--kl-warmup', '3', '--kl-cycle', '4'], /--kl-warmup 3 and --kl-cycle 4: choose one KL schedule/],
   ['beta with capacity', ['train', '--capacity', '5:3', '--beta', '2'], /--beta 2: unused with --capacity/],
   ['a schedule for an autoencoder', ['train', '--model', 'autoencoder', '--kl-warmup', '5'], /--kl-warmup 5: an autoencoder has no KL or anchor term/],
-  ['a schedule with the IWAE bound', ['train', '--objective', 'iwae', '--kl-cycle', '4:0.5'], /--kl-cycle 4:0.5: the IWAE objective is defined for beta = 1/],
+  ['a schedule with the IWAE bound', ['train', '--objective', 'iwae', '--kl-cycle', '4:0.5'], /--kl-cycle 4:0.5 \(model\.betaSchedule\): the IWAE objective is defined for beta = 1 with no KL schedule/],
   // train: unknown names
   ['unknown preset', ['train', '--preset', 'gan'], /--preset: unknown preset 'gan'; expected one of poor-man-vae, /],
   ['unknown backend', ['train', '--backend', 'gpu'], /--backend: unknown value 'gpu'; expected one of auto, native/],
@@ -107,10 +107,10 @@ const cases: [string, string[], RegExp][] = [
   ['config: unknown backend', ['train', '--config', 'backend.json'], /--config backend\.json: backend = "gpu"/],
   ['config: zero classes', ['train', '--config', 'classes.json'], /--config classes\.json: model\.classes = 0/],
   ['config: fewer classes than the data', ['train', '--config', 'few-classes.json', '--limit', '30'], /model\.classes 3: 'mnist' has 10 classes/],
-  ['config: a conv CVAE', ['train', '--config', 'conv-cvae.json'], /model\.kind cvae: the conditional VAE takes MLP encoders and decoders, and --config conv-cvae\.json has conv layers/],
+  ['config: a conv CVAE', ['train', '--config', 'conv-cvae.json'], /--config conv-cvae\.json: model\.kind = "cvae": the conditional VAE takes MLP encoders and decoders, and this config has conv layers/],
   // train: values inconsistent with the data or the model
   ['a CVAE on unlabelled data', ['train', '--model', 'cvae', '--data', 'swiss-roll'], /--model cvae: the conditional VAE trains on labelled data, and 'swiss-roll' has no labels/],
-  ['a CVAE from a conv preset', ['train', '--preset', 'mnist-conv-vae', '--model', 'cvae'], /--model cvae: the conditional VAE takes MLP encoders/],
+  ['a CVAE from a conv preset', ['train', '--preset', 'mnist-conv-vae', '--model', 'cvae'], /--model cvae \(model\.kind\): the conditional VAE takes MLP encoders/],
   ['a label column outside a CSV', ['train', '--label-column', 'class', '--limit', '30'], /--label-column class: applies to CSV data only/],
   ['binarizing standardized points', ['train', '--data', 'swiss-roll', '--binarize'], /--binarize .*'swiss-roll' has the value -?\d/],
   ['--out is a file', ['train', '--out', 'afile', '--limit', '30'], /--out afile: exists and is not a folder/],

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { configSchema, type RunConfig } from './schema.js';
 import { DEFAULT_PRESET, PRESETS, findPreset } from './presets.js';
 import { UsageError } from '../errors.js';
+import type { Dataset } from '../data/types.js';
+import { fitToData } from './data-rules.js';
 
 /** A plain JSON object. */
 type Json = { [key: string]: unknown };
@@ -29,21 +31,27 @@ function valueAt(raw: unknown, path: PropertyKey[]): unknown {
   return v;
 }
 
-/** Formats zod issues as `key = value: message` lines naming the offending config key and the value found there. */
-function formatIssues(err: z.ZodError, origin: string, raw: unknown): string {
+/**
+ * Formats zod issues as lines naming the offending config key and the value found there: `origin: key = value:
+ * message`, or `--flag value (key): message` where `named` says which source (a flag) set that key or one above it.
+ */
+function formatIssues(err: z.ZodError, origin: string, raw: unknown, named: Record<string, string>): string {
   return err.issues
     .map((i) => {
+      const key = i.path.join('.') || '(root)';
+      const setBy = i.path.map((_, n) => named[i.path.slice(0, i.path.length - n).join('.')]).find((v) => v !== undefined);
+      if (setBy) return `${setBy} (${key}): ${i.message}`;
       const value = valueAt(raw, i.path);
       const shown = value === undefined || isObject(value) ? '' : ` = ${JSON.stringify(value)}`;
-      return `${origin}: ${i.path.join('.') || '(root)'}${shown}: ${i.message}`;
+      return `${origin}: ${key}${shown}: ${i.message}`;
     })
     .join('\n');
 }
 
-/** Validates a raw config object; errors name each offending key and its value. */
-export function parseConfig(raw: unknown, origin = 'config'): RunConfig {
+/** Validates a raw config object; errors name each offending key and its value, or the source `named` for that key. */
+export function parseConfig(raw: unknown, origin = 'config', named: Record<string, string> = {}): RunConfig {
   const result = configSchema.safeParse(raw);
-  if (!result.success) throw new UsageError(formatIssues(result.error, origin, raw));
+  if (!result.success) throw new UsageError(formatIssues(result.error, origin, raw, named));
   return result.data;
 }
 
@@ -65,14 +73,46 @@ export function readConfigFile(path: string): Json {
   return raw;
 }
 
+/** What resolveConfig takes: the layers of a config, and optionally the dataset it trains on. */
+export interface ResolveOptions {
+  /** A preset's name; default `mnist-vae` unless the file gives a model. */
+  preset?: string;
+  /** A config file's contents, merged over the preset. */
+  file?: Json;
+  /** Last-word values (the CLI's flags), merged over the file. */
+  overrides?: Json;
+  /** Names the source in errors, e.g. `--config my.json`; default `config`, or the preset without a file. */
+  origin?: string;
+  /** Config keys set by a named source, e.g. { 'model.beta': '--beta 0.5' }: errors about them name it instead. */
+  named?: Record<string, string>;
+  /** The data the run trains on: when given, the config is fitted to it (src/config/data-rules.ts). */
+  dataset?: Dataset;
+  /** Told each change the data made to the config (a notice line). */
+  onNotice?: (line: string) => void;
+}
+
+/** The model section of a config layer, if it has one. */
+const modelOf = (layer: Json | undefined): Json | undefined => (isObject(layer?.model) ? layer.model : undefined);
+
 /**
- * The run config: preset (default `mnist-vae` unless the file gives a model), then the file, then overrides. Errors
- * name `origin` (e.g. `--config my.json`; default `config`, or the preset without a file).
+ * The run config: preset, then the file, then overrides, and with `dataset` the rules that tie a config to its data
+ * (the same run the CLI trains). Errors name `origin`.
  *
  * @example
  * const config = resolveConfig({ preset: 'swiss-roll-vae', overrides: { train: { epochs: 3 } } });
  */
-export function resolveConfig(opts: { preset?: string; file?: Json; overrides?: Json; origin?: string }): RunConfig {
+export function resolveConfig(opts: ResolveOptions): RunConfig {
+  const config = resolveLayers(opts);
+  if (!opts.dataset) return config;
+  const [fileModel, overModel] = [modelOf(opts.file), modelOf(opts.overrides)];
+  const choices = {
+    likelihoodChosen: fileModel?.likelihood !== undefined || overModel?.likelihood !== undefined,
+    classesFromData: overModel?.kind === 'cvae' && overModel.classes === undefined,
+  };
+  return fitToData(config, opts.dataset, choices, opts.onNotice);
+}
+
+function resolveLayers(opts: ResolveOptions): RunConfig {
   const presetName = opts.preset ?? (typeof opts.file?.preset === 'string' ? opts.file.preset : opts.file?.model ? undefined : DEFAULT_PRESET);
   let base: Json = {};
   if (presetName !== undefined) {
@@ -81,5 +121,5 @@ export function resolveConfig(opts: { preset?: string; file?: Json; overrides?: 
     base = { ...(structuredClone(preset.config) as Json), preset: preset.name };
   }
   const merged = deepMerge(deepMerge(base, opts.file ?? {}), opts.overrides ?? {});
-  return parseConfig(merged, opts.origin ?? (opts.file ? 'config' : presetName ? `preset ${presetName}` : 'config'));
+  return parseConfig(merged, opts.origin ?? (opts.file ? 'config' : presetName ? `preset ${presetName}` : 'config'), opts.named);
 }

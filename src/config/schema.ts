@@ -104,9 +104,6 @@ export const modelSchema = z.discriminatedUnion('kind', [
     /** `mean` reproduces seed 002's mean-BCE weighting; the ELBO is `sum`. */
     reconstructionReduction: z.enum(['sum', 'mean']).default('sum'),
     objective: objectiveSchema.default({ kind: 'elbo' }),
-  }).refine((m) => m.objective.kind === 'elbo' || (m.beta === 1 && m.reconstructionReduction === 'sum' && m.betaSchedule.kind === 'constant'), {
-    path: ['objective'],
-    message: 'the IWAE bound is defined for beta = 1, a constant beta schedule and reconstructionReduction sum',
   }),
   z.object({
     kind: z.literal('cvae'),
@@ -183,14 +180,35 @@ export const trainSchema = z.object({
 
 export const BACKEND_OPTIONS = ['auto', 'native', 'tensorflow', 'wasm', 'cpu'] as const;
 
-export const configSchema = z.object({
-  /** The preset this config started from, if any (informational). */
-  preset: z.string().optional(),
-  data: dataSchema.default(dataSchema.parse({})),
-  model: modelSchema,
-  train: trainSchema.default(trainSchema.parse({})),
-  backend: z.enum(BACKEND_OPTIONS).default('auto'),
-});
+/**
+ * The rules between fields of a config, each defined here once (the rules between a config and its data are in
+ * data-rules.ts). The IWAE bound is defined for beta = 1 with no KL schedule and the summed reconstruction; the
+ * conditional VAE takes MLP encoders and decoders.
+ */
+function crossFieldRules(config: { model: z.infer<typeof modelSchema> }, ctx: z.RefinementCtx): void {
+  const m = config.model;
+  const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path: ['model', ...path], message });
+  if (m.kind === 'vae' && m.objective.kind === 'iwae') {
+    const elbo = 'drop it or train with objective elbo';
+    if (m.beta !== 1) issue(['beta'], `the IWAE objective is defined for beta = 1; ${elbo}`);
+    if (m.betaSchedule.kind !== 'constant') issue(['betaSchedule'], `the IWAE objective is defined for beta = 1 with no KL schedule; ${elbo}`);
+    if (m.reconstructionReduction !== 'sum') issue(['reconstructionReduction'], `the IWAE objective is defined for the summed reconstruction; ${elbo}`);
+  }
+  if (m.kind === 'cvae' && (m.encoder.kind === 'conv' || m.decoder.kind === 'conv')) {
+    issue(['kind'], 'the conditional VAE takes MLP encoders and decoders, and this config has conv layers; start from an MLP preset such as mnist-cvae or mnist-vae');
+  }
+}
+
+export const configSchema = z
+  .object({
+    /** The preset this config started from, if any (informational). */
+    preset: z.string().optional(),
+    data: dataSchema.default(dataSchema.parse({})),
+    model: modelSchema,
+    train: trainSchema.default(trainSchema.parse({})),
+    backend: z.enum(BACKEND_OPTIONS).default('auto'),
+  })
+  .superRefine(crossFieldRules);
 
 export type MlpConfig = z.infer<typeof mlpSchema>;
 export type ConvConfig = z.infer<typeof convSchema>;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf, Rng } from '../engine/index.js';
-import { modelSchema } from '../config/schema.js';
+import { configSchema, modelSchema } from '../config/schema.js';
 import { Adam, trainStep } from '../train/index.js';
 import { checkTensorCountPerTest, expectNoLeak } from '../../test/helpers.js';
 import { ppcaCase, ppcaModel } from '../../test/ppca.js';
@@ -81,10 +81,11 @@ describe('Vae with the iwae objective', () => {
     model.dispose();
   });
 
-  it('is refused by the schema with beta != 1', () => {
-    const r = modelSchema.safeParse({ kind: 'vae', latent: 2, encoder: {}, decoder: {}, likelihood: { kind: 'bernoulli' }, beta: 0.5, objective: { kind: 'iwae', k: 5 } });
+  it('is refused by the config schema with beta != 1, naming model.beta', () => {
+    const r = configSchema.safeParse({ model: { kind: 'vae', latent: 2, encoder: {}, decoder: {}, likelihood: { kind: 'bernoulli' }, beta: 0.5, objective: { kind: 'iwae', k: 5 } } });
     expect(r.success).toBe(false);
-    expect(r.error?.issues[0].message).toMatch(/IWAE bound is defined for beta = 1/);
+    expect(r.error?.issues[0].path).toEqual(['model', 'beta']);
+    expect(r.error?.issues[0].message).toMatch(/IWAE objective is defined for beta = 1/);
     const ok = modelSchema.parse({ kind: 'vae', latent: 2, encoder: {}, decoder: {}, likelihood: { kind: 'bernoulli' }, objective: { kind: 'iwae' } });
     expect(ok.kind === 'vae' && ok.objective).toEqual({ kind: 'iwae', k: 50 });
   });

@@ -1,0 +1,72 @@
+/**
+ * The rules that tie a config to the data it trains on, in one place for the CLI and the library (resolveConfig with
+ * a dataset applies them): options that only some data can take, a conditional VAE's labels and classes, and the
+ * decoder likelihood of data that is not images.
+ */
+import { UsageError } from '../errors.js';
+import type { Dataset } from '../data/types.js';
+import type { LikelihoodConfig, RunConfig } from './schema.js';
+
+/** What the layers of a config chose themselves, as opposed to what the preset or the schema's defaults gave. */
+export interface DataChoices {
+  /** The file or the overrides set model.likelihood: keep it whatever the data. */
+  likelihoodChosen: boolean;
+  /** The overrides switched the model to a conditional VAE without classes: take the classes from the data's labels. */
+  classesFromData: boolean;
+}
+
+/** The decoder of data that is not images: standardized tabular or point data is unbounded, so no Bernoulli. */
+export const NON_IMAGE_LIKELIHOOD: LikelihoodConfig = { kind: 'gaussian', variance: 0.1, meanActivation: 'linear' };
+
+/** Data options that only some data can take, refused where they would be silently ignored or meaningless. */
+function checkDataOptions(config: RunConfig, dataset: Dataset): void {
+  const { data } = config;
+  if (data.labelColumn !== undefined && !/\.csv(\.gz)?$/i.test(data.name)) {
+    throw new UsageError(`--label-column ${data.labelColumn}: applies to CSV data only; '${data.name}' is not a .csv file`);
+  }
+  if (data.stream && !dataset.stream) throw new UsageError(`--stream: streams uncompressed .npy and IDX files only; '${data.name}' is loaded whole (convert it to an uncompressed float32 .npy to stream it)`);
+  if (data.chunkExamples !== undefined && !dataset.stream) throw new UsageError(`--chunk-examples ${data.chunkExamples}: applies to streamed data only; add --stream`);
+  if (data.binarize !== 'dynamic') return;
+  const binarizeError = (found: string) =>
+    new UsageError(`--binarize (data.binarize dynamic): binarization draws pixels from grey levels in [0, 1], and '${dataset.name}' has ${found}; use it on image data${dataset.stream ? ' scaled to [0, 1]' : ''}`);
+  if (dataset.stream) {
+    const { min, max } = dataset.stream.stats;
+    if (min < 0 || max > 1) throw binarizeError(`values from ${min} to ${max}`);
+    return;
+  }
+  const outside = dataset.train.x.findIndex((v) => v < 0 || v > 1);
+  if (outside >= 0) throw binarizeError(`the value ${dataset.train.x[outside]}`);
+}
+
+/** A conditional VAE needs labelled data whose classes fit model.classes (taken from the data when `classesFromData`). */
+function fitClasses(config: RunConfig, dataset: Dataset, classesFromData: boolean, notice: (line: string) => void): RunConfig {
+  if (config.model.kind !== 'cvae') return config;
+  if (!dataset.train.labels || !dataset.labelNames) {
+    throw new UsageError(`--model cvae: the conditional VAE trains on labelled data, and '${dataset.name}' has no labels (give --label-column for a CSV, or sub-folders for PNG images)`);
+  }
+  const found = dataset.labelNames.length;
+  if (classesFromData && config.model.classes !== found) {
+    notice(`notice: ${dataset.name} has ${found} classes, so the conditional VAE has ${found} (model.classes)`);
+    return { ...config, model: { ...config.model, classes: found } };
+  }
+  if (found > config.model.classes) throw new UsageError(`model.classes ${config.model.classes}: '${dataset.name}' has ${found} classes (${dataset.labelNames.join(', ')}); expected model.classes >= ${found}`);
+  return config;
+}
+
+/**
+ * The config fitted to its dataset: checks the data options and a conditional VAE's labels (UsageError naming the
+ * option and the data), takes a switched-in conditional VAE's classes from the labels, and gives data that is not
+ * images a Gaussian decoder in place of a Bernoulli one the user did not choose. Each change is told to `notice`.
+ *
+ * @example
+ * const fitted = fitToData(config, dataset, { likelihoodChosen: false, classesFromData: false }, console.log);
+ */
+export function fitToData(config: RunConfig, dataset: Dataset, choices: DataChoices, notice: (line: string) => void = () => {}): RunConfig {
+  checkDataOptions(config, dataset);
+  let fitted = fitClasses(config, dataset, choices.classesFromData, notice);
+  if (dataset.kind !== 'image' && fitted.model.likelihood.kind === 'bernoulli' && !choices.likelihoodChosen) {
+    fitted = { ...fitted, model: { ...fitted.model, likelihood: NON_IMAGE_LIKELIHOOD } };
+    notice(`notice: ${dataset.name} is ${dataset.kind} data, so the decoder is Gaussian with variance 0.1 (choose with --likelihood or a config file)`);
+  }
+  return fitted;
+}

@@ -15,7 +15,7 @@ import { makeProgress } from './progress.js';
 import { figureHooks } from '../report/index.js';
 import { newRunDir, readRunConfig } from './run-folder.js';
 import { imageSize, intList, integer, number, oneOf, positiveInt } from './parse.js';
-import { parseNoise, type NoiseSpec } from '../data/index.js';
+import { parseLabelColumn, parseNoise, type NoiseSpec } from '../data/index.js';
 
 const MODEL_KINDS = ['autoencoder', 'vae', 'poor-man-vae', 'cvae'] as const;
 const LIKELIHOODS = ['bernoulli', 'gaussian', 'squared-error'] as const;
@@ -59,7 +59,7 @@ function overridesFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
   const data: Record<string, unknown> = {};
   if (flags.data !== undefined) data.name = flags.data;
   if (flags.dataPath !== undefined) data.path = flags.dataPath;
-  if (flags.labelColumn !== undefined) data.labelColumn = /^\d+$/.test(flags.labelColumn) ? Number(flags.labelColumn) : flags.labelColumn;
+  if (flags.labelColumn !== undefined) data.labelColumn = parseLabelColumn(flags.labelColumn);
   if (flags.limit !== undefined) data.limit = flags.limit;
   if (flags.binarize) data.binarize = 'dynamic';
   if (flags.imageSize !== undefined) data.imageSize = flags.imageSize;

@@ -195,7 +195,7 @@ export const FUSED_ELBO_STEP = 'VaekitElboStep';
 
 /**
  * Hidden-layer activations by their code in the fused kernels (StepAct in addon/elbo_step.inc): the schema's list,
- * whose order is that numbering; src/native/native.test.ts holds the two together.
+ * whose order is that numbering; src/config/lists.test.ts holds the two together.
  */
 export const STEP_ACTIVATIONS = ACTIVATIONS;
 

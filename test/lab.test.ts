@@ -11,6 +11,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildReason, buildWeb } from '../src/server/build-web.js';
+import { PAGE_BACKENDS } from '../src/config/schema.js';
 
 const root = path.resolve(__dirname, '..');
 const bin = path.join(root, 'bin', 'vaekit.js');
@@ -103,7 +104,7 @@ describe('the lab with the bundled default model', () => {
     const { page, errors } = await open(url);
     expect(await page.textContent('[data-testid=source]')).toContain('bundled default model');
     const backend = await page.textContent('[data-testid=backend]');
-    expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(backend);
+    expect(PAGE_BACKENDS).toContain(backend);
     measured.backend = backend;
     expect(await page.isHidden('[data-testid=error]')).toBe(true);
     await shot(page, 'map');

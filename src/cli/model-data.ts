@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { BACKEND_OPTIONS, type RunConfig } from '../config/index.js';
-import { loadForModel, type Dataset, type ModelExamples } from '../data/index.js';
+import { loadForModel, parseLabelColumn, type Dataset, type ModelExamples } from '../data/index.js';
 import { labelsFor, type Model } from '../models/index.js';
 import type { ModelMetadata } from '../io/model-format.js';
 import { loadModel } from '../io/model-files.js';
@@ -103,7 +103,7 @@ export function checkOutDir(flag: string, dir: string | undefined): void {
 /** The examples --data names, prepared for the run's model. */
 export function examplesFor(flags: ModelDataFlags, r: OpenRun): ModelExamples {
   if (flags.data === undefined) throw new UsageError('--data: required');
-  const labelColumn = flags.labelColumn === undefined ? undefined : /^\d+$/.test(flags.labelColumn) ? Number(flags.labelColumn) : flags.labelColumn;
+  const labelColumn = flags.labelColumn === undefined ? undefined : parseLabelColumn(flags.labelColumn);
   return loadForModel({
     name: flags.data,
     inputShape: r.metadata.inputShape,

@@ -1,13 +1,10 @@
 /** `vaekit train`'s flags: their parsers, and the config layers they make (resolveConfig merges and checks them). */
-import { readConfigFile, resolveConfig, type ResolveOptions, type RunConfig, type BACKEND_OPTIONS } from '../config/index.js';
+import { readConfigFile, resolveConfig, type BACKEND_OPTIONS, type LIKELIHOOD_KINDS, type MODEL_KINDS, type OBJECTIVE_KINDS, type ResolveOptions, type RunConfig } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { ACTIVATIONS } from '../nn/index.js';
 import { number, positiveInt } from './parse.js';
-import type { NoiseSpec } from '../data/index.js';
+import { parseLabelColumn, type NoiseSpec } from '../data/index.js';
 
-export const MODEL_KINDS = ['autoencoder', 'vae', 'poor-man-vae', 'cvae'] as const;
-export const LIKELIHOODS = ['bernoulli', 'gaussian', 'squared-error'] as const;
-export const OBJECTIVES = ['elbo', 'iwae'] as const;
 
 export interface TrainFlags {
   preset?: string;
@@ -21,7 +18,7 @@ export interface TrainFlags {
   latent?: number;
   hidden?: number[];
   activation?: (typeof ACTIVATIONS)[number];
-  likelihood?: (typeof LIKELIHOODS)[number];
+  likelihood?: (typeof LIKELIHOOD_KINDS)[number];
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -29,7 +26,7 @@ export interface TrainFlags {
   klWarmup?: number;
   klCycle?: { period: number; ratio?: number };
   capacity?: { cMax: number; epochs: number; gamma?: number };
-  objective?: (typeof OBJECTIVES)[number];
+  objective?: (typeof OBJECTIVE_KINDS)[number];
   k?: number;
   seed?: number;
   out?: string;
@@ -47,7 +44,7 @@ function overridesFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
   const data: Record<string, unknown> = {};
   if (flags.data !== undefined) data.name = flags.data;
   if (flags.dataPath !== undefined) data.path = flags.dataPath;
-  if (flags.labelColumn !== undefined) data.labelColumn = /^\d+$/.test(flags.labelColumn) ? Number(flags.labelColumn) : flags.labelColumn;
+  if (flags.labelColumn !== undefined) data.labelColumn = parseLabelColumn(flags.labelColumn);
   if (flags.limit !== undefined) data.limit = flags.limit;
   if (flags.binarize) data.binarize = 'dynamic';
   if (flags.imageSize !== undefined) data.imageSize = flags.imageSize;

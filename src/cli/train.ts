@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { BACKEND_OPTIONS, resolveConfig, type RunConfig } from '../config/index.js';
+import { BACKEND_OPTIONS, LIKELIHOOD_KINDS, MODEL_KINDS, OBJECTIVE_KINDS, resolveConfig, type RunConfig } from '../config/index.js';
 import { train } from '../train/index.js';
 import { lockRun } from '../io/lock.js';
 import { UsageError, VaekitError } from '../errors.js';
@@ -14,7 +14,7 @@ import { figureHooks } from '../report/index.js';
 import { newRunDir, readRunConfig } from './run-folder.js';
 import { imageSize, intList, integer, number, oneOf, positiveInt } from './parse.js';
 import { parseNoise } from '../data/index.js';
-import { DEFAULT_GAMMA, LIKELIHOODS, MODEL_KINDS, OBJECTIVES, capacity, configLayers, flagName, klCycle, type TrainFlags } from './train-flags.js';
+import { DEFAULT_GAMMA, capacity, configLayers, flagName, klCycle, type TrainFlags } from './train-flags.js';
 
 /** The first folder of `dir`'s path that does not exist yet: what a failed fresh run must remove to leave nothing behind. */
 function firstMissing(dir: string): string | undefined {
@@ -108,7 +108,7 @@ export function registerTrain(program: Command): void {
     .option('--latent <n>', 'latent size', positiveInt('--latent'))
     .option('--hidden <sizes>', 'hidden layer sizes, e.g. 400 or 512,256 (decoder mirrors them)', intList('--hidden'))
     .option('--activation <fn>', `hidden activation: ${ACTIVATIONS.join(', ')}`, oneOf('--activation', ACTIVATIONS))
-    .option('--likelihood <kind>', `decoder likelihood: ${LIKELIHOODS.join(', ')}`, oneOf('--likelihood', LIKELIHOODS))
+    .option('--likelihood <kind>', `decoder likelihood: ${LIKELIHOOD_KINDS.join(', ')}`, oneOf('--likelihood', LIKELIHOOD_KINDS))
     .option('--epochs <n>', 'epochs', positiveInt('--epochs'))
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'))
     .option('--lr <x>', 'Adam learning rate', number('--lr', { min: 0, exclusiveMin: true, what: 'a learning rate > 0' }))
@@ -116,7 +116,7 @@ export function registerTrain(program: Command): void {
     .option('--kl-warmup <epochs>', 'KL schedule: warm the weight up linearly from 0 to beta over this many epochs', positiveInt('--kl-warmup'))
     .option('--kl-cycle <period[:ratio]>', 'KL schedule (Fu et al. 2019): cycles of PERIOD epochs, each ramping 0 to beta over its first RATIO (default 0.5), e.g. 10:0.5', klCycle)
     .option('--capacity <cmax:epochs[:gamma]>', `KL schedule (Burgess et al. 2018): loss = reconstruction + GAMMA * |KL - C|, C ramped 0 to CMAX nats over EPOCHS epochs (GAMMA default ${DEFAULT_GAMMA}; beta unused), e.g. 25:100`, capacity)
-    .option('--objective <kind>', `VAE training objective: ${OBJECTIVES.join(', ')} (the IWAE bound of Burda et al.)`, oneOf('--objective', OBJECTIVES))
+    .option('--objective <kind>', `VAE training objective: ${OBJECTIVE_KINDS.join(', ')} (the IWAE bound of Burda et al.)`, oneOf('--objective', OBJECTIVE_KINDS))
     .option('--k <n>', 'importance samples per example for --objective iwae (default 50)', positiveInt('--k'))
     .option('--seed <n>', 'random seed', integer('--seed'))
     .option('--denoise <kind:level>', 'denoising training: corrupt each input with gaussian:STD, salt-pepper:P or mask:P noise, reconstruct the clean one', (v: string) => parseNoise(v, '--denoise'))

@@ -1,6 +1,7 @@
 /** The one validated, JSON-serializable run configuration: data, model, training, backend. Types are inferred from it. */
 import { z } from 'zod';
 
+/** Hidden-layer activations. The native kernels number them in this order (engine/fused.ts): append, never reorder. */
 const activation = z.enum(['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'elu', 'softplus']);
 const positiveInt = z.number().int().positive();
 
@@ -222,3 +223,72 @@ export type TrainOptions = z.infer<typeof trainSchema>;
 export type RunConfig = z.infer<typeof configSchema>;
 /** A config as a user may write it: every field with a default may be left out. */
 export type RunConfigInput = z.input<typeof configSchema>;
+
+// The enumerated lists, read off the schemas above: the CLI's choices, the engine's backends and the activation
+// functions all ask these instead of keeping a copy.
+
+/** A hidden-layer activation function's name. */
+export type Activation = z.infer<typeof activation>;
+
+/**
+ * Every activation, in the schema's order (the native kernels' numbering).
+ *
+ * @example
+ * ACTIVATIONS.includes('tanh'); // true
+ */
+export const ACTIVATIONS: readonly Activation[] = activation.options;
+
+/** A model kind (`model.kind`). */
+export type ModelKind = ModelConfig['kind'];
+
+/**
+ * Every model kind, in the schema's order.
+ *
+ * @example
+ * MODEL_KINDS.join(', '); // 'autoencoder, vae, cvae, poor-man-vae'
+ */
+export const MODEL_KINDS: readonly ModelKind[] = modelSchema.options.map((m) => m.shape.kind.value);
+
+/** A decoder likelihood kind (`model.likelihood.kind`). */
+export type LikelihoodKind = LikelihoodConfig['kind'];
+
+/**
+ * Every decoder likelihood kind, in the schema's order.
+ *
+ * @example
+ * LIKELIHOOD_KINDS.join(', '); // 'bernoulli, gaussian, squared-error'
+ */
+export const LIKELIHOOD_KINDS: readonly LikelihoodKind[] = likelihoodSchema.options.map((l) => l.shape.kind.value);
+
+/** A VAE training objective kind (`model.objective.kind`). */
+export type ObjectiveKind = ObjectiveConfig['kind'];
+
+/**
+ * Every VAE training objective kind, in the schema's order.
+ *
+ * @example
+ * OBJECTIVE_KINDS.join(', '); // 'elbo, iwae'
+ */
+export const OBJECTIVE_KINDS: readonly ObjectiveKind[] = objectiveSchema.options.map((o) => o.shape.kind.value);
+
+/** A tensor backend a run can name (`backend`, `--backend`); `auto` is not one, it picks one. */
+export type BackendName = Exclude<(typeof BACKEND_OPTIONS)[number], 'auto'>;
+
+/**
+ * The backends a Node run can name, fastest first: with `auto` the engine tries them in this order.
+ *
+ * @example
+ * BACKENDS.join(', '); // 'native, tensorflow, wasm, cpu'
+ */
+export const BACKENDS: readonly BackendName[] = BACKEND_OPTIONS.filter((b): b is BackendName => b !== 'auto');
+
+/** A tensor backend of the lab page (`?backend=`). */
+export type PageBackendName = (typeof PAGE_BACKENDS)[number];
+
+/**
+ * The lab page's backends, fastest first: with no `?backend=` the engine tries them in this order.
+ *
+ * @example
+ * PAGE_BACKENDS.join(', '); // 'webgpu, webgl, wasm, cpu'
+ */
+export const PAGE_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;

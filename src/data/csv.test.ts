@@ -1,8 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../errors.js';
 import { gzip, tempFolder, thrown } from '../../test/fixtures/data/build.js';
-import { parseCsv } from './csv.js';
+import { parseCsv, parseLabelColumn } from './csv.js';
 import { loadDataset } from './load.js';
+
+describe('parseLabelColumn', () => {
+  it('reads all digits as a 0-based index and anything else as a header name', () => {
+    expect(parseLabelColumn('0')).toBe(0);
+    expect(parseLabelColumn('12')).toBe(12);
+    expect(parseLabelColumn('species')).toBe('species');
+    expect(parseLabelColumn('-1')).toBe('-1');
+    expect(parseLabelColumn('2.0')).toBe('2.0');
+  });
+});
 
 describe('parseCsv', () => {
   it('detects a header row', () => {

@@ -16,6 +16,17 @@ export interface CsvOptions {
   labelColumn?: string | number;
 }
 
+/**
+ * Reads a label column as written on a command line: all digits is a 0-based column index, anything else a header name.
+ *
+ * @example
+ * parseLabelColumn('2'); // 2
+ * parseLabelColumn('species'); // 'species'
+ */
+export function parseLabelColumn(text: string): string | number {
+  return /^\d+$/.test(text) ? Number(text) : text;
+}
+
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 

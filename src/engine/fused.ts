@@ -5,6 +5,7 @@
  */
 import { tf } from './tf.js';
 import type { Tensor, Tensor1D, Tensor2D, Variable } from './tf.js';
+import { ACTIVATIONS } from '../config/schema.js';
 
 /** Kernel names of the fused per-example objective terms and their gradients. */
 export const FUSED = {
@@ -192,8 +193,11 @@ export function fusedAdamStep(
 /** Name of the whole-step kernel for MLP VAEs. */
 export const FUSED_ELBO_STEP = 'VaekitElboStep';
 
-/** Hidden-layer activations the whole-step kernel knows, in its numbering (StepAct in addon/elbo_step.inc). */
-export const STEP_ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'elu', 'softplus'] as const;
+/**
+ * Hidden-layer activations by their code in the fused kernels (StepAct in addon/elbo_step.inc): the schema's list,
+ * whose order is that numbering; src/config/lists.test.ts holds the two together.
+ */
+export const STEP_ACTIVATIONS = ACTIVATIONS;
 
 /** A dense layer of a model the whole-step kernel can train. */
 export interface StepLayer {

@@ -1,8 +1,8 @@
 /** The tensor engine: the only module tree that imports @tensorflow/*; backend choice, tidy helpers and the seeded RNG. */
 export { tf, makeVariable } from './tf.js';
 export type { Tensor, Tensor1D, Tensor2D, Variable, Rank, NamedTensorMap } from './tf.js';
-export { initBackend, currentBackend, nativeConvGradients, BACKENDS } from './backend.js';
-export type { BackendName, BackendChoice } from './backend.js';
+export { initBackend, currentBackend, nativeConvGradients, BACKENDS, BACKEND_CANDIDATES, PAGE_BACKENDS } from './backend.js';
+export type { BackendName, BackendChoice, BackendEnvironment, BackendOptions, PageAssets, PageBackendName } from './backend.js';
 export { setWasmTransposeFix } from './wasm-transpose-fix.js';
 export { Rng } from './rng.js';
 export { NoiseBuffer } from './noise.js';

@@ -4,7 +4,7 @@
  * faults on fresh mmap'd memory), so the arrays of disposed tensors are reused for the next outputs of that size.
  */
 import os from 'node:os';
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { MathBackendCPU } from '../engine/cpu-backend.js';
 import type { tf } from '../engine/tf.js';
 
 type DataId = object;

@@ -7,10 +7,11 @@ import { tf } from '../engine/tf.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { nativeKernels } from './kernels.js';
 import { registerFusedGradients } from '../engine/fused.js';
+import type { BackendName } from '../config/schema.js';
 export { FUSED, FUSED_ADAM, fusedAdamStep, fusedBernoulliLogLikelihood, fusedKlStandardNormal, type FusedAdamAttrs } from '../engine/fused.js';
 
-/** The name the backend is registered under. */
-export const NATIVE_BACKEND = 'native';
+/** The name the backend is registered under: one of the schema's BACKENDS. */
+export const NATIVE_BACKEND = 'native' satisfies BackendName;
 // Above cpu (1) and wasm (2): when the native backend is registered it is tfjs's default.
 const PRIORITY = 3;
 

@@ -2,7 +2,8 @@
 import { tf, fusedBiasAct, type Tensor, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import type { Activation } from './types.js';
 
-export const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'elu', 'softplus'] as const satisfies readonly Activation[];
+/** The schema's list: activate() below has a case for each. */
+export { ACTIVATIONS } from '../config/schema.js';
 
 /** PyTorch's default negative slope, used by seed 003's nn.LeakyReLU(). */
 export const LEAKY_RELU_SLOPE = 0.01;

@@ -1,5 +1,6 @@
 /** What every building block shares: the forward context, named variables, and the summary and export records. */
 import type { Rng, Tensor2D, Variable } from '../engine/index.js';
+import type { Activation } from '../config/schema.js';
 
 /** A pending running-statistics update from a BatchNorm layer in training mode, applied after the optimizer step. */
 export interface StatUpdate {
@@ -62,7 +63,7 @@ export type GraphOp =
   /** Permute the axes (batch axis included). */
   | { op: 'transpose'; perm: number[] };
 
-export type Activation = 'linear' | 'relu' | 'leakyRelu' | 'sigmoid' | 'tanh' | 'elu' | 'softplus';
+export type { Activation };
 
 /** A block of layers acting on [B, D] tensors. */
 export interface Block {

@@ -4,7 +4,7 @@
  */
 import './style.css';
 import { tf } from '../../src/engine/tf.js';
-import { pickBackend } from './backend.js';
+import { initPageBackend } from '../../src/engine/page-backend.js';
 import { loadFromFiles, loadFromUrl, runManifest, type Lab } from './lab.js';
 import { ViewContext, showNote } from './views/context.js';
 import { mountMap } from './views/map.js';
@@ -139,11 +139,11 @@ async function boot(): Promise<void> {
   buildShell();
   const params = new URLSearchParams(location.search);
   try {
-    const pick = await pickBackend(params.get('backend'));
+    const pick = await initPageBackend(params.get('backend'));
     backend = pick.name;
     const badge = $('[data-testid=backend]');
     badge.textContent = pick.name;
-    if (pick.notes.length > 0) badge.title = `skipped: ${pick.notes.join('; ')}`;
+    if (pick.notices.length > 0) badge.title = pick.notices.join('\n');
   } catch (err) {
     showError(`No tensor backend: ${message(err)}`);
     return;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Rng } from '../engine/index.js';
 import { exampleSize, memoryBatches, streamBatches, type Batch, type Dataset } from '../data/index.js';
 import { buildModel, initDecoderBiasFromData, type Model } from '../models/index.js';
-import type { RunConfig } from '../config/index.js';
+import type { RunConfig, TrainConfig } from '../config/index.js';
 import { UsageError, VaekitError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { saveModel } from '../io/model-files.js';
@@ -21,6 +21,7 @@ export interface Progress {
   loss: number;
 }
 
+/** The argument of {@link train}; the config's own `train` section is a {@link TrainConfig}. */
 export interface TrainOptions {
   config: RunConfig;
   dataset: Dataset;

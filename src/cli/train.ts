@@ -52,6 +52,8 @@ interface TrainFlags {
   imageSize?: [number, number];
   stream?: boolean;
   chunkExamples?: number;
+  /** --memory-budget in bytes (added by main.ts), for the data load. */
+  memoryBudget?: number;
 }
 
 /** Flag values as a partial config, deep-merged over the preset and the config file. */
@@ -258,7 +260,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   if (recordedBackend && recordedBackend !== 'auto' && backend !== recordedBackend) {
     out.info(`notice: the run was trained on ${recordedBackend} and continues on ${backend}; results will not match an uninterrupted run bit for bit`);
   }
-  const dataset = datasetFor(config);
+  const dataset = datasetFor(config, flags);
   if (!flags.resume) {
     checkDataFlags(config, dataset);
     config = checkConditional(config, dataset, flags, out);

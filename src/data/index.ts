@@ -11,7 +11,7 @@ export { loadDsprites, drawDsprite, dspritesFactorIndices, DSPRITES_COUNT, DSPRI
 export { loadCsvFile, loadIdxFile, loadNpyFile } from './user-files.js';
 export { encodeLabels, limitCounts } from './preprocess.js';
 export { readDataFile, isGzip } from './files.js';
-export { checkBudget, defaultMemoryBudget, formatBytes, parseByteSize, setDefaultMemoryBudget, type MemoryNeed } from './budget.js';
+export { checkBudget, defaultMemoryBudget, formatBytes, parseByteSize, type MemoryNeed } from './budget.js';
 export { loadImageFolder, readImageFolder, resizeBilinear, type ImageFolder, type ImageFolderOptions } from './image-folder.js';
 export { loadForModel, applyPreprocessing, invertPreprocessing, type ModelDataOptions, type ModelExamples } from './for-model.js';
 export { addNoise, parseNoise, noiseText, NOISE_KINDS, type NoiseSpec } from './noise.js';

@@ -99,6 +99,7 @@ describe('Trainer', () => {
     while (!trainer.done) {
       const s = trainer.step();
       seen.push(`${s.epoch}.${s.batch}/${s.batches}${s.epochDone ? '!' : ''}`);
+      expect(trainer.epochsDone).toBe(s.epochDone ? s.epoch : s.epoch - 1);
       expect(trainer.lr).toBe(learningRate(config.train, s.epoch));
       expect(trainer.klWeight).toEqual(klWeightFor(config.model, s.epoch));
       if (s.epochDone) expect(trainer.seen).toBe(N_TRAIN);

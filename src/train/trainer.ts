@@ -36,6 +36,8 @@ export interface StepResult {
   epoch: number;
   batch: number;
   batches: number;
+  /** Examples in the batch. */
+  examples: number;
   /** The batch means of the terms, before the update. */
   terms: TermMeans;
   /** The running mean of the loss per example over the epoch so far. */
@@ -112,6 +114,11 @@ export class Trainer {
     return !this.current && this.epoch >= this.config.train.epochs;
   }
 
+  /** Epochs finished (the current one once its last batch is trained). */
+  get epochsDone(): number {
+    return this.current ? this.epoch - 1 : this.epoch;
+  }
+
   /** True between epochs (before the first step, or after an epoch's last batch). */
   get betweenEpochs(): boolean {
     return !this.current;
@@ -158,7 +165,7 @@ export class Trainer {
       if (!batches.next().done) throw new Error(`epoch ${this.epoch}: more batches than the ${this.batches} counted`);
       this.current = undefined;
     }
-    return { epoch: this.epoch, batch: this.batch, batches: this.batches, terms, epochLoss: this.sums.loss / this.seen, epochDone };
+    return { epoch: this.epoch, batch: this.batch, batches: this.batches, examples: n, terms, epochLoss: this.sums.loss / this.seen, epochDone };
   }
 
   /** Mean terms per example over the current epoch's batches so far (training mode), as pytorch/examples reports them. */

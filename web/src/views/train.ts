@@ -88,6 +88,21 @@ const FIELDS = [
   { name: 'seed', path: 'train.seed' },
 ] as const;
 
+/** A schema issue as the form needs it; a union's (an encoder is an MLP or a conv net) holds each branch's issues. */
+interface Issue {
+  path: PropertyKey[];
+  message: string;
+  errors?: Issue[][];
+}
+
+/** The issue to show: inside a union, the first issue of the branch that came closest (the fewest issues), recursively. */
+function leafIssue(issue: Issue): Issue {
+  if (!issue.errors?.length) return issue;
+  const closest = issue.errors.reduce((a, b) => (b.length < a.length ? b : a));
+  const inner = leafIssue(closest[0]);
+  return { path: [...issue.path, ...inner.path], message: inner.message };
+}
+
 /** A form value as a number; an empty field is NaN, which the schema refuses like any other non-number. */
 const toNumber = (raw: string): number => (raw.trim() === '' ? NaN : Number(raw));
 
@@ -107,7 +122,7 @@ function formConfig(value: (field: string) => string, data: string, network: Net
   const train = { epochs: toNumber(value('epochs')), batchSize: toNumber(value('batch')), lr: toNumber(value('lr')), seed: toNumber(value('seed')) };
   const parsed = configSchema.safeParse({ preset: preset.name, data: { name: data }, model, train } as RunConfigInput);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  const issue = leafIssue(parsed.error.issues[0] as Issue);
   const at = issue.path.join('.');
   const field = FIELDS.find((f) => at === f.path || at.startsWith(`${f.path}.`));
   throw new Error(field ? `${field.name}: '${value(field.name).trim()}' is not valid: ${issue.message}` : `${at}: ${issue.message}`);

@@ -5,8 +5,6 @@
  * config and checked by the config schema; the library trains and evaluates; this file shows it.
  */
 import { Rng } from '../../../src/engine/rng.js';
-import { findPreset } from '../../../src/config/presets.js';
-import { configSchema, type RunConfig, type RunConfigInput } from '../../../src/config/schema.js';
 import { loadSwissRoll } from '../../../src/data/swiss-roll.js';
 import type { DataKind, Preprocessing } from '../../../src/data/types.js';
 import { buildModel } from '../../../src/models/index.js';
@@ -15,6 +13,7 @@ import { exportModel, importModel } from '../../../src/io/model-format.js';
 import { encodeMeans, project } from '../../../src/latent/index.js';
 import { Frame, bounds2d, paintLines, paintScatter } from '../canvas.js';
 import { readExamples, type Examples } from '../examples.js';
+import { formConfig } from '../train-config.js';
 import { FILES, fetchBytes, type Lab } from '../lab.js';
 import { canvas, el } from './context.js';
 
@@ -76,57 +75,6 @@ const NETWORKS: Record<Network, { preset: string; label: string; hiddenLabel: st
     about: 'encoder: conv 32, 64 (3x3, stride 2, ReLU), then the dense layers to the code; decoder: dense 7x7x64, transposed conv 64, 32, then 1',
   },
 };
-
-/** The form's fields, with the config path each one sets (a schema error on that path names the field). */
-const FIELDS = [
-  { name: 'latent', path: 'model.latent' },
-  { name: 'hidden', path: 'model.encoder.hidden' },
-  { name: 'hidden', path: 'model.decoder.hidden' },
-  { name: 'epochs', path: 'train.epochs' },
-  { name: 'batch', path: 'train.batchSize' },
-  { name: 'lr', path: 'train.lr' },
-  { name: 'seed', path: 'train.seed' },
-] as const;
-
-/** A schema issue as the form needs it; a union's (an encoder is an MLP or a conv net) holds each branch's issues. */
-interface Issue {
-  path: PropertyKey[];
-  message: string;
-  errors?: Issue[][];
-}
-
-/** The issue to show: inside a union, the first issue of the branch that came closest (the fewest issues), recursively. */
-function leafIssue(issue: Issue): Issue {
-  if (!issue.errors?.length) return issue;
-  const closest = issue.errors.reduce((a, b) => (b.length < a.length ? b : a));
-  const inner = leafIssue(closest[0]);
-  return { path: [...issue.path, ...inner.path], message: inner.message };
-}
-
-/** A form value as a number; an empty field is NaN, which the schema refuses like any other non-number. */
-const toNumber = (raw: string): number => (raw.trim() === '' ? NaN : Number(raw));
-
-/**
- * The run config the form describes: the preset's model with the chosen latent size and hidden widths (an MLP's
- * encoder layers, mirrored in the decoder; a conv VAE's dense layers between its convs and the code), and the
- * form's epochs, batch size, learning rate and seed; every other setting (Adam's included) is the schema's default.
- * A value the schema refuses throws an Error naming the form field, the value and what the schema expected.
- */
-function formConfig(value: (field: string) => string, data: string, network: Network): RunConfig {
-  const preset = findPreset(data === 'swiss-roll' ? 'swiss-roll-vae' : NETWORKS[network].preset)!;
-  const base = preset.config.model as Record<string, unknown> & { encoder: Record<string, unknown> };
-  const latent = toNumber(value('latent'));
-  const hidden = value('hidden').split(',').map(toNumber);
-  const activation = base.encoder.activation;
-  const model = network === 'conv' ? { ...base, latent, encoder: { ...base.encoder, hidden } } : { ...base, latent, encoder: { hidden, activation }, decoder: { hidden: [...hidden].reverse(), activation } };
-  const train = { epochs: toNumber(value('epochs')), batchSize: toNumber(value('batch')), lr: toNumber(value('lr')), seed: toNumber(value('seed')) };
-  const parsed = configSchema.safeParse({ preset: preset.name, data: { name: data }, model, train } as RunConfigInput);
-  if (parsed.success) return parsed.data;
-  const issue = leafIssue(parsed.error.issues[0] as Issue);
-  const at = issue.path.join('.');
-  const field = FIELDS.find((f) => at === f.path || at.startsWith(`${f.path}.`));
-  throw new Error(field ? `${field.name}: '${value(field.name).trim()}' is not valid: ${issue.message}` : `${at}: ${issue.message}`);
-}
 
 /** The y-axis top for a loss curve: past the first steps' steep fall once there are enough, so the rest stays readable. */
 function yTop(smooth: number[]): number | undefined {
@@ -322,7 +270,8 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
     explore.disabled = true;
     try {
       const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value;
-      const config = formConfig(value, dataSelect.value, network());
+      const preset = dataSelect.value === 'swiss-roll' ? 'swiss-roll-vae' : NETWORKS[network()].preset;
+      const config = formConfig(value, { preset, data: dataSelect.value, conv: network() === 'conv' });
       status.textContent = 'loading data…';
       const data = dataSelect.value === 'mnist' ? await mnistSubset() : swissRollData(config.train.seed);
       const rng = new Rng(config.train.seed);

@@ -60,7 +60,7 @@ function memoryEpochs(dataset: TrainerOptions['dataset'], d: number): EpochBatch
  * @example
  * const trainer = new Trainer({ config, model, dataset, rng });
  * while (!trainer.done) {
- *   const { epoch, batch, batches, epochDone } = trainer.step();
+ *   const { epoch, epochDone } = trainer.step();
  *   if (epochDone) console.log(epoch, trainer.evaluate().loss);
  * }
  * trainer.dispose();
@@ -81,7 +81,7 @@ export class Trainer {
   private readonly d: number;
   private readonly epochBatches: EpochBatches;
   private readonly noiseClip: { clip?: [number, number] };
-  private klWeight_: KlWeight | undefined;
+  private epochKlWeight: KlWeight | undefined;
   private current?: Iterator<Batch>;
   private sums = { loss: 0, reconstruction: 0, kl: 0 };
 
@@ -96,12 +96,12 @@ export class Trainer {
     this.adam = new Adam(model.variables().filter((v) => v.trainable), { lr, beta1, beta2, epsilon });
     // Noisy images stay in [0, 1], the range of the clean ones.
     this.noiseClip = dataset.kind === 'image' && dataset.preprocessing.kind !== 'standardize' ? { clip: [0, 1] } : {};
-    this.klWeight_ = klWeightFor(config.model, 1);
+    this.epochKlWeight = klWeightFor(config.model, 1);
   }
 
   /** The KL weight of the current epoch (undefined for an autoencoder). */
   get klWeight(): KlWeight | undefined {
-    return this.klWeight_;
+    return this.epochKlWeight;
   }
 
   /** The learning rate of the current epoch. */
@@ -138,7 +138,7 @@ export class Trainer {
     this.epoch = epoch;
     this.batch = 0;
     this.seen = 0;
-    this.klWeight_ = klWeightFor(this.config.model, Math.max(1, epoch));
+    this.epochKlWeight = klWeightFor(this.config.model, Math.max(1, epoch));
   }
 
   /** The run's random stream as it stands, for a checkpoint. */
@@ -181,7 +181,7 @@ export class Trainer {
   evaluate(): Terms {
     const dynamic = this.config.data.binarize === 'dynamic';
     const { batches } = this.epochBatches('test', EVAL_BATCH);
-    return evaluateBatches({ model: this.model, batches, d: this.d, seed: `${this.config.train.seed}:eval:${this.epoch}`, binarizeData: dynamic, klWeight: this.klWeight_ });
+    return evaluateBatches({ model: this.model, batches, d: this.d, seed: `${this.config.train.seed}:eval:${this.epoch}`, binarizeData: dynamic, klWeight: this.epochKlWeight });
   }
 
   /** Frees Adam's moments; the model stays the caller's. */
@@ -193,7 +193,7 @@ export class Trainer {
   private startEpoch(): Iterator<Batch> {
     this.epoch++;
     this.adam.options.lr = learningRate(this.config.train, this.epoch);
-    this.klWeight_ = klWeightFor(this.config.model, this.epoch);
+    this.epochKlWeight = klWeightFor(this.config.model, this.epoch);
     const { batches, count } = this.epochBatches('train', this.config.train.batchSize, this.rng);
     this.current = batches[Symbol.iterator]();
     this.batches = count;
@@ -211,7 +211,7 @@ export class Trainer {
     // Denoising: the encoder sees a corrupted copy drawn from the run's RNG (so a resumed run repeats it); the loss reconstructs x.
     const input = denoise && tf.tensor2d(addNoise(x.dataSync() as Float32Array, denoise, rng, this.noiseClip), x.shape); // [B, D]
     try {
-      return trainStep({ model, adam, x, rng, klWeight: this.klWeight_, ...(input && { input }), labels: batchLabels(model, batch) });
+      return trainStep({ model, adam, x, rng, klWeight: this.epochKlWeight, ...(input && { input }), labels: batchLabels(model, batch) });
     } finally {
       x.dispose();
       input?.dispose();

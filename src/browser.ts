@@ -1,6 +1,6 @@
 /**
  * The browser entry (`import ... from 'vaekit'` in a bundler, or 'vaekit/browser'): what runs in a page. Models,
- * objectives, training steps, latent tools, the model format and its fetch loader; no fs, no node:*, no native addon
+ * objectives, training steps and the incremental trainer, latent tools, the model format and its fetch loader; no fs, no node:*, no native addon
  * (the consumer test bundles it with Vite to hold it to that). tfjs picks webgl or cpu by itself; `tf.setBackend`
  * chooses.
  */
@@ -10,7 +10,12 @@ export * from './objectives/index.js';
 export * from './nn/index.js';
 export { trainStep, evalBatch, type TermMeans } from './train/step.js';
 export { Adam, type AdamOptions } from './train/adam.js';
-export { batchIndices, binarize, exampleSize, gather } from './data/batch.js';
+export { Trainer, type TrainerOptions, type StepResult, type EpochBatches } from './train/trainer.js';
+export { evaluateSplit, evaluateBatches } from './train/evaluate.js';
+export { learningRate } from './train/schedule.js';
+export { klWeightFor } from './train/beta-schedule.js';
+export type { EpochMetrics, Terms } from './train/metrics.js';
+export { batchIndices, binarize, exampleSize, gather, memoryBatches, type Batch } from './data/batch.js';
 export { swissRoll, SWISS_ROLL_N, SWISS_ROLL_NOISE, type SwissRollOptions } from './data/swiss-roll.js';
 export type { DataKind, DataOptions, DataSplit, Dataset, Preprocessing } from './data/types.js';
 export * from './config/schema.js';

@@ -4,7 +4,31 @@ export * from './data/index.js';
 export * from './models/index.js';
 export * from './objectives/index.js';
 export * from './nn/index.js';
-export { train, trainStep, evaluateSplit, Adam, saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, learningRate, BURDA_EPOCHS, type EpochMetrics, type TrainResult, type Progress } from './train/index.js';
+export {
+  train,
+  Trainer,
+  trainStep,
+  evalBatch,
+  evaluateSplit,
+  evaluateBatches,
+  Adam,
+  saveCheckpoint,
+  loadCheckpoint,
+  latestCheckpointEpoch,
+  learningRate,
+  klWeightFor,
+  BURDA_EPOCHS,
+  type TrainOptions,
+  type TrainerOptions,
+  type StepResult,
+  type EpochBatches,
+  type AdamOptions,
+  type TermMeans,
+  type EpochMetrics,
+  type Terms,
+  type TrainResult,
+  type Progress,
+} from './train/index.js';
 export {
   evaluateModel,
   reconstructionError,

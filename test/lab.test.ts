@@ -283,6 +283,20 @@ describe('the lab with the bundled default model', () => {
     expect(await liveTensors(page)).toBe(tensors);
     expect(errors).toEqual([]);
   }, 300_000);
+
+  it('the training form is checked by the config schema: a refused value names its field and nothing trains', async () => {
+    const { page, errors } = await open(url);
+    await tab(page, 'train');
+    for (const [name, value] of [['batch', '0'], ['lr', 'fast'], ['hidden', '256,x'], ['seed', '1.5']]) {
+      await page.fill(`[data-view=train] input[name=${name}]`, value);
+      await page.click('[data-testid=train-start]');
+      expect(await page.textContent('[data-testid=train-status]')).toMatch(new RegExp(`^cannot train: ${name}: '${value.replace('.', '\\.')}' is not valid: \\S`));
+      await page.fill(`[data-view=train] input[name=${name}]`, name === 'batch' ? '100' : name === 'lr' ? '0.001' : name === 'hidden' ? '256,128' : '1');
+    }
+    expect(await page.$eval('[data-testid=train-loss]', (e) => (e as HTMLElement).dataset.steps)).toBeUndefined();
+    expect(await page.isDisabled('[data-testid=train-pause]')).toBe(true);
+    expect(errors).toEqual([]);
+  }, 120_000);
 });
 
 describe('vaekit serve RUN', () => {

@@ -6,14 +6,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeNpy } from '../src/data/index.js';
-import { setDefaultMemoryBudget } from '../src/data/budget.js';
 import { runCli, tempDir } from './helpers.js';
 
 const tmp = tempDir('budget-cli');
-afterAll(() => {
-  setDefaultMemoryBudget(undefined);
-  tmp.remove();
-});
+afterAll(() => tmp.remove());
 
 describe('--memory-budget', () => {
   // 20,000 rows of 64 float32 values: 5 MB on disk and as float32.
@@ -47,6 +43,16 @@ describe('--memory-budget', () => {
     const roll = await runCli(tmp.dir, 'train', '--data', 'swiss-roll', '--stream', '--epochs', '1', '--backend', 'cpu', '--out', 'roll');
     expect(roll.code).toBe(2);
     expect(roll.stderr).toMatch(/--stream: streams uncompressed \.npy and IDX files only; 'swiss-roll' is loaded whole/);
+  });
+
+  it('reaches the loads of a command on a trained run: anomaly reads the run data for its threshold within the budget', async () => {
+    // The run 'limited' keeps 2,000 training rows and 334 test rows: 597 KB as float32, under 1 MB and over 100 KB.
+    const args = ['anomaly', 'limited', '--data', 'rows.npy', '--limit', '10', '--backend', 'cpu', '--json'];
+    const under = await runCli(tmp.dir, ...args, '--memory-budget', '1MB');
+    expect(under.code, under.stderr).toBe(0);
+    const over = await runCli(tmp.dir, ...args, '--memory-budget', '100KB');
+    expect(over.code).toBe(2);
+    expect(over.stderr).toMatch(/rows\.npy: loading it needs about 583\.5 KiB \(2334 of 20000 examples x 64 float32 values\), over the memory budget of 97\.7 KiB/);
   });
 
   it('rejects a budget that is not a size, naming the flag', async () => {

@@ -80,7 +80,7 @@ async function runAnomaly(run: string, flags: AnomalyFlags): Promise<void> {
     const q = flags.quantile ?? 0.99;
     let trainScored = 0;
     if (threshold === undefined) {
-      const dataset = datasetFor(config);
+      const dataset = datasetFor(config, r);
       const d = exampleSize(dataset);
       trainScored = Math.min(dataset.train.n, THRESHOLD_EXAMPLES);
       const trainLabels = labelsFor({ model, labels: dataset.train.labels, n: trainScored, what: `the training split of '${dataset.name}'`, label: flags.label });

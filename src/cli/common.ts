@@ -14,11 +14,14 @@ export async function startBackend(requested: BackendName | 'auto', out: Output)
   return choice.name;
 }
 
-/** Loads the dataset a config names; a preset whose data is a folder it cannot find (images64-conv-vae) says to pass --data. */
-export function datasetFor(config: RunConfig): Dataset {
+/**
+ * Loads the dataset a config names within the command's --memory-budget (absent: the loaders' default); a preset
+ * whose data is a folder it cannot find (images64-conv-vae) says to pass --data.
+ */
+export function datasetFor(config: RunConfig, { memoryBudget }: { memoryBudget?: number }): Dataset {
   const { name } = config.data;
   if (config.preset && name.endsWith('/') && !existsSync(name)) {
     throw new UsageError(`preset ${config.preset} reads a folder of PNG images, and '${name}' does not exist; pass --data FOLDER`);
   }
-  return loadDataset({ ...config.data, seed: config.train.seed });
+  return loadDataset({ ...config.data, seed: config.train.seed, memoryBudget });
 }

@@ -1,7 +1,7 @@
 /** The vaekit command line: registers the commands and turns errors into messages and exit codes. */
 import { Command, CommanderError } from 'commander';
 import { VaekitError } from '../errors.js';
-import { parseByteSize, setDefaultMemoryBudget } from '../data/index.js';
+import { parseByteSize } from '../data/index.js';
 import { VERSION } from '../version.js';
 import { registerTrain } from './train.js';
 import { registerEval } from './eval.js';
@@ -24,10 +24,10 @@ import { registerImport } from './import.js';
 /**
  * `--memory-budget SIZE` on every command that loads data from a flag: the most a data load may allocate; a file
  * over it is refused before anything is allocated (uncompressed .npy and IDX files are read example by example).
+ * The parsed value reaches the command as its `memoryBudget` flag, which passes it to the loaders.
  */
 function addMemoryBudget(cmd: Command): void {
   cmd.option('--memory-budget <size>', 'refuse data whose loading would allocate more than SIZE, e.g. 4GiB or 512MB (default: half of physical memory)', (v: string) => parseByteSize('--memory-budget', v));
-  cmd.hook('preAction', (_program, action) => setDefaultMemoryBudget(action.opts().memoryBudget as number | undefined));
 }
 
 /** Exit codes: 0 success, 1 internal error or a failed run, 2 usage or input error. */

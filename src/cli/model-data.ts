@@ -25,6 +25,8 @@ export interface ModelDataFlags {
   json?: boolean;
   /** A conditional VAE: the class every example is conditioned on (default: each example's own label). */
   label?: number;
+  /** --memory-budget, in bytes (added by main.ts to every command that reads --data or --limit). */
+  memoryBudget?: number;
 }
 
 /** The help of --label on commands that encode examples. */
@@ -50,6 +52,8 @@ export interface OpenRun {
   model: Model;
   metadata: ModelMetadata;
   backend: string;
+  /** The command's --memory-budget in bytes, for the loads it makes. */
+  memoryBudget?: number;
 }
 
 /**
@@ -58,21 +62,21 @@ export interface OpenRun {
  * @example
  * await withRun('runs/a', flags, async ({ model, metadata }) => { ... });
  */
-export async function withRun<T>(run: string, flags: { backend?: ModelDataFlags['backend']; json?: boolean }, fn: (r: OpenRun) => T | Promise<T>): Promise<T> {
+export async function withRun<T>(run: string, flags: Pick<ModelDataFlags, 'backend' | 'json' | 'memoryBudget'>, fn: (r: OpenRun) => T | Promise<T>): Promise<T> {
   const out = makeOutput(flags.json === true);
   const config = readRunConfig(run);
   const backend = await startBackend(flags.backend ?? 'auto', out);
   const { model, metadata } = loadModel(run);
   try {
-    return await fn({ out, config, model, metadata, backend });
+    return await fn({ out, config, model, metadata, backend, memoryBudget: flags.memoryBudget });
   } finally {
     model.dispose();
   }
 }
 
 /** The run's own dataset (train and test splits), checked against the model's input shape. */
-export function runDataset(r: Pick<OpenRun, 'config' | 'model' | 'metadata'>): Dataset {
-  const dataset = datasetFor(r.config);
+export function runDataset(r: Pick<OpenRun, 'config' | 'model' | 'metadata' | 'memoryBudget'>): Dataset {
+  const dataset = datasetFor(r.config, r);
   checkShapes(r.model, dataset, r.metadata.inputShape);
   return dataset;
 }
@@ -112,6 +116,7 @@ export function examplesFor(flags: ModelDataFlags, r: OpenRun): ModelExamples {
     labelsPath: flags.dataPath,
     limit: flags.limit,
     seed: r.config.train.seed,
+    memoryBudget: flags.memoryBudget,
   });
 }
 

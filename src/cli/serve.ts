@@ -34,7 +34,7 @@ function runAssets(run: string, out: Output): Map<string, Asset> {
   if (!existsSync(path.join(run, 'config.json'))) note = `${run} is a model folder without the run's config.json, so its data is unknown`;
   else {
     try {
-      const ds = datasetFor(readRunConfig(run));
+      const ds = datasetFor(readRunConfig(run), {});
       const { images, labels } = labDataFiles(ds, ds.test, LAB_EXAMPLES);
       assets.set('/run/test-images.idx.gz', { bytes: images });
       if (labels) assets.set('/run/test-labels.idx.gz', { bytes: labels });

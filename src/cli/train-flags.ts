@@ -37,6 +37,8 @@ export interface TrainFlags {
   imageSize?: [number, number];
   stream?: boolean;
   chunkExamples?: number;
+  /** --memory-budget in bytes (added by main.ts), for the data load. */
+  memoryBudget?: number;
 }
 
 /** Flag values as a partial config, deep-merged over the preset and the config file. */

@@ -51,7 +51,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   if (recordedBackend && recordedBackend !== 'auto' && backend !== recordedBackend) {
     out.info(`notice: the run was trained on ${recordedBackend} and continues on ${backend}; results will not match an uninterrupted run bit for bit`);
   }
-  const dataset = datasetFor(config);
+  const dataset = datasetFor(config, flags);
   // A fresh run's config is fitted to its data (resolveConfig's data rules); a resumed one is the run's own.
   if (layers) config = resolveConfig({ ...layers, dataset, onNotice: out.info });
   // A fresh run that fails on a usage or input error before its first epoch leaves no folder behind.

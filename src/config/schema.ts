@@ -219,7 +219,7 @@ export type ModelConfig = z.infer<typeof modelSchema>;
 export type BetaSchedule = z.infer<typeof betaScheduleSchema>;
 export type ObjectiveConfig = z.infer<typeof objectiveSchema>;
 export type DataConfig = z.infer<typeof dataSchema>;
-export type TrainOptions = z.infer<typeof trainSchema>;
+export type TrainConfig = z.infer<typeof trainSchema>;
 export type RunConfig = z.infer<typeof configSchema>;
 /** A config as a user may write it: every field with a default may be left out. */
 export type RunConfigInput = z.input<typeof configSchema>;

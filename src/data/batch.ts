@@ -1,4 +1,4 @@
-/** Minibatch helpers on plain typed arrays: index batches, row gathering, and dynamic binarization. */
+/** Minibatch helpers on plain typed arrays: index batches, row gathering, in-memory epochs of batches, and dynamic binarization. */
 import { UsageError } from '../errors.js';
 import type { Rng } from '../engine/rng.js';
 import type { DataSplit, Dataset } from './types.js';
@@ -59,4 +59,28 @@ export function binarize(x: Float32Array, rng: Rng): Float32Array {
   const out = new Float32Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = rng.uniform() < x[i] ? 1 : 0;
   return out;
+}
+
+/** One batch of examples, from memory or from a stream. */
+export interface Batch {
+  /** [B, D] row-major. */
+  x: Float32Array;
+  /** Which examples: indices into the in-memory split, or record numbers in the file for a stream. */
+  indices: Int32Array;
+  labels?: Int32Array;
+}
+
+/**
+ * One epoch of batches from an in-memory split: a permutation of all examples when an `rng` is given (in order
+ * otherwise), cut into batches of `batchSize`; the permutation is drawn before the first batch, as it always was.
+ */
+export function* memoryBatches(split: DataSplit, d: number, { batchSize, rng }: { batchSize: number; rng?: Rng }): Generator<Batch> {
+  const order = rng ? rng.permutation(split.n) : Int32Array.from({ length: split.n }, (_, i) => i);
+  const all = split.labels;
+  for (let start = 0; start < split.n; start += batchSize) {
+    const indices = order.slice(start, start + batchSize);
+    const x = new Float32Array(indices.length * d); // [B, D]
+    indices.forEach((row, i) => x.set(split.x.subarray(row * d, (row + 1) * d), i * d));
+    yield { x, indices, ...(all && { labels: Int32Array.from(indices, (row) => all[row]) }) };
+  }
 }

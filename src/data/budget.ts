@@ -1,25 +1,14 @@
 /**
  * The memory budget for loading data: every loader estimates what it will allocate from the file's header or size
- * and refuses, before allocating anything, when the estimate is over the budget.
+ * and refuses, before allocating anything, when the estimate is over the budget. The budget is an option of each
+ * load (`DataOptions.memoryBudget`, the CLI's --memory-budget); absent, it is half of physical memory.
  */
 import { totalmem } from 'node:os';
 import { DataError, UsageError } from '../errors.js';
 
-let processBudget: number | undefined;
-
-/** The default budget: what {@link setDefaultMemoryBudget} set (the CLI's --memory-budget), else half of physical memory. */
+/** The budget of a load whose options give none: half of physical memory. */
 export function defaultMemoryBudget(): number {
-  return processBudget ?? Math.floor(totalmem() / 2);
-}
-
-/**
- * Sets the budget every load in this process uses unless its options give one (the CLI's --memory-budget).
- *
- * @example
- * setDefaultMemoryBudget(parseByteSize('--memory-budget', '4GiB'));
- */
-export function setDefaultMemoryBudget(bytes: number | undefined): void {
-  processBudget = bytes;
+  return Math.floor(totalmem() / 2);
 }
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30, t: 1e12, tb: 1e12, tib: 2 ** 40 };
@@ -77,7 +66,8 @@ const REMEDIES: Record<MemoryNeed['remedy'], string> = {
 };
 
 /**
- * Throws a DataError naming the file, the estimate and the budget when `need` is over `budget`; call it before allocating.
+ * Throws a DataError naming the file, the estimate and the budget when `need` is over `budget` (absent: the
+ * default); call it before allocating.
  *
  * @example
  * checkBudget('big.npy', { bytes: 9e9, what: '1200000 examples x 2048 float32 values', remedy: 'limit' }, 4 * 2 ** 30);

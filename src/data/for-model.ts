@@ -40,6 +40,8 @@ export interface ModelDataOptions {
   limit?: number;
   /** Seed of a generated dataset. */
   seed?: number;
+  /** Bytes the read may allocate, as `DataOptions.memoryBudget` (default half of physical memory). */
+  memoryBudget?: number;
 }
 
 /**
@@ -109,7 +111,7 @@ function exampleShape(dims: number[]): number[] {
 function readRaw(opts: ModelDataOptions): Raw {
   const { name } = opts;
   if (BUILT_IN.includes(name)) {
-    const ds = loadDataset({ name, seed: opts.seed ?? 1, testFraction: 0.2 });
+    const ds = loadDataset({ name, seed: opts.seed ?? 1, testFraction: 0.2, memoryBudget: opts.memoryBudget });
     return { x: ds.test.x, n: ds.test.n, shape: ds.shape, labels: ds.test.labels, labelNames: ds.labelNames, source: `${name} (test split)`, preprocessed: true };
   }
   if (existsSync(name) && statSync(name).isDirectory()) {
@@ -117,7 +119,7 @@ function readRaw(opts: ModelDataOptions): Raw {
     if (opts.inputShape.length !== 3 || (c !== 1 && c !== 3)) {
       throw new UsageError(`--data ${name}: a folder of images, but the model expects examples of shape [${opts.inputShape.join(', ')}], not images [H, W, 1 or 3]`);
     }
-    const f = readImageFolder(name, { imageSize: [h, w], channels: c });
+    const f = readImageFolder(name, { imageSize: [h, w], channels: c, memoryBudget: opts.memoryBudget });
     return { x: f.x, n: f.n, shape: f.shape, labels: f.labels, labelNames: f.labelNames, source: name };
   }
   const format = fileFormat(name);

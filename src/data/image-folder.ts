@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { DataError } from '../errors.js';
-import { checkBudget, type MemoryNeed, defaultMemoryBudget } from './budget.js';
+import { checkBudget, type MemoryNeed } from './budget.js';
 import { readDataFile, readHead } from './files.js';
 import { encodeLabels } from './preprocess.js';
 import type { DataOptions, Dataset } from './types.js';
@@ -149,7 +149,7 @@ function folderNeed(files: string[], imageSize?: [number, number]): MemoryNeed {
 export function readImageFolder(dir: string, opts: ImageFolderOptions = {}): ImageFolder {
   const files = listFiles(dir);
   if (files.length === 0) throw new DataError(dir, 'the folder holds no images; expected PNG files (in sub-folders per class or not)');
-  checkBudget(dir, folderNeed(files, opts.imageSize), opts.memoryBudget ?? defaultMemoryBudget());
+  checkBudget(dir, folderNeed(files, opts.imageSize), opts.memoryBudget);
   const decoded = files.map(decodePng);
   const [h, w] = opts.imageSize ?? [decoded[0].height, decoded[0].width];
   const c = opts.channels ?? (decoded.some((d) => d.color) ? 3 : 1);

@@ -1,7 +1,7 @@
 /** Datasets for vaekit: loading (MNIST, Fashion-MNIST, Swiss roll, CSV, NPY, IDX), batching and binarization, on plain typed arrays. */
 export type { DataKind, DataOptions, DataSplit, Dataset, Preprocessing } from './types.js';
 export { loadDataset, fileFormat } from './load.js';
-export { batchIndices, binarize, exampleSize, gather } from './batch.js';
+export { batchIndices, binarize, exampleSize, gather, memoryBatches, type Batch } from './batch.js';
 export { parseIdx, readIdx, type IdxArray, type IdxData } from './idx.js';
 export { parseNpy, writeNpy, type NpyArray, type NpyDtype } from './npy.js';
 export { parseCsv, parseLabelColumn, type CsvOptions, type CsvTable } from './csv.js';
@@ -11,8 +11,8 @@ export { loadDsprites, drawDsprite, dspritesFactorIndices, DSPRITES_COUNT, DSPRI
 export { loadCsvFile, loadIdxFile, loadNpyFile } from './user-files.js';
 export { encodeLabels, limitCounts } from './preprocess.js';
 export { readDataFile, isGzip } from './files.js';
-export { checkBudget, defaultMemoryBudget, formatBytes, parseByteSize, setDefaultMemoryBudget, type MemoryNeed } from './budget.js';
+export { checkBudget, defaultMemoryBudget, formatBytes, parseByteSize, type MemoryNeed } from './budget.js';
 export { loadImageFolder, readImageFolder, resizeBilinear, type ImageFolder, type ImageFolderOptions } from './image-folder.js';
 export { loadForModel, applyPreprocessing, invertPreprocessing, type ModelDataOptions, type ModelExamples } from './for-model.js';
 export { addNoise, parseNoise, noiseText, NOISE_KINDS, type NoiseSpec } from './noise.js';
-export { streamBatches, memoryBatches, streamFeatureStats, defaultChunkExamples, type Batch, type DataStream, type RecordRange } from './stream.js';
+export { streamBatches, streamFeatureStats, defaultChunkExamples, type DataStream, type RecordRange } from './stream.js';

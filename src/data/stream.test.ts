@@ -9,7 +9,8 @@ import { checkTensorCountPerTest, expectNoLeak, tempDir } from '../../test/helpe
 import { DataError } from '../errors.js';
 import { loadDataset } from './load.js';
 import { writeNpy } from './npy.js';
-import { streamBatches, type Batch } from './stream.js';
+import type { Batch } from './batch.js';
+import { streamBatches } from './stream.js';
 import type { Dataset } from './types.js';
 
 beforeAll(async () => {

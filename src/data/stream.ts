@@ -8,19 +8,12 @@ import type { Rng } from '../engine/rng.js';
 import { DataError } from '../errors.js';
 import { basename } from 'node:path';
 import { checkBudget } from './budget.js';
+import type { Batch } from './batch.js';
 import type { RecordLayout } from './files.js';
 import { limitCounts } from './preprocess.js';
 import type { DataOptions, DataSplit, Dataset, Preprocessing } from './types.js';
 
 /** A batch of examples, from memory or from a stream. */
-export interface Batch {
-  /** [B, D] row-major. */
-  x: Float32Array;
-  /** Which examples: indices into the in-memory split, or record numbers in the file for a stream. */
-  indices: Int32Array;
-  labels?: Int32Array;
-}
-
 /** Consecutive records [first, first + n) of the file. */
 export interface RecordRange {
   first: number;
@@ -133,21 +126,6 @@ function batchOf(stream: DataStream, rows: Float32Array, records: Int32Array, pi
   const indices = Int32Array.from(pick, (r) => records[r]);
   const all = stream.labels;
   return { x: takeRows(rows, pick, d), indices, ...(all && { labels: Int32Array.from(indices, (i) => all[i]) }) };
-}
-
-/**
- * One epoch of batches from an in-memory split: a permutation of all examples when an `rng` is given (in order
- * otherwise), cut into batches of `batchSize`; the permutation is drawn before the first batch, as it always was.
- */
-export function* memoryBatches(split: DataSplit, d: number, { batchSize, rng }: { batchSize: number; rng?: Rng }): Generator<Batch> {
-  const order = rng ? rng.permutation(split.n) : Int32Array.from({ length: split.n }, (_, i) => i);
-  const all = split.labels;
-  for (let start = 0; start < split.n; start += batchSize) {
-    const indices = order.slice(start, start + batchSize);
-    const x = new Float32Array(indices.length * d); // [B, D]
-    indices.forEach((row, i) => x.set(split.x.subarray(row * d, (row + 1) * d), i * d));
-    yield { x, indices, ...(all && { labels: Int32Array.from(indices, (row) => all[row]) }) };
-  }
 }
 
 /**

@@ -1,7 +1,9 @@
-/** Training: Adam, the step, the loop, checkpoints and metrics. */
+/** Training: Adam, the step, the incremental trainer, the loop, evaluation, checkpoints and metrics. */
 export { Adam, type AdamOptions } from './adam.js';
 export { trainStep, evalBatch, type TermMeans } from './step.js';
-export { train, evaluateSplit, type TrainOptions, type TrainResult, type Progress } from './loop.js';
+export { Trainer, type TrainerOptions, type StepResult, type EpochBatches } from './trainer.js';
+export { evaluateSplit, evaluateBatches } from './evaluate.js';
+export { train, epochBatches, type TrainOptions, type TrainResult, type Progress } from './loop.js';
 export { saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, type CheckpointState } from './checkpoint.js';
 export type { EpochMetrics, Terms } from './metrics.js';
 export { learningRate, burdaEpochs, BURDA_EPOCHS } from './schedule.js';

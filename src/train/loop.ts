@@ -1,20 +1,16 @@
 /** The training loop: epochs of seeded shuffled batches, test evaluation, metrics.jsonl, checkpoints and the model folder. */
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { tf, Rng, type Tensor2D } from '../engine/index.js';
-import { addNoise, binarize, exampleSize, memoryBatches, streamBatches, type Batch, type Dataset, type DataSplit } from '../data/index.js';
+import { Rng } from '../engine/index.js';
+import { exampleSize, memoryBatches, streamBatches, type Batch, type Dataset } from '../data/index.js';
 import { buildModel, initDecoderBiasFromData, type Model } from '../models/index.js';
-import type { RunConfig } from '../config/index.js';
+import type { RunConfig, TrainConfig } from '../config/index.js';
 import { UsageError, VaekitError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { saveModel } from '../io/model-files.js';
-import { Adam } from './adam.js';
-import { evalBatch, trainStep } from './step.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { learningRate } from './schedule.js';
-import { klWeightFor } from './beta-schedule.js';
-import type { KlWeight } from '../nn/index.js';
-import { metricsLine, type EpochMetrics, type Terms } from './metrics.js';
+import { metricsLine, type EpochMetrics } from './metrics.js';
+import { Trainer } from './trainer.js';
 
 /** Progress within an epoch, for a progress bar. */
 export interface Progress {
@@ -25,6 +21,7 @@ export interface Progress {
   loss: number;
 }
 
+/** The argument of {@link train}; the config's own `train` section is a {@link TrainConfig}. */
 export interface TrainOptions {
   config: RunConfig;
   dataset: Dataset;
@@ -47,21 +44,6 @@ export interface TrainResult {
   epochsRun: number;
 }
 
-/** Batch size for evaluation: larger than training's since no gradients are kept. */
-const EVAL_BATCH = 1000;
-
-/** A batch's examples as a [B, D] tensor, dynamically binarized when the config asks for it. */
-function batchTensor(batch: Batch, d: number, binarizeRng?: Rng): Tensor2D {
-  return tf.tensor2d(binarizeRng ? binarize(batch.x, binarizeRng) : batch.x, [batch.indices.length, d]); // [B, D]
-}
-
-/** The labels of a batch's rows, for a conditional model (undefined otherwise). */
-function batchLabels(model: Model, batch: Batch): Int32Array | undefined {
-  if (model.config.kind !== 'cvae') return undefined;
-  if (!batch.labels) throw new UsageError('model.kind cvae: the conditional VAE trains on labelled data, and this dataset has no labels');
-  return batch.labels;
-}
-
 /**
  * The batches of one epoch of the training split (shuffled by `rng`) or, without an rng, of the test split in order:
  * from memory, or streamed from the file when the dataset streams. Both draw from the rng the same way the loop
@@ -72,49 +54,6 @@ export function epochBatches(dataset: Dataset, split: 'train' | 'test', batchSiz
   if (stream) return { batches: streamBatches(stream, stream[split], { batchSize, rng }), count: Math.ceil(stream[split].n / batchSize) };
   const s = dataset[split];
   return { batches: memoryBatches(s, exampleSize(dataset), { batchSize, rng }), count: Math.ceil(s.n / batchSize) };
-}
-
-/**
- * Mean loss terms over a split in evaluation mode. z is sampled with an RNG seeded from `seed`, so the number is
- * reproducible and drawing it does not disturb the training stream.
- *
- * @example
- * const test = evaluateSplit({ model, split: dataset.test, d: 784, seed: 'eval' });
- */
-export function evaluateSplit({
-  model,
-  split,
-  d,
-  seed,
-  binarizeData,
-  klWeight,
-}: {
-  model: Model;
-  split: DataSplit;
-  d: number;
-  seed: string;
-  binarizeData?: boolean;
-  /** The KL weight the loss uses; absent: the config's constant beta. */
-  klWeight?: KlWeight;
-}): Terms {
-  return evaluateBatches({ model, batches: memoryBatches(split, d, { batchSize: EVAL_BATCH }), d, seed, binarizeData, klWeight });
-}
-
-/** {@link evaluateSplit} over any batches (a streamed test split included). */
-function evaluateBatches({ model, batches, d, seed, binarizeData, klWeight }: { model: Model; batches: Iterable<Batch>; d: number; seed: string; binarizeData?: boolean; klWeight?: KlWeight }): Terms {
-  const rng = new Rng(seed);
-  const sums = { loss: 0, reconstruction: 0, kl: 0 };
-  let n = 0;
-  for (const batch of batches) {
-    const x = batchTensor(batch, d, binarizeData ? rng : undefined);
-    const s = evalBatch({ model, x, rng, klWeight, labels: batchLabels(model, batch) });
-    x.dispose();
-    sums.loss += s.loss;
-    sums.reconstruction += s.reconstruction;
-    sums.kl += s.kl;
-    n += batch.indices.length;
-  }
-  return { loss: sums.loss / n, reconstruction: sums.reconstruction / n, kl: sums.kl / n };
 }
 
 /** Stops training on a NaN or Inf loss, saying which checkpoint survives. */
@@ -143,12 +82,9 @@ function buildForData(config: RunConfig, d: number, rng: Rng, dataset: Dataset) 
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { config, dataset, runDir } = opts;
   const d = exampleSize(dataset);
-  const { epochs, batchSize, seed } = config.train;
-  let rng = new Rng(seed);
+  const rng = new Rng(config.train.seed);
   const model = buildForData(config, d, rng, dataset);
-  const { lr, beta1, beta2, epsilon } = config.train;
-  // A copy: the schedule sets `lr` each epoch, and the config must stay as resolved.
-  const adam = new Adam(model.variables().filter((v) => v.trainable), { lr, beta1, beta2, epsilon });
+  const trainer = new Trainer({ config, model, dataset, rng, batches: (split, batchSize, r) => epochBatches(dataset, split, batchSize, r) });
   let history: EpochMetrics[] = [];
   let start = 0;
   // From here on, a failure disposes the model too: the caller never receives it, so nothing else could.
@@ -156,8 +92,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     mkdirSync(runDir, { recursive: true });
     const metricsPath = path.join(runDir, 'metrics.jsonl');
     if (opts.resume) {
-      const state = loadCheckpoint(runDir, { model, adam });
-      rng = Rng.fromState(state.rng);
+      const state = loadCheckpoint(runDir, { model, adam: trainer.adam });
+      trainer.restore({ epoch: state.epoch, rng: state.rng });
       history = state.history;
       start = state.epoch;
       // metrics.jsonl may hold an epoch that finished after its checkpoint was taken; the checkpoint is the truth.
@@ -170,54 +106,36 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
     const elapsedBefore = history.at(-1)?.elapsedSeconds ?? 0;
     const t0 = performance.now();
-    const dynamic = config.data.binarize === 'dynamic';
-    const denoise = config.train.denoise;
-    // Noisy images stay in [0, 1], the range of the clean ones.
-    const noiseClip = dataset.kind === 'image' && dataset.preprocessing.kind !== 'standardize' ? { clip: [0, 1] as [number, number] } : {};
     const modelMeta = { inputShape: dataset.shape, preprocessing: dataset.preprocessing, labelNames: dataset.labelNames, dataset: dataset.name };
-    for (let epoch = start + 1; epoch <= epochs; epoch++) {
+    const { epochs } = config.train;
+    while (!trainer.done) {
       const tEpoch = performance.now();
-      adam.options.lr = learningRate(config.train, epoch);
-      // The test loss uses the same weight, so train and test report the objective this epoch optimized.
-      const klWeight = klWeightFor(config.model, epoch);
-      const { batches, count } = epochBatches(dataset, 'train', batchSize, rng);
-      const sums = { loss: 0, reconstruction: 0, kl: 0 };
-      let seen = 0;
-      let b = 0;
-      for (const batch of batches) {
-        const idx = batch.indices;
-        const x = batchTensor(batch, d, dynamic ? rng : undefined);
-        // Denoising: the encoder sees a corrupted copy drawn from the run's RNG (so --resume repeats it); the loss reconstructs x.
-        const input = denoise && tf.tensor2d(addNoise(x.dataSync() as Float32Array, denoise, rng, noiseClip), x.shape); // [B, D]
-        const terms = trainStep({ model, adam, x, rng, klWeight, ...(input && { input }), labels: batchLabels(model, batch) });
-        x.dispose();
-        input?.dispose();
-        checkFinite(terms.loss, `epoch ${epoch}, batch ${b + 1}`, runDir, history.at(-1)?.epoch ?? 0);
-        sums.loss += terms.loss * idx.length;
-        sums.reconstruction += terms.reconstruction * idx.length;
-        sums.kl += terms.kl * idx.length;
-        seen += idx.length;
-        b++;
-        opts.onProgress?.({ epoch, epochs, batch: b, batches: count, loss: sums.loss / seen });
-      }
+      const lastGood = history.at(-1)?.epoch ?? 0;
+      let step;
+      do {
+        step = trainer.step();
+        checkFinite(step.terms.loss, `epoch ${step.epoch}, batch ${step.batch}`, runDir, lastGood);
+        opts.onProgress?.({ epoch: step.epoch, epochs, batch: step.batch, batches: step.batches, loss: step.epochLoss });
+      } while (!step.epochDone);
+      const { epoch, klWeight } = trainer;
       const trainSeconds = (performance.now() - tEpoch) / 1000;
-      const test = evaluateBatches({ model, batches: epochBatches(dataset, 'test', EVAL_BATCH).batches, d, seed: `${seed}:eval:${epoch}`, binarizeData: dynamic, klWeight });
-      checkFinite(test.loss, `epoch ${epoch}, test set`, runDir, history.at(-1)?.epoch ?? 0);
+      const test = trainer.evaluate();
+      checkFinite(test.loss, `epoch ${epoch}, test set`, runDir, lastGood);
       const metrics: EpochMetrics = {
         epoch,
-        train: { loss: sums.loss / seen, reconstruction: sums.reconstruction / seen, kl: sums.kl / seen },
+        train: trainer.epochTerms(),
         test,
-        samplesPerSecond: seen / trainSeconds,
+        samplesPerSecond: trainer.seen / trainSeconds,
         epochSeconds: (performance.now() - tEpoch) / 1000,
         elapsedSeconds: elapsedBefore + (performance.now() - t0) / 1000,
         time: new Date().toISOString(),
-        lr: adam.options.lr,
+        lr: trainer.lr,
         ...(klWeight && { beta: klWeight.beta }),
         ...(klWeight?.capacity !== undefined && { capacity: klWeight.capacity }),
       };
       history.push(metrics);
       appendFileSync(metricsPath, metricsLine(metrics));
-      saveCheckpoint(runDir, { model, adam, state: { epoch, adamStep: adam.step, rng: rng.state(), history } });
+      saveCheckpoint(runDir, { model, adam: trainer.adam, state: { epoch, adamStep: trainer.adam.step, rng: trainer.rngState(), history } });
       saveModel(path.join(runDir, 'model'), model, { ...modelMeta, extra: { epoch, test } });
       opts.onEpoch?.(metrics);
       if (opts.shouldStop?.(metrics)) break;
@@ -230,7 +148,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     model.dispose();
     throw err;
   } finally {
-    adam.dispose();
+    trainer.dispose();
   }
   return { model, history, epochsRun: (history.at(-1)?.epoch ?? start) - start };
 }

@@ -50,7 +50,7 @@ export function mountCard(root: HTMLElement, ctx: ViewContext): () => void {
   const scores = ctx.testScores();
   if (test && scores) {
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
-    metrics.push([`reconstruction + KL on the ${test.n} test examples here`, mean.toFixed(2)]);
+    metrics.push([`test loss on the ${test.n} test examples here (as trained, in evaluation mode)`, mean.toFixed(2)]);
   }
   if (metrics.length === 0) metrics.push(['metrics', 'none recorded with this model, and no test examples loaded']);
   const samples = el('div', { className: 'strip' });

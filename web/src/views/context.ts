@@ -1,5 +1,5 @@
 /** What every view gets: the lab, the backend name, and per-model results computed once (test codes, test ELBOs). */
-import { tf } from '../../../src/engine/tf.js';
+import { anomalyScores } from '../../../src/evaluate/anomaly.js';
 import { Rng } from '../../../src/engine/rng.js';
 import { decodeCodes, encodeMeans, repeatLabel, type Rows } from '../../../src/latent/index.js';
 import type { Model } from '../../../src/models/index.js';
@@ -77,9 +77,9 @@ function decodeOne(model: Model, z: Float32Array, labels?: Int32Array): Float32A
 }
 
 /**
- * Per-example reconstruction + KL in evaluation mode, averaged over `samples` draws of z from a fixed seed, so a
- * drawing and the test set are scored the same way and the same input always gets the same score; `labels` [n] for a
- * conditional model.
+ * Per-example loss in evaluation mode (the library's `elbo` anomaly score: the negative ELBO of a VAE, as trained),
+ * averaged over `samples` draws of z from a fixed seed, so a drawing and the test set are scored the same way and the
+ * same input always gets the same score; `labels` [n] for a conditional model.
  *
  * @example
  * const scores = exampleLoss(model, x, n, 8); // [n], nats for a Bernoulli VAE
@@ -87,19 +87,10 @@ function decodeOne(model: Model, z: Float32Array, labels?: Int32Array): Float32A
 export function exampleLoss(model: Model, x: Float32Array, n: number, samples: number, labels?: Int32Array): Float32Array {
   const rng = new Rng(1);
   const out = new Float32Array(n);
-  const batch = 250;
-  for (let start = 0; start < n; start += batch) {
-    const b = Math.min(batch, n - start);
-    const sums = tf.tidy(() => {
-      const xb = tf.tensor2d(x.subarray(start * model.inputDim, (start + b) * model.inputDim), [b, model.inputDim]); // [B, D]
-      let total = tf.zeros([b]);
-      for (let k = 0; k < samples; k++) {
-        const terms = model.loss(xb, { training: false, rng, ...(labels && { labels: labels.subarray(start, start + b) }) });
-        total = tf.add(total, tf.add(terms.reconstruction, terms.kl));
-      }
-      return tf.div(total, samples).dataSync() as Float32Array;
-    });
-    out.set(sums, start);
+  const rows = x.subarray(0, n * model.inputDim); // [n, D]
+  for (let k = 0; k < samples; k++) {
+    const scores = anomalyScores({ model, x: rows, score: 'elbo', rng, ...(labels && { labels: labels.subarray(0, n) }) });
+    for (let i = 0; i < n; i++) out[i] += scores[i] / samples;
   }
   return out;
 }

@@ -1,28 +1,26 @@
 /**
  * Train: trains a VAE in the page (an MLP on an MNIST subset or the Swiss roll, or the keras.io conv VAE on the MNIST
- * subset) with the library's own training step and Adam, showing a live loss curve and latent map; pause and resume; then download the model in vaekit's format (the CLI
- * loads it) or explore it in the other views.
+ * subset) with the library's own trainer, showing a live loss curve and latent map; pause and resume; then download
+ * the model in vaekit's format (the CLI loads it) or explore it in the other views. The form is read into a run
+ * config and checked by the config schema; the library trains and evaluates; this file shows it.
  */
-import { tf } from '../../../src/engine/tf.js';
 import { Rng } from '../../../src/engine/rng.js';
-import { findPreset } from '../../../src/config/presets.js';
-import { modelSchema } from '../../../src/config/schema.js';
-import { batchIndices, gather } from '../../../src/data/batch.js';
 import { loadSwissRoll } from '../../../src/data/swiss-roll.js';
-import type { Preprocessing } from '../../../src/data/types.js';
-import { buildModel, type Model } from '../../../src/models/index.js';
-import { Adam } from '../../../src/train/adam.js';
-import { evalBatch, trainStep } from '../../../src/train/step.js';
+import type { DataKind, Preprocessing } from '../../../src/data/types.js';
+import { buildModel } from '../../../src/models/index.js';
+import { Trainer } from '../../../src/train/trainer.js';
 import { exportModel, importModel } from '../../../src/io/model-format.js';
 import { encodeMeans, project } from '../../../src/latent/index.js';
 import { Frame, bounds2d, paintLines, paintScatter } from '../canvas.js';
 import { readExamples, type Examples } from '../examples.js';
+import { formConfig } from '../train-config.js';
 import { FILES, fetchBytes, type Lab } from '../lab.js';
 import { canvas, el } from './context.js';
 
 /** A training set as the page holds it. */
 interface TrainData {
   name: string;
+  kind: DataKind;
   inputShape: number[];
   preprocessing: Preprocessing;
   labelNames?: string[];
@@ -48,7 +46,7 @@ async function mnistSubset(): Promise<TrainData> {
   const train = await readExamples({ images: trainImages, labels: trainLabels, inputShape, preprocessing: MNIST_PREPROCESSING });
   const test = await readExamples({ images: testImages, labels: testLabels, inputShape, preprocessing: MNIST_PREPROCESSING });
   const labelNames = Array.from({ length: 10 }, (_, i) => String(i));
-  return { name: 'mnist', inputShape, preprocessing: MNIST_PREPROCESSING, labelNames, train, test, colours: test.labels };
+  return { name: 'mnist', kind: 'image', inputShape, preprocessing: MNIST_PREPROCESSING, labelNames, train, test, colours: test.labels };
 }
 
 /** The 2-D Swiss roll from the library's generator (5,000 points, 20% test), coloured by position along the roll. */
@@ -58,7 +56,7 @@ function swissRollData(seed: number): TrainData {
   const [lo, hi] = [Math.min(...t), Math.max(...t)];
   const colours = Int32Array.from(t, (v) => Math.min(9, Math.floor(((v - lo) / (hi - lo)) * 10)));
   const split = (s: typeof ds.train): Examples => ({ x: s.x, n: s.n, dim: 2 });
-  return { name: 'swiss-roll', inputShape: [2], preprocessing: ds.preprocessing, train: split(ds.train), test: split(ds.test), colours };
+  return { name: 'swiss-roll', kind: ds.kind, inputShape: [2], preprocessing: ds.preprocessing, train: split(ds.train), test: split(ds.test), colours };
 }
 
 /** The networks the view trains: MLPs (on either data set), and the keras.io conv VAE on images. */
@@ -78,51 +76,28 @@ const NETWORKS: Record<Network, { preset: string; label: string; hiddenLabel: st
   },
 };
 
-/**
- * The model config: the preset's with the chosen latent size and hidden widths (an MLP's encoder layers, mirrored in
- * the decoder; a conv VAE's dense layers between its convs and the code).
- */
-function modelConfig(data: string, network: Network, latent: number, hidden: number[]) {
-  const preset = findPreset(data === 'swiss-roll' ? 'swiss-roll-vae' : NETWORKS[network].preset)!;
-  const base = preset.config.model as Record<string, unknown> & { encoder: Record<string, unknown> };
-  if (network === 'conv') return modelSchema.parse({ ...base, latent, encoder: { ...base.encoder, hidden } });
-  const activation = base.encoder.activation;
-  return modelSchema.parse({ ...base, latent, encoder: { hidden, activation }, decoder: { hidden: [...hidden].reverse(), activation } });
-}
-
 /** The y-axis top for a loss curve: past the first steps' steep fall once there are enough, so the rest stays readable. */
 function yTop(smooth: number[]): number | undefined {
   return smooth.length >= 40 ? Math.max(...smooth.slice(Math.floor(smooth.length / 10))) * 1.1 : undefined;
 }
 
-/** Reads a positive integer (or a number for `lr`) from a form field, or throws naming the field. */
-function field(form: HTMLFormElement, name: string, check: (v: number) => boolean, expected: string): number {
-  const raw = (form.elements.namedItem(name) as HTMLInputElement).value.trim();
-  const v = Number(raw);
-  if (raw === '' || !check(v)) throw new Error(`${name}: '${raw}' is not ${expected}`);
-  return v;
-}
-
-const int = (lo: number, hi: number) => (v: number) => Number.isInteger(v) && v >= lo && v <= hi;
-
-/** A running training session; `stop` ends it at the next batch and frees its tensors. */
+/** A running training session: the library's trainer plus what the page shows; `stop` ends it at the next batch and frees its tensors. */
 class Session {
   readonly losses: number[] = [];
   /** The test loss after each epoch, with the number of batches trained by then. */
   readonly testLosses: { step: number; loss: number }[] = [];
-  epoch = 0;
   paused = false;
   stopped = false;
   private resume?: () => void;
 
   constructor(
     readonly data: TrainData,
-    readonly model: Model,
-    readonly adam: Adam,
-    readonly rng: Rng,
-    readonly epochs: number,
-    readonly batchSize: number,
+    readonly trainer: Trainer,
   ) {}
+
+  get model() {
+    return this.trainer.model;
+  }
 
   setPaused(paused: boolean): void {
     this.paused = paused;
@@ -134,20 +109,11 @@ class Session {
     while (this.paused && !this.stopped) await new Promise<void>((r) => (this.resume = r));
   }
 
-  /** The mean test loss in evaluation mode. */
-  testLoss(): number {
-    const { test } = this.data;
-    const x = tf.tensor2d(test.x, [test.n, test.dim]); // [n, D]
-    const sums = evalBatch({ model: this.model, x, rng: this.rng });
-    x.dispose();
-    return sums.loss / test.n;
-  }
-
   dispose(): void {
     this.stopped = true;
     this.resume?.();
-    this.adam.dispose();
-    this.model.dispose();
+    this.trainer.dispose();
+    this.trainer.model.dispose();
   }
 }
 
@@ -247,7 +213,7 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
       preprocessing: s.data.preprocessing,
       labelNames: s.data.labelNames,
       dataset: s.data.name,
-      extra: { epoch: s.epoch, trainedIn: 'vaekit lab', ...(s.testLosses.length > 0 && { test: { loss: s.testLosses[s.testLosses.length - 1].loss } }) },
+      extra: { epoch: s.trainer.epochsDone, trainedIn: 'vaekit lab', ...(s.testLosses.length > 0 && { test: { loss: s.testLosses[s.testLosses.length - 1].loss } }) },
     });
 
   /** Offers the model's two files as downloads (save both into one folder; `vaekit summary FOLDER` loads it). */
@@ -264,36 +230,34 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
   };
 
   async function train(s: Session): Promise<void> {
-    const { train: tr } = s.data;
+    const { trainer } = s;
+    const epochs = trainer.config.train.epochs;
     let t0 = performance.now();
-    let seen = 0;
     const began = performance.now();
-    for (s.epoch = 0; s.epoch < s.epochs; ) {
-      for (const idx of batchIndices(tr.n, s.batchSize, s.rng)) {
-        await s.gate();
-        if (s.stopped) return;
-        const x = tf.tensor2d(gather({ x: tr.x, n: tr.n }, idx, tr.dim).x, [idx.length, tr.dim]); // [B, D]
-        s.losses.push(trainStep({ model: s.model, adam: s.adam, x, rng: s.rng }).loss);
-        x.dispose();
-        seen += idx.length;
-        if (performance.now() - t0 > SLICE_MS) {
-          paintCurve(s);
-          if (performance.now() - mapAt > Math.max(5 * mapMs, 200)) paintMap(s);
-          const rate = (seen / (performance.now() - began)) * 1000;
-          curve.dataset.examplesPerSecond = rate.toFixed(1);
-          status.textContent = `epoch ${s.epoch + 1}/${s.epochs} · batch loss ${s.losses[s.losses.length - 1].toFixed(2)} · ${rate.toFixed(0)} examples/s · ${backend}`;
-          // A task boundary: the page paints and handles clicks; unlike a frame callback it also runs in a background tab.
-          await new Promise((resolve) => setTimeout(resolve, 0));
-          t0 = performance.now();
-        }
-      }
+    let seen = 0;
+    while (!trainer.done) {
+      await s.gate();
       if (s.stopped) return;
-      s.epoch++;
-      s.testLosses.push({ step: s.losses.length, loss: s.testLoss() });
-      paintCurve(s);
-      paintMap(s);
+      const step = trainer.step();
+      s.losses.push(step.terms.loss);
+      seen += step.examples;
+      if (step.epochDone) {
+        s.testLosses.push({ step: s.losses.length, loss: trainer.evaluate().loss });
+        paintCurve(s);
+        paintMap(s);
+      }
+      if (performance.now() - t0 > SLICE_MS) {
+        paintCurve(s);
+        if (performance.now() - mapAt > Math.max(5 * mapMs, 200)) paintMap(s);
+        const rate = (seen / (performance.now() - began)) * 1000;
+        curve.dataset.examplesPerSecond = rate.toFixed(1);
+        status.textContent = `epoch ${step.epoch}/${epochs} · batch ${step.batch}/${step.batches} · batch loss ${step.terms.loss.toFixed(2)} · ${rate.toFixed(0)} examples/s · ${backend}`;
+        // A task boundary: the page paints and handles clicks; unlike a frame callback it also runs in a background tab.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        t0 = performance.now();
+      }
     }
-    status.textContent = `done: ${s.epochs} epochs, test loss ${s.testLosses[s.testLosses.length - 1].loss.toFixed(2)}`;
+    status.textContent = `done: ${epochs} epochs, test loss ${s.testLosses[s.testLosses.length - 1].loss.toFixed(2)}`;
     pause.disabled = true;
     offerDownloads(s);
   }
@@ -305,20 +269,14 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
     downloads.replaceChildren();
     explore.disabled = true;
     try {
-      const latent = field(form, 'latent', int(1, 64), 'an integer from 1 to 64');
-      const hiddenText = (form.elements.namedItem('hidden') as HTMLInputElement).value;
-      const hidden = hiddenText.split(',').map((v) => Number(v.trim()));
-      if (!hidden.every(int(1, 2048))) throw new Error(`${hiddenLabel.textContent}: '${hiddenText}' is not a comma-separated list of widths from 1 to 2048`);
-      const epochs = field(form, 'epochs', int(1, 1000), 'an integer from 1 to 1000');
-      const batch = field(form, 'batch', int(1, 5000), 'an integer from 1 to 5000');
-      const lr = field(form, 'lr', (v) => v > 0 && v < 1, 'a number between 0 and 1');
-      const seed = field(form, 'seed', int(0, 2 ** 31), 'a non-negative integer');
+      const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value;
+      const preset = dataSelect.value === 'swiss-roll' ? 'swiss-roll-vae' : NETWORKS[network()].preset;
+      const config = formConfig(value, { preset, data: dataSelect.value, conv: network() === 'conv' });
       status.textContent = 'loading data…';
-      const data = dataSelect.value === 'mnist' ? await mnistSubset() : swissRollData(seed);
-      const rng = new Rng(seed);
-      const model = buildModel(modelConfig(data.name, network(), latent, hidden), data.train.dim, rng, { inputShape: data.inputShape });
-      const adam = new Adam(model.variables().filter((v) => v.trainable), { lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
-      const s = new Session(data, model, adam, rng, epochs, batch);
+      const data = dataSelect.value === 'mnist' ? await mnistSubset() : swissRollData(config.train.seed);
+      const rng = new Rng(config.train.seed);
+      const model = buildModel(config.model, data.train.dim, rng, { inputShape: data.inputShape });
+      const s = new Session(data, new Trainer({ config, model, dataset: data, rng }));
       session = s;
       pause.disabled = false;
       pause.textContent = 'pause';
@@ -334,7 +292,8 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
     session.setPaused(!session.paused);
     pause.textContent = session.paused ? 'resume' : 'pause';
     if (session.paused) {
-      status.textContent = `paused at epoch ${session.epoch + 1}/${session.epochs}, batch ${session.losses.length}`;
+      const { trainer } = session;
+      status.textContent = `paused at epoch ${trainer.epoch}/${trainer.config.train.epochs}, batch ${trainer.batch}`;
       offerDownloads(session);
     } else downloads.replaceChildren();
   });

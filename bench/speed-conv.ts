@@ -78,7 +78,7 @@ export async function runConvChild(spec: ConvChild): Promise<{ samplesPerSec: nu
   const { tf, initBackend, Rng } = await import('../src/engine/index.js');
   const { resolveConfig } = await import('../src/config/index.js');
   const { buildModel, Vae } = await import('../src/models/index.js');
-  const { Adam, trainStep } = await import('../src/train/index.js');
+  const { Adam, trainStep, klWeight } = await import('../src/train/index.js');
   await initBackend('native');
   const { preset, shape, batch } = CONV_MODELS[spec.model];
   const config = resolveConfig({ preset });
@@ -118,7 +118,7 @@ export async function runConvChild(spec: ConvChild): Promise<{ samplesPerSec: nu
   let loss = 0;
   const step = (i: number) => {
     const x = batchAt(i);
-    loss = trainStep({ model, adam, x, rng }).loss;
+    loss = trainStep({ model, adam, x, rng, klWeight: klWeight(model.config, 'unscheduled') }).loss;
     x.dispose();
   };
   for (let i = 0; i < spec.warmup; i++) step(i);

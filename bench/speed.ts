@@ -70,7 +70,7 @@ async function runChild(spec: Child): Promise<ChildResult> {
   const { tf, initBackend, setWasmTransposeFix, Rng } = await import('../src/engine/index.js');
   const { resolveConfig } = await import('../src/config/index.js');
   const { buildModel, Vae } = await import('../src/models/index.js');
-  const { Adam, trainStep } = await import('../src/train/index.js');
+  const { Adam, trainStep, klWeight } = await import('../src/train/index.js');
   await initBackend(spec.backend);
   if (spec.backend === 'wasm' && spec.variant === 'stock') setWasmTransposeFix(false);
   const config = resolveConfig({ preset: 'mnist-vae-pytorch' });
@@ -100,7 +100,7 @@ async function runChild(spec: Child): Promise<ChildResult> {
   let loss = 0;
   const step = (i: number) => {
     const x = tf.tensor2d(batchValues(images, i, BATCH), [BATCH, DIMS.data]);
-    loss = trainStep({ model, adam, x, rng }).loss;
+    loss = trainStep({ model, adam, x, rng, klWeight: klWeight(model.config, 'unscheduled') }).loss;
     x.dispose();
   };
   for (let i = 0; i < spec.warmup; i++) step(i);
@@ -118,7 +118,7 @@ async function iwaeChild(spec: { k: number; steps: number; warmup: number }): Pr
   const { tf, initBackend, Rng } = await import('../src/engine/index.js');
   const { resolveConfig } = await import('../src/config/index.js');
   const { buildModel } = await import('../src/models/index.js');
-  const { Adam, trainStep } = await import('../src/train/index.js');
+  const { Adam, trainStep, klWeight } = await import('../src/train/index.js');
   await initBackend('native');
   const config = resolveConfig({ preset: 'iwae-paper', overrides: { model: { objective: { kind: 'iwae', k: spec.k } } } });
   const rng = new Rng(1);
@@ -133,7 +133,7 @@ async function iwaeChild(spec: { k: number; steps: number; warmup: number }): Pr
     const u = rng.uniformArray(bits.length);
     for (let j = 0; j < bits.length; j++) bits[j] = u[j] < grey[j] ? 1 : 0; // dynamic binarization, as the peer
     const x = tf.tensor2d(bits, [batch, DIMS.data]);
-    loss = trainStep({ model, adam, x, rng }).loss;
+    loss = trainStep({ model, adam, x, rng, klWeight: klWeight(model.config, 'unscheduled') }).loss;
     x.dispose();
   };
   for (let i = 0; i < spec.warmup; i++) step(i);

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { BACKEND_OPTIONS, readConfigFile, resolveConfig, type RunConfig } from '../config/index.js';
+import { BACKEND_OPTIONS, capacityScheduleSchema, readConfigFile, resolveConfig, type RunConfig } from '../config/index.js';
 import { train } from '../train/index.js';
 import { lockRun } from '../io/lock.js';
 import { UsageError, VaekitError } from '../errors.js';
@@ -118,7 +118,7 @@ function betaScheduleFrom(flags: TrainFlags): Record<string, unknown> | undefine
   if (flags.capacity !== undefined && flags.beta !== undefined) throw new UsageError(`--beta ${flags.beta}: unused with --capacity, whose penalty is gamma * |KL - C| (set gamma as --capacity CMAX:EPOCHS:GAMMA)`);
   if (flags.klWarmup !== undefined) return { kind: 'linear', epochs: flags.klWarmup };
   if (flags.klCycle !== undefined) return { kind: 'cyclical', ...flags.klCycle };
-  if (flags.capacity !== undefined) return { kind: 'capacity', gamma: DEFAULT_GAMMA, ...flags.capacity };
+  if (flags.capacity !== undefined) return { kind: 'capacity', ...flags.capacity }; // no GAMMA: the schema's default
   return undefined;
 }
 
@@ -134,8 +134,8 @@ function flagText(flags: TrainFlags, key: 'beta' | 'klWarmup' | 'klCycle' | 'cap
   return `${flagName(key)} ${text}`;
 }
 
-/** Burgess et al.'s gamma for the capacity schedule. */
-const DEFAULT_GAMMA = 1000;
+/** Burgess et al.'s gamma for the capacity schedule, for the help text: the schema's default. */
+const DEFAULT_GAMMA = capacityScheduleSchema.shape.gamma.parse(undefined);
 
 /** `--kl-cycle PERIOD[:RATIO]`: cycles of PERIOD epochs, ramping over the first RATIO of each (default 0.5). */
 function klCycle(value: string): { period: number; ratio?: number } {

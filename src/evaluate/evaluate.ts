@@ -4,6 +4,7 @@ import { batchIndices, binarize, exampleSize, gather, type Dataset, type DataSpl
 import type { Model } from '../models/index.js';
 import { evaluateSplit, type Terms } from '../train/index.js';
 import { UsageError } from '../errors.js';
+import { klWeight } from '../train/index.js';
 
 export interface Evaluation extends Terms {
   /** Examples evaluated. */
@@ -45,7 +46,7 @@ export function reconstructionError(model: Model, split: DataSplit, d: number): 
  */
 export function evaluateModel({ model, dataset, seed, binarizeData }: { model: Model; dataset: Dataset; seed: number; binarizeData?: boolean }): Evaluation {
   const d = exampleSize(dataset);
-  const terms = evaluateSplit({ model, split: dataset.test, d, seed: `${seed}:evaluate`, binarizeData });
+  const terms = evaluateSplit({ model, split: dataset.test, d, seed: `${seed}:evaluate`, binarizeData, klWeight: klWeight(model.config, 'unscheduled') });
   return { ...terms, n: dataset.test.n, reconstructionError: reconstructionError(model, dataset.test, d) };
 }
 

@@ -12,6 +12,7 @@ import { checkTensorCountPerTest, expectNoLeak, maxRelDiff, rejection, tempDir }
 import { loadModel, saveModel } from './model-files.js';
 import { exportModel, importModel, MODEL_FORMAT_VERSION, type ModelMetadata } from './model-format.js';
 import { readEntry } from './tensor-pack.js';
+import { klWeight } from '../train/index.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -55,7 +56,7 @@ function trainedModel(config: unknown): Model {
   const model = buildModel(modelSchema.parse(config), D, new Rng(1));
   const adam = new Adam(model.variables().filter((v) => v.trainable), { lr: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
   const x = tf.tensor2d(new Rng(2).uniformArray(16 * D), [16, D]);
-  for (let i = 0; i < 3; i++) trainStep({ model, adam, x, rng: new Rng(3 + i) });
+  for (let i = 0; i < 3; i++) trainStep({ model, adam, x, rng: new Rng(3 + i), klWeight: klWeight(model.config, 'unscheduled') });
   x.dispose();
   adam.dispose();
   return model;

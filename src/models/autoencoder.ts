@@ -3,7 +3,7 @@ import { tf, type Rng, type Tensor2D } from '../engine/index.js';
 import { Dense, type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
 import { reconstructionLoss, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
-import type { Encoded, Model, ModelGraph } from './types.js';
+import type { Encoded, LossContext, Model, ModelGraph } from './types.js';
 import { buildDecoder, buildEncoder, decodeMean, disposeAll, evalContext, priorSample } from './parts.js';
 
 export type AutoencoderConfig = Extract<ModelConfig, { kind: 'autoencoder' }>;
@@ -59,7 +59,7 @@ export class Autoencoder implements Model {
     return tf.tidy(() => this.decode(this.encode(x).mean));
   }
 
-  loss(x: Tensor2D, ctx: ForwardContext): LossTerms {
+  loss(x: Tensor2D, ctx: LossContext): LossTerms {
     return tf.tidy(() => {
       const { mean } = this.encode(ctx.input ?? x, ctx);
       const reconstruction = reconstructionLoss({ likelihood: this.likelihood, x, output: this.decoderOutput(mean, ctx) });

@@ -8,6 +8,7 @@ import { classGridFigure, samplesFigure } from '../report/index.js';
 import { UsageError } from '../errors.js';
 import { checkTensorCountPerTest, expectNoLeak, tempDir } from '../../test/helpers.js';
 import { buildModel, Cvae } from './index.js';
+import { klWeight } from '../train/index.js';
 
 // The MLP CVAE trains on wasm (about 20x the cpu backend's speed for these matmuls on this machine).
 beforeAll(async () => {
@@ -54,12 +55,12 @@ describe('conditional VAE', () => {
       const x = tf.tensor2d(new Rng(2).uniformArray(3 * 12), [3, 12]);
       const labels = Int32Array.of(0, 7, 9);
       const { mean, logVar } = model.encode(x, { training: false, rng: new Rng(3), labels });
-      const terms = model.loss(x, { training: true, rng: new Rng(3), labels });
+      const terms = model.loss(x, { training: true, rng: new Rng(3), labels, klWeight: klWeight(model.config, 'unscheduled') });
       const sevens = model.sampleClass({ n: 4, label: 7, rng: new Rng(4) });
       const recon = model.reconstruct(x, labels);
       expect([mean.shape, logVar.shape, terms.loss.shape, sevens.shape, recon.shape]).toEqual([[3, 2], [3, 2], [3], [4, 12], [3, 12]]);
       expect(() => model.encode(x)).toThrow(UsageError);
-      expect(() => model.loss(x, { training: true, rng: new Rng(3), labels: Int32Array.of(0, 10, 1) })).toThrow(/label 10 is outside 0\.\.9/);
+      expect(() => model.loss(x, { training: true, rng: new Rng(3), labels: Int32Array.of(0, 10, 1), klWeight: klWeight(model.config, 'unscheduled') })).toThrow(/label 10 is outside 0\.\.9/);
       tf.dispose([x, mean, logVar, terms.loss, terms.reconstruction, terms.kl, sevens, recon]);
     });
     model.dispose();

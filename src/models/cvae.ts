@@ -4,7 +4,7 @@ import { type Block, type ForwardContext, type LayerSummary, type NamedVariable 
 import { elbo, likelihoodMean, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
-import type { Encoded, Model, ModelGraph } from './types.js';
+import type { Encoded, LossContext, Model, ModelGraph } from './types.js';
 import { PosteriorHeads, buildDecoder, buildEncoder, disposeAll, evalContext, priorSample } from './parts.js';
 
 export type CvaeConfig = Extract<ModelConfig, { kind: 'cvae' }>;
@@ -16,7 +16,7 @@ export type CvaeConfig = Extract<ModelConfig, { kind: 'cvae' }>;
  *
  * @example
  * const cvae = new Cvae({ config, inputDim: 784, rng });
- * const terms = cvae.loss(x, { training: true, rng, labels });
+ * const terms = cvae.loss(x, { training: true, rng, labels, klWeight: { kind: 'beta', beta: 1 } });
  * const sevens = cvae.sampleClass({ n: 8, label: 7, rng }); // [8, 784]
  */
 export class Cvae implements Model {
@@ -97,7 +97,7 @@ export class Cvae implements Model {
     return tf.tidy(() => this.decode(this.encode(x, { ...evalContext(), labels }).mean, labels));
   }
 
-  loss(x: Tensor2D, ctx: ForwardContext): LossTerms {
+  loss(x: Tensor2D, ctx: LossContext): LossTerms {
     return tf.tidy(() => {
       // Denoising training: the encoder sees ctx.input; the loss reconstructs the clean x.
       const { mean, logVar } = this.encode(ctx.input ?? x, ctx);
@@ -109,7 +109,7 @@ export class Cvae implements Model {
         output,
         mean,
         logVar,
-        ...(ctx.klWeight ?? { beta: this.config.beta }),
+        weight: ctx.klWeight,
         reconstructionReduction: this.config.reconstructionReduction,
       });
     }) as LossTerms;

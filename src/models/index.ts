@@ -1,5 +1,5 @@
 /** Models: one file each, all sharing the vocabulary of types.ts; `buildModel` maps a config to one. */
-export type { Model, Encoded, ModelGraph } from './types.js';
+export type { Model, Encoded, LossContext, ModelGraph } from './types.js';
 export { Autoencoder } from './autoencoder.js';
 export { Vae } from './vae.js';
 export { PoorManVae, anchorTerm } from './poor-man-vae.js';

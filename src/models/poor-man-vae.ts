@@ -3,7 +3,7 @@ import { tf, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import { Dense, type Block, type ForwardContext, type LayerSummary, type NamedVariable } from '../nn/index.js';
 import { klPenalty, reconstructionLoss, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
-import type { Encoded, Model, ModelGraph } from './types.js';
+import type { Encoded, LossContext, Model, ModelGraph } from './types.js';
 import { buildDecoder, buildEncoder, decodeMean, disposeAll, evalContext, priorSample } from './parts.js';
 
 export type PoorManVaeConfig = Extract<ModelConfig, { kind: 'poor-man-vae' }>;
@@ -30,7 +30,7 @@ export function anchorTerm({ z, kind }: { z: Tensor2D; kind: 'batch' | 'per-exam
  *
  * @example
  * const m = new PoorManVae({ config, inputDim: 784, rng });
- * const { loss, reconstruction, kl } = m.loss(x, { training: true, rng }); // kl holds the anchor term
+ * const { loss, reconstruction, kl } = m.loss(x, { training: true, rng, klWeight }); // kl holds the anchor term
  */
 export class PoorManVae implements Model {
   readonly config: PoorManVaeConfig;
@@ -76,14 +76,13 @@ export class PoorManVae implements Model {
     return tf.tidy(() => this.decode(this.encode(x).mean));
   }
 
-  loss(x: Tensor2D, ctx: ForwardContext): LossTerms {
+  loss(x: Tensor2D, ctx: LossContext): LossTerms {
     return tf.tidy(() => {
       // The seed anchors the noisy z, not the code: the anchor sees the same z the decoder does.
       const z = this.reparameterize(this.encode(ctx.input ?? x, ctx), ctx.rng);
       const reconstruction = reconstructionLoss({ likelihood: this.likelihood, x, output: this.decoderOutput(z, ctx) });
       const kl = anchorTerm({ z, kind: this.config.anchor });
-      const weight = ctx.klWeight ?? { beta: this.config.beta };
-      return { loss: tf.add(reconstruction, klPenalty({ kl, ...weight })) as Tensor1D, reconstruction, kl };
+      return { loss: tf.add(reconstruction, klPenalty({ kl, weight: ctx.klWeight })) as Tensor1D, reconstruction, kl };
     }) as LossTerms;
   }
 

@@ -2,13 +2,19 @@
 import type { FusedElboSpec, Rng, Tensor2D } from '../engine/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { ForwardContext, GraphOp, LayerSummary, NamedVariable } from '../nn/index.js';
-import type { Likelihood, LossTerms } from '../objectives/index.js';
+import type { KlWeight, Likelihood, LossTerms } from '../objectives/index.js';
 
 /** The encoder's output: the code (AE, poor man's VAE) or the posterior's mean and log-variance (VAE). */
 export type Encoded = {
   mean: Tensor2D; // [B, L]
   logVar?: Tensor2D; // [B, L]
 };
+
+/** A training or evaluation pass's context: the forward context and the KL (or anchor) weight the trainer chose. */
+export interface LossContext extends ForwardContext {
+  /** The epoch's weight from src/train/beta-schedule.ts, the one place it is decided; models never default it. */
+  klWeight: KlWeight;
+}
 
 /** The inference graph of a model, for the model format: encoder trunk, posterior heads, decoder. */
 export interface ModelGraph {
@@ -44,7 +50,7 @@ export interface Model {
   /** decode(encode(x).mean): the deterministic reconstruction [B, D]; `labels` [B] for a conditional model. */
   reconstruct(x: Tensor2D, labels?: Int32Array): Tensor2D;
   /** Per-example training loss and its terms on one batch. */
-  loss(x: Tensor2D, ctx: ForwardContext): LossTerms;
+  loss(x: Tensor2D, ctx: LossContext): LossTerms;
   /**
    * The model's layers as the whole-step training kernel takes them, when its training loss is exactly what that
    * kernel computes (an MLP VAE with a Bernoulli likelihood and the summed ELBO); undefined otherwise.

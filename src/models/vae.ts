@@ -11,7 +11,7 @@ import {
   type LossTerms,
 } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
-import type { Encoded, Model, ModelGraph } from './types.js';
+import type { Encoded, LossContext, Model, ModelGraph } from './types.js';
 import { buildDecoder, buildEncoder, decodeMean, Decoder, disposeAll, evalContext, PosteriorHeads, priorSample } from './parts.js';
 
 export type VaeConfig = Extract<ModelConfig, { kind: 'vae' }>;
@@ -21,7 +21,7 @@ export type VaeConfig = Extract<ModelConfig, { kind: 'vae' }>;
  *
  * @example
  * const vae = new Vae({ config, inputDim: 784, rng });
- * const { loss, reconstruction, kl } = vae.loss(x, { training: true, rng });
+ * const { loss, reconstruction, kl } = vae.loss(x, { training: true, rng, klWeight: { kind: 'beta', beta: 1 } });
  */
 export class Vae implements Model {
   readonly config: VaeConfig;
@@ -109,14 +109,14 @@ export class Vae implements Model {
    * averaged over those k samples and `kl` the analytic KL, so `reconstruction + kl` is the negative ELBO (estimated
    * from the same samples) and `reconstruction + kl - loss` is how much tighter the IWAE bound is.
    */
-  loss(x: Tensor2D, ctx: ForwardContext): LossTerms {
+  loss(x: Tensor2D, ctx: LossContext): LossTerms {
     if (this.config.objective.kind === 'iwae') return this.iwaeLoss(x, ctx, this.config.objective.k);
-    const klWeight = ctx.klWeight ?? { beta: this.config.beta };
-    const spec = !ctx.training && klWeight.capacity === undefined && this.fusedElboSpec() ? this.fusedNetSpec() : undefined;
+    const { klWeight } = ctx;
+    const spec = !ctx.training && klWeight.kind === 'beta' && this.fusedElboSpec() ? this.fusedNetSpec() : undefined;
     if (spec) {
       // Evaluation: the whole forward pass and the terms as one kernel where the backend has it (no gradient).
       const eps = this.noise.draw(ctx.rng, x.shape[0], this.latentDim); // [B, L]
-      const fused = fusedVaeForward({ spec, input: ctx.input ?? x, x, eps, beta: klWeight.beta, want: { terms: true } });
+      const fused = fusedVaeForward({ spec, input: ctx.input ?? x, x, eps, beta: (klWeight as { beta: number }).beta, want: { terms: true } });
       eps.dispose();
       if (fused?.terms) return fused.terms;
       throw new Error('loss: the fused kernel returned no output'); // its availability was checked: never silently draw twice
@@ -131,7 +131,7 @@ export class Vae implements Model {
         output,
         mean,
         logVar,
-        ...(ctx.klWeight ?? { beta: this.config.beta }),
+        weight: klWeight,
         reconstructionReduction: this.config.reconstructionReduction,
       });
     }) as LossTerms;

@@ -11,6 +11,7 @@ import { buildModel } from '../models/index.js';
 import { evaluateSplit, train } from '../train/index.js';
 import { tempDir } from '../../test/helpers.js';
 import { conv2dSame, conv2dTransposeSame } from './conv-ops.js';
+import { klWeight } from '../train/index.js';
 
 const tmp = tempDir('conv-wasm');
 afterAll(tmp.remove);
@@ -104,7 +105,7 @@ describe('a conv VAE trains on wasm', () => {
     const before = tf.memory().numTensors;
     // The same seed builds the same initial weights train() starts from.
     const fresh = buildModel(config.model, d, new Rng(config.train.seed), { inputShape: dataset.shape });
-    const initial = evaluateSplit({ model: fresh, split: dataset.test, d, seed: 'before' });
+    const initial = evaluateSplit({ model: fresh, split: dataset.test, d, seed: 'before', klWeight: klWeight(fresh.config, 'unscheduled') });
     fresh.dispose();
     const { model, history } = await train({ config, dataset, runDir: path.join(tmp.dir, 'wasm'), backend: 'wasm' });
     model.dispose();

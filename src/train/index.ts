@@ -5,4 +5,4 @@ export { train, evaluateSplit, type TrainOptions, type TrainResult, type Progres
 export { saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, type CheckpointState } from './checkpoint.js';
 export type { EpochMetrics, Terms } from './metrics.js';
 export { learningRate, burdaEpochs, BURDA_EPOCHS } from './schedule.js';
-export { klWeight, klWeightFor } from './beta-schedule.js';
+export { klWeight, klWeightRecord, isWeighted, type WeightedTerm } from './beta-schedule.js';

@@ -12,8 +12,8 @@ import { Adam } from './adam.js';
 import { evalBatch, trainStep } from './step.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { learningRate } from './schedule.js';
-import { klWeightFor } from './beta-schedule.js';
-import type { KlWeight } from '../nn/index.js';
+import { klWeight as klWeightOf, klWeightRecord } from './beta-schedule.js';
+import type { KlWeight } from '../objectives/index.js';
 import { metricsLine, type EpochMetrics, type Terms } from './metrics.js';
 
 /** Progress within an epoch, for a progress bar. */
@@ -79,7 +79,7 @@ export function epochBatches(dataset: Dataset, split: 'train' | 'test', batchSiz
  * reproducible and drawing it does not disturb the training stream.
  *
  * @example
- * const test = evaluateSplit({ model, split: dataset.test, d: 784, seed: 'eval' });
+ * const test = evaluateSplit({ model, split: dataset.test, d: 784, seed: 'eval', klWeight: klWeight(model.config, 'unscheduled') });
  */
 export function evaluateSplit({
   model,
@@ -94,14 +94,14 @@ export function evaluateSplit({
   d: number;
   seed: string;
   binarizeData?: boolean;
-  /** The KL weight the loss uses; absent: the config's constant beta. */
-  klWeight?: KlWeight;
+  /** The KL weight the loss uses (src/train/beta-schedule.ts). */
+  klWeight: KlWeight;
 }): Terms {
   return evaluateBatches({ model, batches: memoryBatches(split, d, { batchSize: EVAL_BATCH }), d, seed, binarizeData, klWeight });
 }
 
 /** {@link evaluateSplit} over any batches (a streamed test split included). */
-function evaluateBatches({ model, batches, d, seed, binarizeData, klWeight }: { model: Model; batches: Iterable<Batch>; d: number; seed: string; binarizeData?: boolean; klWeight?: KlWeight }): Terms {
+function evaluateBatches({ model, batches, d, seed, binarizeData, klWeight }: { model: Model; batches: Iterable<Batch>; d: number; seed: string; binarizeData?: boolean; klWeight: KlWeight }): Terms {
   const rng = new Rng(seed);
   const sums = { loss: 0, reconstruction: 0, kl: 0 };
   let n = 0;
@@ -179,7 +179,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const tEpoch = performance.now();
       adam.options.lr = learningRate(config.train, epoch);
       // The test loss uses the same weight, so train and test report the objective this epoch optimized.
-      const klWeight = klWeightFor(config.model, epoch);
+      const klWeight = klWeightOf(config.model, epoch);
       const { batches, count } = epochBatches(dataset, 'train', batchSize, rng);
       const sums = { loss: 0, reconstruction: 0, kl: 0 };
       let seen = 0;
@@ -212,8 +212,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         elapsedSeconds: elapsedBefore + (performance.now() - t0) / 1000,
         time: new Date().toISOString(),
         lr: adam.options.lr,
-        ...(klWeight && { beta: klWeight.beta }),
-        ...(klWeight?.capacity !== undefined && { capacity: klWeight.capacity }),
+        ...klWeightRecord(config.model, klWeight),
       };
       history.push(metrics);
       appendFileSync(metricsPath, metricsLine(metrics));

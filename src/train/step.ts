@@ -1,7 +1,8 @@
 /** One training step: forward, gradients of the batch-mean loss, Adam update, BatchNorm running statistics. */
 import { tf, fusedElboStep, fusedElboStepAvailable, NoiseBuffer, stepParameters, type Rng, type Tensor2D, type Variable } from '../engine/index.js';
 import type { Model } from '../models/index.js';
-import type { KlWeight, StatUpdate } from '../nn/index.js';
+import type { StatUpdate } from '../nn/index.js';
+import type { KlWeight } from '../objectives/index.js';
 import type { Adam } from './adam.js';
 
 /** Batch means of the loss and its terms. */
@@ -15,8 +16,8 @@ export interface TermMeans {
  * Trains on one batch and returns the batch means of the terms (before the update).
  *
  * @example
- * const terms = trainStep({ model, adam, x, rng }); // { loss, reconstruction, kl }
- * trainStep({ model, adam, x, input: noisyX, rng }); // denoising: encode noisyX, reconstruct x
+ * const terms = trainStep({ model, adam, x, rng, klWeight: klWeight(config.model, epoch) }); // { loss, reconstruction, kl }
+ * trainStep({ model, adam, x, input: noisyX, rng, klWeight }); // denoising: encode noisyX, reconstruct x
  */
 export function trainStep({
   model,
@@ -32,7 +33,8 @@ export function trainStep({
   x: Tensor2D;
   input?: Tensor2D;
   rng: Rng;
-  klWeight?: KlWeight;
+  /** The epoch's KL (or anchor) weight, from src/train/beta-schedule.ts. */
+  klWeight: KlWeight;
   /** The batch's class labels, for a conditional model. */
   labels?: Int32Array;
 }): TermMeans {
@@ -67,7 +69,7 @@ const stepNoise = new NoiseBuffer();
  */
 function wholeStep(args: Parameters<typeof trainStep>[0]): TermMeans | undefined {
   const { model, adam, x, input, rng, klWeight, labels } = args;
-  if (labels || klWeight?.capacity !== undefined || !fusedElboStepAvailable() || wholeStepDisabled()) return undefined;
+  if (labels || klWeight.kind !== 'beta' || !fusedElboStepAvailable() || wholeStepDisabled()) return undefined;
   const spec = model.fusedElboSpec?.();
   if (!spec) return undefined;
   const params = stepParameters(spec);
@@ -75,10 +77,9 @@ function wholeStep(args: Parameters<typeof trainStep>[0]): TermMeans | undefined
   if (!moments.every((mv) => mv !== undefined)) return undefined;
   const m = moments.map((mv) => mv.m);
   const v = moments.map((mv) => mv.v);
-  const beta = klWeight?.beta ?? (model.config.kind === 'vae' ? model.config.beta : 1);
   const attrs = adam.beginStep();
   const eps = stepNoise.draw(rng, (spec.iwaeK ?? 1) * x.shape[0], model.latentDim); // [B, L], or [k*B, L] for the IWAE bound
-  const out = fusedElboStep({ spec, m, v, x, input: input ?? x, eps, beta, ...attrs });
+  const out = fusedElboStep({ spec, m, v, x, input: input ?? x, eps, beta: klWeight.beta, ...attrs });
   eps.dispose();
   if (!out) throw new Error('the whole-step kernel went missing after the check'); // checked above
   if (out.updated) {
@@ -100,9 +101,9 @@ const wholeStepDisabled = (): boolean => typeof process !== 'undefined' && proce
  * The summed terms of a batch in evaluation mode (no dropout, running BatchNorm statistics; z still sampled for a VAE).
  *
  * @example
- * const sums = evalBatch({ model, x, rng }); // sums over the batch, divide by the example count
+ * const sums = evalBatch({ model, x, rng, klWeight }); // sums over the batch, divide by the example count
  */
-export function evalBatch({ model, x, rng, klWeight, labels }: { model: Model; x: Tensor2D; rng: Rng; klWeight?: KlWeight; labels?: Int32Array }): TermMeans {
+export function evalBatch({ model, x, rng, klWeight, labels }: { model: Model; x: Tensor2D; rng: Rng; klWeight: KlWeight; labels?: Int32Array }): TermMeans {
   const sums = tf.tidy(() => {
     const terms = model.loss(x, { training: false, rng, klWeight, ...(labels && { labels }) });
     return tf.stack([tf.sum(terms.loss), tf.sum(terms.reconstruction), tf.sum(terms.kl)]);

@@ -3,6 +3,7 @@ import { tf } from '../../../src/engine/tf.js';
 import { Rng } from '../../../src/engine/rng.js';
 import { decodeCodes, encodeMeans, repeatLabel, type Rows } from '../../../src/latent/index.js';
 import type { Model } from '../../../src/models/index.js';
+import { klWeight } from '../../../src/train/beta-schedule.js';
 import type { Lab } from '../lab.js';
 
 /** The lab plus lazily computed per-model results; one per loaded model. */
@@ -94,7 +95,7 @@ export function exampleLoss(model: Model, x: Float32Array, n: number, samples: n
       const xb = tf.tensor2d(x.subarray(start * model.inputDim, (start + b) * model.inputDim), [b, model.inputDim]); // [B, D]
       let total = tf.zeros([b]);
       for (let k = 0; k < samples; k++) {
-        const terms = model.loss(xb, { training: false, rng, ...(labels && { labels: labels.subarray(start, start + b) }) });
+        const terms = model.loss(xb, { training: false, rng, klWeight: klWeight(model.config, 'unscheduled'), ...(labels && { labels: labels.subarray(start, start + b) }) });
         total = tf.add(total, tf.add(terms.reconstruction, terms.kl));
       }
       return tf.div(total, samples).dataSync() as Float32Array;

@@ -13,6 +13,7 @@ import type { Preprocessing } from '../../../src/data/types.js';
 import { buildModel, type Model } from '../../../src/models/index.js';
 import { Adam } from '../../../src/train/adam.js';
 import { evalBatch, trainStep } from '../../../src/train/step.js';
+import { klWeight } from '../../../src/train/beta-schedule.js';
 import { exportModel, importModel } from '../../../src/io/model-format.js';
 import { encodeMeans, project } from '../../../src/latent/index.js';
 import { Frame, bounds2d, paintLines, paintScatter } from '../canvas.js';
@@ -138,7 +139,7 @@ class Session {
   testLoss(): number {
     const { test } = this.data;
     const x = tf.tensor2d(test.x, [test.n, test.dim]); // [n, D]
-    const sums = evalBatch({ model: this.model, x, rng: this.rng });
+    const sums = evalBatch({ model: this.model, x, rng: this.rng, klWeight: klWeight(this.model.config, 'unscheduled') });
     x.dispose();
     return sums.loss / test.n;
   }
@@ -273,7 +274,7 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
         await s.gate();
         if (s.stopped) return;
         const x = tf.tensor2d(gather({ x: tr.x, n: tr.n }, idx, tr.dim).x, [idx.length, tr.dim]); // [B, D]
-        s.losses.push(trainStep({ model: s.model, adam: s.adam, x, rng: s.rng }).loss);
+        s.losses.push(trainStep({ model: s.model, adam: s.adam, x, rng: s.rng, klWeight: klWeight(s.model.config, 'unscheduled') }).loss);
         x.dispose();
         seen += idx.length;
         if (performance.now() - t0 > SLICE_MS) {

@@ -69,7 +69,7 @@ async function runChild(spec: Child): Promise<ChildResult> {
   if (spec.kind === 'iwae') return iwaeChild(spec);
   const { tf, initBackend, setWasmTransposeFix, Rng } = await import('../src/engine/index.js');
   const { resolveConfig } = await import('../src/config/index.js');
-  const { buildModel, Vae } = await import('../src/models/index.js');
+  const { buildModel, Vae, forward: forwardPass } = await import('../src/models/index.js');
   const { Adam, trainStep, klWeight } = await import('../src/train/index.js');
   await initBackend(spec.backend);
   if (spec.backend === 'wasm' && spec.variant === 'stock') setWasmTransposeFix(false);
@@ -81,7 +81,7 @@ async function runChild(spec: Child): Promise<ChildResult> {
     // The peer runs model(x) on one batch, the first 1000 images, every time.
     const x = tf.tensor2d(batchValues(images, 0, FORWARD_BATCH), [FORWARD_BATCH, DIMS.data]);
     if (!(model instanceof Vae)) throw new Error('mnist-vae-pytorch should build a Vae');
-    const forward = (batch: typeof x) => model.forward(batch, rng);
+    const forward = (batch: typeof x) => forwardPass(model, batch, rng);
     const step = () => {
       // What the peer's model(x)[0].sum().item() does: the model's forward pass (encode, draw z, decode to the
       // sigmoid means, as Vae.forward), then read one sum of the means.

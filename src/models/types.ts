@@ -1,7 +1,7 @@
 /** The vocabulary every model shares: encode, reparameterize, decode, sample, reconstruct, loss. */
-import type { FusedElboSpec, Rng, Tensor2D } from '../engine/index.js';
+import type { Rng, Tensor2D } from '../engine/index.js';
 import type { ModelConfig } from '../config/schema.js';
-import type { ForwardContext, GraphOp, LayerSummary, NamedVariable } from '../nn/index.js';
+import type { Block, ForwardContext, GraphOp, LayerSummary, NamedVariable } from '../nn/index.js';
 import type { KlWeight, Likelihood, LossTerms } from '../objectives/index.js';
 
 /** The encoder's output: the code (AE, poor man's VAE) or the posterior's mean and log-variance (VAE). */
@@ -23,6 +23,21 @@ export interface ModelGraph {
   decoder: GraphOp[];
 }
 
+/** The layers between the encoder trunk and the code: a code layer (AE) or the posterior's mean and variance heads. */
+export interface Heads<E extends Encoded = Encoded> {
+  apply(h: Tensor2D): E; // [B, H] -> [B, L] each
+  variables(): NamedVariable[];
+  summary(): LayerSummary[];
+  graph(): ModelGraph['heads'];
+}
+
+/** A model's three parts; the native fast paths (fast-paths.ts) read them to recognize an architecture they run. */
+export interface ModelParts<E extends Encoded = Encoded> {
+  encoder: Block;
+  heads: Heads<E>;
+  decoder: Block;
+}
+
 /**
  * An autoencoder-family model over flattened inputs [B, D].
  * Methods without a context run in evaluation mode (running BatchNorm statistics, no dropout).
@@ -37,6 +52,8 @@ export interface Model {
    * row (`ctx.labels`, or the `labels` argument). Undefined for unconditional models, which ignore labels.
    */
   readonly classes?: number;
+  /** The encoder trunk, heads and decoder. */
+  readonly parts: ModelParts;
   /** [B, D] -> the code or posterior parameters; a conditional model reads the rows' labels from `ctx.labels`. */
   encode(x: Tensor2D, ctx?: ForwardContext): Encoded;
   /** Draws z from the encoder's distribution (the code itself for an autoencoder). */
@@ -51,11 +68,6 @@ export interface Model {
   reconstruct(x: Tensor2D, labels?: Int32Array): Tensor2D;
   /** Per-example training loss and its terms on one batch. */
   loss(x: Tensor2D, ctx: LossContext): LossTerms;
-  /**
-   * The model's layers as the whole-step training kernel takes them, when its training loss is exactly what that
-   * kernel computes (an MLP VAE with a Bernoulli likelihood and the summed ELBO); undefined otherwise.
-   */
-  fusedElboSpec?(): FusedElboSpec | undefined;
   variables(): NamedVariable[];
   summary(): LayerSummary[];
   graph(): ModelGraph;

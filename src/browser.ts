@@ -9,6 +9,7 @@ export * from './models/index.js';
 export * from './objectives/index.js';
 export * from './nn/index.js';
 export { trainStep, evalBatch, type TermMeans } from './train/step.js';
+export { klWeight } from './train/beta-schedule.js';
 export { Adam, type AdamOptions } from './train/adam.js';
 export { batchIndices, binarize, exampleSize, gather } from './data/batch.js';
 export { swissRoll, SWISS_ROLL_N, SWISS_ROLL_NOISE, type SwissRollOptions } from './data/swiss-roll.js';

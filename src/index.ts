@@ -4,7 +4,7 @@ export * from './data/index.js';
 export * from './models/index.js';
 export * from './objectives/index.js';
 export * from './nn/index.js';
-export { train, trainStep, evaluateSplit, Adam, saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, learningRate, BURDA_EPOCHS, type EpochMetrics, type TrainResult, type Progress } from './train/index.js';
+export { train, trainStep, evaluateSplit, klWeight, Adam, saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, learningRate, BURDA_EPOCHS, type EpochMetrics, type TrainResult, type Progress } from './train/index.js';
 export {
   evaluateModel,
   reconstructionError,

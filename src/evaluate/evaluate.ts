@@ -2,9 +2,8 @@
 import { tf, Rng } from '../engine/index.js';
 import { batchIndices, binarize, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
 import type { Model } from '../models/index.js';
-import { evaluateSplit, type Terms } from '../train/index.js';
+import { evaluateSplit, klWeight, type Terms } from '../train/index.js';
 import { UsageError } from '../errors.js';
-import { klWeight } from '../train/index.js';
 
 export interface Evaluation extends Terms {
   /** Examples evaluated. */

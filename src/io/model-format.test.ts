@@ -5,14 +5,13 @@ import { initBackend, tf, Rng } from '../engine/index.js';
 import { modelSchema } from '../config/schema.js';
 import { buildModel, type Model } from '../models/index.js';
 import type { GraphOp } from '../nn/index.js';
-import { Adam, trainStep } from '../train/index.js';
+import { Adam, klWeight, trainStep } from '../train/index.js';
 import { ModelError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { checkTensorCountPerTest, expectNoLeak, maxRelDiff, rejection, tempDir } from '../../test/helpers.js';
 import { loadModel, saveModel } from './model-files.js';
 import { exportModel, importModel, MODEL_FORMAT_VERSION, type ModelMetadata } from './model-format.js';
 import { readEntry } from './tensor-pack.js';
-import { klWeight } from '../train/index.js';
 
 beforeAll(async () => {
   await initBackend('cpu');

@@ -4,11 +4,10 @@ import { initBackend, tf, Rng } from '../engine/index.js';
 import { modelSchema } from '../config/schema.js';
 import { resolveConfig } from '../config/index.js';
 import { exampleSize, loadDataset } from '../data/index.js';
-import { evaluateSplit, train } from '../train/index.js';
+import { evaluateSplit, klWeight, train } from '../train/index.js';
 import type { StatUpdate } from '../nn/index.js';
 import { checkTensorCountPerTest, expectNoLeak, tempDir } from '../../test/helpers.js';
 import { buildModel } from './index.js';
-import { klWeight } from '../train/index.js';
 
 beforeAll(async () => {
   await initBackend('cpu');

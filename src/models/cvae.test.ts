@@ -3,12 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, Rng, tf, type Tensor2D } from '../engine/index.js';
 import { resolveConfig } from '../config/index.js';
 import { loadDataset, type Dataset } from '../data/index.js';
-import { train } from '../train/index.js';
+import { klWeight, train } from '../train/index.js';
 import { classGridFigure, samplesFigure } from '../report/index.js';
 import { UsageError } from '../errors.js';
 import { checkTensorCountPerTest, expectNoLeak, tempDir } from '../../test/helpers.js';
 import { buildModel, Cvae } from './index.js';
-import { klWeight } from '../train/index.js';
 
 // The MLP CVAE trains on wasm (about 20x the cpu backend's speed for these matmuls on this machine).
 beforeAll(async () => {

@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf, Rng } from '../engine/index.js';
 import { modelSchema } from '../config/schema.js';
-import { Adam, trainStep } from '../train/index.js';
+import { Adam, klWeight, trainStep } from '../train/index.js';
 import { checkTensorCountPerTest, expectNoLeak } from '../../test/helpers.js';
 import { ppcaCase, ppcaModel } from '../../test/ppca.js';
 import { buildModel } from './registry.js';
-import { klWeight } from '../train/index.js';
 
 beforeAll(async () => {
   await initBackend('cpu');

@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { tf, initBackend, Rng } from '../engine/index.js';
 import { resolveConfig } from '../config/index.js';
 import { buildModel } from '../models/index.js';
-import { Adam, trainStep } from '../train/index.js';
+import { Adam, klWeight, trainStep } from '../train/index.js';
 import { addonLoads } from './addon.js';
 import { loadDataset } from '../data/index.js';
-import { klWeight } from '../train/index.js';
 
 const SHAPE = [20, 20, 1];
 const D = 400;

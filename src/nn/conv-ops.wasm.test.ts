@@ -8,10 +8,9 @@ import { initBackend, Rng, tf } from '../engine/index.js';
 import { resolveConfig } from '../config/index.js';
 import { exampleSize, loadDataset } from '../data/index.js';
 import { buildModel } from '../models/index.js';
-import { evaluateSplit, train } from '../train/index.js';
+import { evaluateSplit, klWeight, train } from '../train/index.js';
 import { tempDir } from '../../test/helpers.js';
 import { conv2dSame, conv2dTransposeSame } from './conv-ops.js';
-import { klWeight } from '../train/index.js';
 
 const tmp = tempDir('conv-wasm');
 afterAll(tmp.remove);

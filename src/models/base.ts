@@ -1,4 +1,4 @@
-/** The encoder-decoder every model kind extends: the shared vocabulary (decode, sample, reconstruct, variables, summary, graph, dispose) written once. */
+/** The encoder-decoder every model kind extends: the shared vocabulary (encode, decode, sample, reconstruct, variables, summary, graph, dispose) written once. */
 import { tf, type Rng, type Tensor2D } from '../engine/index.js';
 import type { Block, ForwardContext, LayerSummary, NamedVariable } from '../nn/index.js';
 import type { LossTerms } from '../objectives/index.js';
@@ -8,10 +8,10 @@ import { decodeMean, disposeAll, evalContext, priorSample } from './parts.js';
 import { fastEvalTerms, fastReconstruct } from './fast-paths.js';
 
 /**
- * A model made of an encoder trunk, heads and a decoder; `E` is what its heads give (the code, or mean and logVar). A kind supplies its parts, `reparameterize` and `terms` (its
- * per-example loss); a conditional kind also `condition`, which joins the labels to the encoder's and decoder's inputs.
- * Where the native backend runs an architecture as one kernel (fast-paths.ts), `reconstruct` and the evaluation
- * `loss` go through it; the numbers are the same either way.
+ * A model made of an encoder trunk, heads and a decoder; `E` is what its heads give (the code, or mean and logVar).
+ * A kind supplies its parts, `reparameterize` and `terms` (its per-example loss); a conditional kind also `condition`,
+ * which joins the labels to the encoder's and decoder's inputs. Where the native backend runs an architecture as one
+ * kernel (fast-paths.ts), `reconstruct` and the evaluation `loss` go through it; the numbers are the same either way.
  *
  * @example
  * class Ae extends EncoderDecoder<AutoencoderConfig> { ... } // see autoencoder.ts

@@ -77,8 +77,8 @@ export const trainFlops = (f: { forward: number; first: number }): number => 3 *
 export async function runConvChild(spec: ConvChild): Promise<{ samplesPerSec: number; loss?: number; maxRssKiB: number; note: string }> {
   const { tf, initBackend, Rng } = await import('../src/engine/index.js');
   const { resolveConfig } = await import('../src/config/index.js');
-  const { buildModel, Vae } = await import('../src/models/index.js');
-  const { Adam, trainStep } = await import('../src/train/index.js');
+  const { buildModel, Vae, forward } = await import('../src/models/index.js');
+  const { Adam, trainStep, klWeight } = await import('../src/train/index.js');
   await initBackend('native');
   const { preset, shape, batch } = CONV_MODELS[spec.model];
   const config = resolveConfig({ preset });
@@ -104,7 +104,7 @@ export async function runConvChild(spec: ConvChild): Promise<{ samplesPerSec: nu
     if (!(model instanceof Vae)) throw new Error(`${preset} should build a Vae`);
     const step = (i: number) => {
       const x = batchAt(i);
-      const total = tf.tidy(() => tf.sum(model.forward(x, rng).recon));
+      const total = tf.tidy(() => tf.sum(forward(model, x, rng).recon));
       total.dataSync();
       tf.dispose([total, x]);
     };
@@ -118,7 +118,7 @@ export async function runConvChild(spec: ConvChild): Promise<{ samplesPerSec: nu
   let loss = 0;
   const step = (i: number) => {
     const x = batchAt(i);
-    loss = trainStep({ model, adam, x, rng }).loss;
+    loss = trainStep({ model, adam, x, rng, klWeight: klWeight(model.config, 'unscheduled') }).loss;
     x.dispose();
   };
   for (let i = 0; i < spec.warmup; i++) step(i);

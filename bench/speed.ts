@@ -69,8 +69,8 @@ async function runChild(spec: Child): Promise<ChildResult> {
   if (spec.kind === 'iwae') return iwaeChild(spec);
   const { tf, initBackend, setWasmTransposeFix, Rng } = await import('../src/engine/index.js');
   const { resolveConfig } = await import('../src/config/index.js');
-  const { buildModel, Vae } = await import('../src/models/index.js');
-  const { Adam, trainStep } = await import('../src/train/index.js');
+  const { buildModel, Vae, forward: forwardPass } = await import('../src/models/index.js');
+  const { Adam, trainStep, klWeight } = await import('../src/train/index.js');
   await initBackend(spec.backend);
   if (spec.backend === 'wasm' && spec.variant === 'stock') setWasmTransposeFix(false);
   const config = resolveConfig({ preset: 'mnist-vae-pytorch' });
@@ -81,7 +81,7 @@ async function runChild(spec: Child): Promise<ChildResult> {
     // The peer runs model(x) on one batch, the first 1000 images, every time.
     const x = tf.tensor2d(batchValues(images, 0, FORWARD_BATCH), [FORWARD_BATCH, DIMS.data]);
     if (!(model instanceof Vae)) throw new Error('mnist-vae-pytorch should build a Vae');
-    const forward = (batch: typeof x) => model.forward(batch, rng);
+    const forward = (batch: typeof x) => forwardPass(model, batch, rng);
     const step = () => {
       // What the peer's model(x)[0].sum().item() does: the model's forward pass (encode, draw z, decode to the
       // sigmoid means, as Vae.forward), then read one sum of the means.
@@ -100,7 +100,7 @@ async function runChild(spec: Child): Promise<ChildResult> {
   let loss = 0;
   const step = (i: number) => {
     const x = tf.tensor2d(batchValues(images, i, BATCH), [BATCH, DIMS.data]);
-    loss = trainStep({ model, adam, x, rng }).loss;
+    loss = trainStep({ model, adam, x, rng, klWeight: klWeight(model.config, 'unscheduled') }).loss;
     x.dispose();
   };
   for (let i = 0; i < spec.warmup; i++) step(i);
@@ -118,7 +118,7 @@ async function iwaeChild(spec: { k: number; steps: number; warmup: number }): Pr
   const { tf, initBackend, Rng } = await import('../src/engine/index.js');
   const { resolveConfig } = await import('../src/config/index.js');
   const { buildModel } = await import('../src/models/index.js');
-  const { Adam, trainStep } = await import('../src/train/index.js');
+  const { Adam, trainStep, klWeight } = await import('../src/train/index.js');
   await initBackend('native');
   const config = resolveConfig({ preset: 'iwae-paper', overrides: { model: { objective: { kind: 'iwae', k: spec.k } } } });
   const rng = new Rng(1);
@@ -133,7 +133,7 @@ async function iwaeChild(spec: { k: number; steps: number; warmup: number }): Pr
     const u = rng.uniformArray(bits.length);
     for (let j = 0; j < bits.length; j++) bits[j] = u[j] < grey[j] ? 1 : 0; // dynamic binarization, as the peer
     const x = tf.tensor2d(bits, [batch, DIMS.data]);
-    loss = trainStep({ model, adam, x, rng }).loss;
+    loss = trainStep({ model, adam, x, rng, klWeight: klWeight(model.config, 'unscheduled') }).loss;
     x.dispose();
   };
   for (let i = 0; i < spec.warmup; i++) step(i);

@@ -1,5 +1,5 @@
 /** `vaekit train`'s flags: their parsers, and the config layers they make (resolveConfig merges and checks them). */
-import { readConfigFile, resolveConfig, type BACKEND_OPTIONS, type LIKELIHOOD_KINDS, type MODEL_KINDS, type OBJECTIVE_KINDS, type ResolveOptions, type RunConfig } from '../config/index.js';
+import { capacityScheduleSchema, readConfigFile, resolveConfig, type BACKEND_OPTIONS, type LIKELIHOOD_KINDS, type MODEL_KINDS, type OBJECTIVE_KINDS, type ResolveOptions, type RunConfig } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { ACTIVATIONS } from '../nn/index.js';
 import { number, positiveInt } from './parse.js';
@@ -105,7 +105,7 @@ function betaScheduleFrom(flags: TrainFlags): Record<string, unknown> | undefine
   if (flags.capacity !== undefined && flags.beta !== undefined) throw new UsageError(`--beta ${flags.beta}: unused with --capacity, whose penalty is gamma * |KL - C| (set gamma as --capacity CMAX:EPOCHS:GAMMA)`);
   if (flags.klWarmup !== undefined) return { kind: 'linear', epochs: flags.klWarmup };
   if (flags.klCycle !== undefined) return { kind: 'cyclical', ...flags.klCycle };
-  if (flags.capacity !== undefined) return { kind: 'capacity', gamma: DEFAULT_GAMMA, ...flags.capacity };
+  if (flags.capacity !== undefined) return { kind: 'capacity', ...flags.capacity }; // no GAMMA: the schema's default
   return undefined;
 }
 
@@ -121,8 +121,8 @@ function flagText(flags: TrainFlags, key: 'beta' | 'klWarmup' | 'klCycle' | 'cap
   return `${flagName(key)} ${text}`;
 }
 
-/** Burgess et al.'s gamma for the capacity schedule. */
-export const DEFAULT_GAMMA = 1000;
+/** Burgess et al.'s gamma for the capacity schedule, for the help text: the schema's default. */
+export const DEFAULT_GAMMA = capacityScheduleSchema.shape.gamma.parse(undefined);
 
 /** `--kl-cycle PERIOD[:RATIO]`: cycles of PERIOD epochs, ramping over the first RATIO of each (default 0.5). */
 export function klCycle(value: string): { period: number; ratio?: number } {

@@ -75,6 +75,9 @@ export const objectiveSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('iwae'), k: positiveInt.default(50) }),
 ]);
 
+/** Burgess et al. 2018's capacity schedule; gamma's default (theirs, 1000) is defined here alone, the CLI reads it. */
+export const capacityScheduleSchema = z.object({ kind: z.literal('capacity'), gamma: z.number().min(0).default(1000), cMax: z.number().min(0), epochs: positiveInt });
+
 /**
  * The weight on the KL (VAE) or anchor (poor man's VAE) term by epoch; see src/train/beta-schedule.ts.
  * `constant`: `beta` (beta-VAE). `linear`: warm-up from 0 to `beta` over `epochs` epochs. `cyclical`: Fu et al. 2019,
@@ -85,8 +88,15 @@ export const betaScheduleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('constant') }),
   z.object({ kind: z.literal('linear'), epochs: positiveInt }),
   z.object({ kind: z.literal('cyclical'), period: positiveInt, ratio: z.number().gt(0).max(1).default(0.5) }),
-  z.object({ kind: z.literal('capacity'), gamma: z.number().min(0), cMax: z.number().min(0), epochs: positiveInt }),
+  capacityScheduleSchema,
 ]);
+
+/** The weighted regularizer (KL or anchor) of vae, cvae and poor-man-vae: beta and its schedule, defined once. */
+const weightedTerm = {
+  /** Weight on the KL (or anchor) term; unused under the capacity schedule, whose weight is gamma. */
+  beta: z.number().min(0).default(1),
+  betaSchedule: betaScheduleSchema.default({ kind: 'constant' }),
+};
 
 export const modelSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -100,8 +110,7 @@ export const modelSchema = z.discriminatedUnion('kind', [
     ...common,
     /** How the encoder outputs the variance: a log-variance head (seeds 002, 003) or softplus variance (seed 004). */
     variance: z.enum(['logVar', 'softplus']).default('logVar'),
-    beta: z.number().min(0).default(1),
-    betaSchedule: betaScheduleSchema.default({ kind: 'constant' }),
+    ...weightedTerm,
     /** `mean` reproduces seed 002's mean-BCE weighting; the ELBO is `sum`. */
     reconstructionReduction: z.enum(['sum', 'mean']).default('sum'),
     objective: objectiveSchema.default({ kind: 'elbo' }),
@@ -112,16 +121,14 @@ export const modelSchema = z.discriminatedUnion('kind', [
     /** Number of classes: the encoder reads [x, onehot(y)] and the decoder [z, onehot(y)]; labels lie in 0..classes-1. */
     classes: positiveInt.default(10),
     variance: z.enum(['logVar', 'softplus']).default('logVar'),
-    beta: z.number().min(0).default(1),
-    betaSchedule: betaScheduleSchema.default({ kind: 'constant' }),
+    ...weightedTerm,
     reconstructionReduction: z.enum(['sum', 'mean']).default('sum'),
   }),
   z.object({
     kind: z.literal('poor-man-vae'),
     ...common,
-    /** Weight on the anchor term. */
-    beta: z.number().min(0).default(1),
-    betaSchedule: betaScheduleSchema.default({ kind: 'constant' }),
+    /** `beta` weighs the anchor term. */
+    ...weightedTerm,
     /** `batch`: seed 000's z.pow(2).sum().sqrt() over the whole batch; `per-example`: ||z_i|| for each example. */
     anchor: z.enum(['batch', 'per-example']).default('batch'),
     /** Standard deviation of the noise added to z (seed 000: 1). */

@@ -3,6 +3,7 @@ import { initBackend, setWasmTransposeFix, tf, Rng } from './index.js';
 import { modelSchema } from '../config/schema.js';
 import { buildModel } from '../models/index.js';
 import { checkTensorCountPerTest, expectNoLeak, maxRelDiff } from '../../test/helpers.js';
+import { klWeight } from '../train/index.js';
 
 // Both backends registered; each test picks one with tf.setBackend. The fix is on after initBackend('wasm').
 beforeAll(async () => {
@@ -118,7 +119,7 @@ describe('wasm transpose fix', () => {
     const grads = () =>
       tf.tidy(() => {
         const xs = tf.tensor2d(x, [16, 64]);
-        const { grads: g } = tf.variableGrads(() => tf.mean(model.loss(xs, { training: true, rng: new Rng(5) }).loss) as tf.Scalar, trainable.map((v) => v.variable));
+        const { grads: g } = tf.variableGrads(() => tf.mean(model.loss(xs, { training: true, rng: new Rng(5), klWeight: klWeight(model.config, 'unscheduled') }).loss) as tf.Scalar, trainable.map((v) => v.variable));
         return trainable.map((v) => Array.from(g[v.variable.name].dataSync()));
       });
     const stock = await on('wasm-stock', grads);

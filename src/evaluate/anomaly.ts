@@ -3,6 +3,7 @@ import { tf, type Rng } from '../engine/index.js';
 import type { Model } from '../models/index.js';
 import { UsageError } from '../errors.js';
 import { estimateNll } from './nll.js';
+import { klWeight } from '../train/index.js';
 
 /** What makes an example anomalous: its negative ELBO, its reconstruction's squared error, or its importance-sampled NLL. */
 export type AnomalyScore = 'elbo' | 'reconstruction' | 'nll';
@@ -42,7 +43,7 @@ export function anomalyScores({ model, x, score, rng, labels, k = 100 }: Anomaly
     const values = tf.tidy(() => {
       const xb = tf.tensor2d(x.subarray(start * d, (start + b) * d), [b, d]); // [B, D]
       const yb = labels?.subarray(start, start + b); // [B]
-      if (score === 'elbo') return model.loss(xb, { training: false, rng, ...(yb && { labels: yb }) }).loss.dataSync();
+      if (score === 'elbo') return model.loss(xb, { training: false, rng, klWeight: klWeight(model.config, 'unscheduled'), ...(yb && { labels: yb }) }).loss.dataSync();
       return tf.sum(tf.square(tf.sub(model.reconstruct(xb, yb), xb)), 1).dataSync(); // [B]
     });
     out.set(values, start);

@@ -2,7 +2,7 @@
 import { tf, Rng } from '../engine/index.js';
 import { batchIndices, binarize, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
 import type { Model } from '../models/index.js';
-import { evaluateSplit, type Terms } from '../train/index.js';
+import { evaluateSplit, klWeight, type Terms } from '../train/index.js';
 import { UsageError } from '../errors.js';
 
 export interface Evaluation extends Terms {
@@ -45,7 +45,7 @@ export function reconstructionError(model: Model, split: DataSplit, d: number): 
  */
 export function evaluateModel({ model, dataset, seed, binarizeData }: { model: Model; dataset: Dataset; seed: number; binarizeData?: boolean }): Evaluation {
   const d = exampleSize(dataset);
-  const terms = evaluateSplit({ model, split: dataset.test, d, seed: `${seed}:evaluate`, binarizeData });
+  const terms = evaluateSplit({ model, split: dataset.test, d, seed: `${seed}:evaluate`, binarizeData, klWeight: klWeight(model.config, 'unscheduled') });
   return { ...terms, n: dataset.test.n, reconstructionError: reconstructionError(model, dataset.test, d) };
 }
 

@@ -4,7 +4,7 @@
  * log-sum-exp is merged into a running one in float64.
  */
 import { tf, fusedLogWeights, fusedLogWeightsAvailable, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
-import { evalContext, type Model } from '../models/index.js';
+import { evalContext, fusedElboSpec, type Model } from '../models/index.js';
 import { logImportanceWeights } from '../objectives/index.js';
 import { UsageError } from '../errors.js';
 import { disposePosterior, posterior, requirePosterior } from './posterior.js';
@@ -69,7 +69,7 @@ export function estimateNll(opts: NllOptions): NllResult {
   let done = 0;
   // A model the native kernels know (an MLP VAE with a Bernoulli decoder) takes one native call per chunk: encoder,
   // the chunk's samples through the decoder and their log-weights summed per example. The same noise either way.
-  const spec = !labels && fusedLogWeightsAvailable() ? model.fusedElboSpec?.() : undefined;
+  const spec = !labels && fusedLogWeightsAvailable() ? fusedElboSpec(model) : undefined;
   for (let start = 0; start < n; start += batchSize) {
     const b = Math.min(batchSize, n - start);
     const xb = tf.tensor2d(x.subarray(start * d, (start + b) * d), [b, d]); // [B, D]

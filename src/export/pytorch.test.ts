@@ -9,6 +9,7 @@ import { checkTensorCountPerTest, tempDir } from '../../test/helpers.js';
 import { EXPORT_FAMILIES, seededModel } from '../../test/export-families.js';
 import { encodeSafetensors, decodeSafetensors } from './safetensors.js';
 import { fromSafetensors, toPytorch } from './pytorch.js';
+import { klWeight } from '../train/index.js';
 
 /** Debian's python3-torch lives under /usr/bin/python3; the python3 first on PATH may lack torch. */
 const PYTHON = process.env.VAEKIT_TORCH_PYTHON ?? '/usr/bin/python3';
@@ -97,7 +98,7 @@ describe.skipIf(torchReason !== undefined)('PyTorch export and import, checked w
       const eps = new Rng(9).normalArray(n * model.latentDim);
       const lossOf = (training: boolean, rng: Rng) =>
         tf.tidy(() => {
-          const t = model.loss(tf.tensor2d(x, [n, model.inputDim]), { training, rng, labels });
+          const t = model.loss(tf.tensor2d(x, [n, model.inputDim]), { training, rng, labels, klWeight: klWeight(model.config, 'unscheduled') });
           return { loss: t.loss.mean().dataSync()[0], reconstruction: t.reconstruction.mean().dataSync()[0], kl: t.kl.mean().dataSync()[0] };
         });
       const wantLoss = lossOf(false, lossRng);

@@ -5,7 +5,7 @@ import { initBackend, tf, Rng } from '../engine/index.js';
 import { modelSchema } from '../config/schema.js';
 import { buildModel, type Model } from '../models/index.js';
 import type { GraphOp } from '../nn/index.js';
-import { Adam, trainStep } from '../train/index.js';
+import { Adam, klWeight, trainStep } from '../train/index.js';
 import { ModelError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { checkTensorCountPerTest, expectNoLeak, maxRelDiff, rejection, tempDir } from '../../test/helpers.js';
@@ -55,7 +55,7 @@ function trainedModel(config: unknown): Model {
   const model = buildModel(modelSchema.parse(config), D, new Rng(1));
   const adam = new Adam(model.variables().filter((v) => v.trainable), { lr: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
   const x = tf.tensor2d(new Rng(2).uniformArray(16 * D), [16, D]);
-  for (let i = 0; i < 3; i++) trainStep({ model, adam, x, rng: new Rng(3 + i) });
+  for (let i = 0; i < 3; i++) trainStep({ model, adam, x, rng: new Rng(3 + i), klWeight: klWeight(model.config, 'unscheduled') });
   x.dispose();
   adam.dispose();
   return model;

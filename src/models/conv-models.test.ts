@@ -4,7 +4,7 @@ import { initBackend, tf, Rng } from '../engine/index.js';
 import { modelSchema } from '../config/schema.js';
 import { resolveConfig } from '../config/index.js';
 import { exampleSize, loadDataset } from '../data/index.js';
-import { evaluateSplit, train } from '../train/index.js';
+import { evaluateSplit, klWeight, train } from '../train/index.js';
 import type { StatUpdate } from '../nn/index.js';
 import { checkTensorCountPerTest, expectNoLeak, tempDir } from '../../test/helpers.js';
 import { buildModel } from './index.js';
@@ -57,7 +57,7 @@ describe('conv model gradients against central finite differences', () => {
       const trainable = model.variables().filter((v) => v.trainable);
       const lossOf = () => {
         const updates: StatUpdate[] = [];
-        const loss = tf.sum(model.loss(x, { training: true, rng: new Rng(3), updates }).loss) as tf.Scalar;
+        const loss = tf.sum(model.loss(x, { training: true, rng: new Rng(3), updates, klWeight: klWeight(model.config, 'unscheduled') }).loss) as tf.Scalar;
         tf.dispose(updates.map((u) => u.value));
         return loss;
       };
@@ -109,7 +109,7 @@ describe('conv presets train', () => {
       const d = exampleSize(dataset);
       // The same seed builds the same initial weights train() starts from.
       const fresh = buildModel(config.model, d, new Rng(config.train.seed), { inputShape: dataset.shape });
-      const before = evaluateSplit({ model: fresh, split: dataset.test, d, seed: 'before' });
+      const before = evaluateSplit({ model: fresh, split: dataset.test, d, seed: 'before', klWeight: klWeight(fresh.config, 'unscheduled') });
       fresh.dispose();
       const { model, history } = await train({ config, dataset, runDir: path.join(tmp.dir, preset), backend: 'cpu' });
       const after = history[0].test;

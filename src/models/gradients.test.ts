@@ -4,6 +4,7 @@ import { modelSchema } from '../config/schema.js';
 import type { StatUpdate } from '../nn/index.js';
 import { checkTensorCountPerTest, expectNoLeak } from '../../test/helpers.js';
 import { buildModel } from './index.js';
+import { klWeight } from '../train/index.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -60,7 +61,7 @@ describe('model gradients against central finite differences', () => {
       // Every evaluation replays the same noise and dropout masks from Rng(3), so the loss is a fixed function of the weights.
       const lossOf = () => {
         const updates: StatUpdate[] = [];
-        const loss = tf.sum(model.loss(x, { training: true, rng: new Rng(3), updates }).loss) as tf.Scalar;
+        const loss = tf.sum(model.loss(x, { training: true, rng: new Rng(3), updates, klWeight: klWeight(model.config, 'unscheduled') }).loss) as tf.Scalar;
         tf.dispose(updates.map((u) => u.value));
         return loss;
       };

@@ -1,9 +1,13 @@
-/** Models: one file each, all sharing the vocabulary of types.ts; `buildModel` maps a config to one. */
-export type { Model, Encoded, ModelGraph } from './types.js';
+/** Models: one file each, all extending base.ts and sharing the vocabulary of types.ts; the registry maps a config to one. */
+export type { Model, Encoded, Heads, LossContext, ModelGraph, ModelParts } from './types.js';
+export { EncoderDecoder } from './base.js';
 export { Autoencoder } from './autoencoder.js';
 export { Vae } from './vae.js';
 export { PoorManVae, anchorTerm } from './poor-man-vae.js';
-export { Cvae, checkLabel, labelsFor } from './cvae.js';
-export { buildModel } from './registry.js';
+export { Cvae } from './cvae.js';
+export { checkLabel, labelsFor, oneHotLabels } from './cvae-labels.js';
+export { buildModel, modelKind, regularizerName, registerModelKind, type ModelKindEntry } from './registry.js';
+export { forward, fusedElboSpec } from './fast-paths.js';
 export { evalContext, usesConv } from './parts.js';
+export { CodeHead, PosteriorHeads } from './heads.js';
 export { initDecoderBiasFromData, dataMeanBias } from './init.js';

@@ -4,6 +4,7 @@ import { modelSchema } from '../config/schema.js';
 import { checkTensorCountPerTest, expectNoLeak } from '../../test/helpers.js';
 import type { StatUpdate } from '../nn/index.js';
 import { buildModel, evalContext, type Model } from './index.js';
+import { klWeight } from '../train/index.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -55,7 +56,7 @@ describe.each(VARIANTS)('$name', ({ config, outDim, stochastic }) => {
         const enc = model.encode(xs);
         const z = model.reparameterize(enc, new Rng(2));
         const updates: StatUpdate[] = [];
-        const terms = model.loss(xs, { training: true, rng: new Rng(3), updates });
+        const terms = model.loss(xs, { training: true, rng: new Rng(3), updates, klWeight: klWeight(model.config, 'unscheduled') });
         tf.dispose(updates.map((u) => u.value)); // BatchNorm's pending running-stat updates, which the trainer would apply
         return {
           mean: enc.mean.shape,
@@ -111,7 +112,7 @@ describe.each(VARIANTS)('$name', ({ config, outDim, stochastic }) => {
         const xs = x();
         const enc = model.encode(xs, evalContext());
         const rng = new Rng(8);
-        const t = model.loss(xs, { training: true, rng });
+        const t = model.loss(xs, { training: true, rng, klWeight: klWeight(model.config, 'unscheduled') });
         return [model.reparameterize(enc, rng), model.reparameterize(enc, rng), enc.mean, t.kl, t.loss, t.reconstruction].map((v) => Array.from(v.dataSync()));
       }),
     );

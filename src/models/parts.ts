@@ -108,6 +108,20 @@ export function usesConv(config: { encoder: NetworkConfig; decoder: NetworkConfi
   return config.encoder.kind === 'conv' || config.decoder.kind === 'conv';
 }
 
+/**
+ * z = mean + exp(logVar / 2) * eps with eps ~ N(0, I) drawn from `rng`: the Gaussian posterior's reparameterization.
+ *
+ * @example
+ * const z = gaussianReparameterize({ mean, logVar }, rng); // [B, L]
+ */
+export function gaussianReparameterize({ mean, logVar }: { mean: Tensor2D; logVar?: Tensor2D }, rng: Rng): Tensor2D {
+  if (!logVar) throw new Error('reparameterize needs logVar');
+  return tf.tidy(() => {
+    const eps = tf.tensor2d(rng.normalArray(mean.size), mean.shape); // [B, L]
+    return tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps));
+  });
+}
+
 /** n x latent draws from N(0, I) as a tensor. */
 export function priorSample(n: number, latent: number, rng: Rng): Tensor2D {
   return tf.tensor2d(rng.normalArray(n * latent), [n, latent]);
@@ -116,47 +130,4 @@ export function priorSample(n: number, latent: number, rng: Rng): Tensor2D {
 /** Disposes every variable of a model. */
 export function disposeAll(vars: NamedVariable[]): void {
   for (const v of vars) v.variable.dispose();
-}
-
-/**
- * The Gaussian posterior's two heads on the encoder's features: the mean, and the variance read as a log-variance
- * (seeds 002, 003) or through softplus as a variance (seed 004). Shared by the VAE and the conditional VAE.
- *
- * @example
- * const heads = new PosteriorHeads({ inDim: 400, latent: 20, variance: 'logVar', rng });
- * const { mean, logVar } = heads.apply(h); // [B, L] each
- */
-export class PosteriorHeads {
-  readonly mean: Dense;
-  readonly variance: Dense;
-  private readonly kind: 'logVar' | 'softplus';
-
-  constructor(opts: { inDim: number; latent: number; variance: 'logVar' | 'softplus'; rng: Rng }) {
-    this.kind = opts.variance;
-    this.mean = new Dense({ name: 'encoder.mean', inDim: opts.inDim, outDim: opts.latent, rng: opts.rng });
-    const name = opts.variance === 'softplus' ? 'encoder.variance' : 'encoder.logVar';
-    this.variance = new Dense({ name, inDim: opts.inDim, outDim: opts.latent, rng: opts.rng });
-  }
-
-  apply(h: Tensor2D): { mean: Tensor2D; logVar: Tensor2D } {
-    return tf.tidy(() => {
-      const raw = this.variance.apply(h);
-      // Seed 004 reads the head through softplus as a variance; its log is the log-variance.
-      return { mean: this.mean.apply(h), logVar: this.kind === 'softplus' ? tf.log(tf.softplus(raw)) : raw };
-    });
-  }
-
-  variables(): NamedVariable[] {
-    return [...this.mean.variables(), ...this.variance.variables()];
-  }
-
-  summary(): LayerSummary[] {
-    return [...this.mean.summary(), ...this.variance.summary()];
-  }
-
-  graph(): { mean: GraphOp[]; logVar: GraphOp[] } {
-    const variance = this.variance.graph();
-    const logVar: GraphOp[] = this.kind === 'softplus' ? [...variance, { op: 'activation', fn: 'softplus' }, { op: 'log' }] : variance;
-    return { mean: this.mean.graph(), logVar };
-  }
 }

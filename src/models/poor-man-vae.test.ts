@@ -3,6 +3,7 @@ import { initBackend, tf, Rng } from '../engine/index.js';
 import { modelSchema } from '../config/schema.js';
 import { checkTensorCountPerTest, expectNoLeak } from '../../test/helpers.js';
 import { anchorTerm, PoorManVae, type PoorManVaeConfig } from './poor-man-vae.js';
+import { klWeight } from '../train/index.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -73,7 +74,7 @@ describe('PoorManVae', () => {
       const got = await expectNoLeak(() =>
         tf.tidy(() => {
           const xt = tf.tensor2d(x, [3, 3]);
-          const t = model.loss(xt, { training: true, rng: new Rng(6) });
+          const t = model.loss(xt, { training: true, rng: new Rng(6), klWeight: klWeight(model.config, 'unscheduled') });
           // Replay the same draws: z = code + eps, decoded mean = sigmoid(decoder output).
           const z = model.reparameterize(model.encode(xt), new Rng(6));
           const se = tf.sum(tf.square(tf.sub(xt, model.decode(z))), 1);

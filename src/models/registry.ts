@@ -1,12 +1,63 @@
-/** From a model config to a model: the one place that maps `kind` to a class. */
+/** The model registry: each kind's class and its regularizer's name, the one place that maps `kind` to them. */
 import type { Rng } from '../engine/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Model } from './types.js';
 import { UsageError } from '../errors.js';
-import { Autoencoder } from './autoencoder.js';
-import { Vae } from './vae.js';
-import { PoorManVae } from './poor-man-vae.js';
-import { Cvae } from './cvae.js';
+import { autoencoderKind } from './autoencoder.js';
+import { vaeKind } from './vae.js';
+import { poorManVaeKind } from './poor-man-vae.js';
+import { cvaeKind } from './cvae.js';
+
+/** What the rest of vaekit asks about a model kind. */
+export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
+  kind: C['kind'];
+  /** A freshly initialized model; a conv encoder or decoder needs the per-example `inputShape` [H, W, C]. */
+  build(args: { config: C; inputDim: number; inputShape: readonly number[]; rng: Rng }): Model;
+  /** The display name of the weighted third term ('KL', 'anchor'); undefined for a kind without one. */
+  regularizer: string | undefined;
+}
+
+const kinds = new Map<string, ModelKindEntry<{ kind: string }>>();
+
+/**
+ * Adds a model kind; the built-in kinds are registered below, one line each.
+ *
+ * @example
+ * registerModelKind({ kind: 'vae', build: (args) => new Vae(args), regularizer: 'KL' });
+ */
+export function registerModelKind<C extends { kind: string }>(entry: ModelKindEntry<C>): void {
+  kinds.set(entry.kind, entry as unknown as ModelKindEntry<{ kind: string }>);
+}
+
+registerModelKind(autoencoderKind);
+registerModelKind(vaeKind);
+registerModelKind(poorManVaeKind);
+registerModelKind(cvaeKind);
+
+/**
+ * The registry entry of a model kind; a UsageError names the kinds there are.
+ *
+ * @example
+ * modelKind('poor-man-vae').regularizer; // 'anchor'
+ */
+export function modelKind(kind: string): ModelKindEntry<{ kind: string }> {
+  const entry = kinds.get(kind);
+  if (!entry) throw new UsageError(`model.kind '${kind}': not a model kind; expected one of ${[...kinds.keys()].join(', ')}`);
+  return entry;
+}
+
+/**
+ * The display name of a kind's weighted term for figures and reports: 'KL', 'anchor', or 'KL (none)' for a kind
+ * without one (its third term is 0). An unknown or missing kind (an old run's config) reads as 'KL'.
+ *
+ * @example
+ * regularizerName('poor-man-vae'); // 'anchor'
+ */
+export function regularizerName(kind: string | undefined): string {
+  const entry = kind === undefined ? undefined : kinds.get(kind);
+  if (!entry) return 'KL';
+  return entry.regularizer ?? 'KL (none)';
+}
 
 /**
  * Builds a freshly initialized model for inputs of `inputDim` values; initialization draws from `rng`. A conv encoder
@@ -19,14 +70,5 @@ export function buildModel(config: ModelConfig, inputDim: number, rng: Rng, opts
   const inputShape = opts.inputShape ?? [inputDim];
   const size = inputShape.reduce((a, b) => a * b, 1);
   if (size !== inputDim) throw new UsageError(`buildModel: inputShape [${inputShape.join(', ')}] holds ${size} values, but inputDim is ${inputDim}`);
-  switch (config.kind) {
-    case 'autoencoder':
-      return new Autoencoder({ config, inputDim, inputShape, rng });
-    case 'vae':
-      return new Vae({ config, inputDim, inputShape, rng });
-    case 'poor-man-vae':
-      return new PoorManVae({ config, inputDim, inputShape, rng });
-    case 'cvae':
-      return new Cvae({ config, inputDim, inputShape, rng });
-  }
+  return modelKind(config.kind).build({ config, inputDim, inputShape, rng });
 }

@@ -1,8 +1,8 @@
 /** The vocabulary every model shares: encode, reparameterize, decode, sample, reconstruct, loss. */
-import type { FusedElboSpec, Rng, Tensor2D } from '../engine/index.js';
+import type { Rng, Tensor2D } from '../engine/index.js';
 import type { ModelConfig } from '../config/schema.js';
-import type { ForwardContext, GraphOp, LayerSummary, NamedVariable } from '../nn/index.js';
-import type { Likelihood, LossTerms } from '../objectives/index.js';
+import type { Block, ForwardContext, GraphOp, LayerSummary, NamedVariable } from '../nn/index.js';
+import type { KlWeight, Likelihood, LossTerms } from '../objectives/index.js';
 
 /** The encoder's output: the code (AE, poor man's VAE) or the posterior's mean and log-variance (VAE). */
 export type Encoded = {
@@ -10,11 +10,32 @@ export type Encoded = {
   logVar?: Tensor2D; // [B, L]
 };
 
+/** A training or evaluation pass's context: the forward context and the KL (or anchor) weight the trainer chose. */
+export interface LossContext extends ForwardContext {
+  /** The epoch's weight from src/train/beta-schedule.ts, the one place it is decided; models never default it. */
+  klWeight: KlWeight;
+}
+
 /** The inference graph of a model, for the model format: encoder trunk, posterior heads, decoder. */
 export interface ModelGraph {
   encoder: GraphOp[];
   heads: { mean: GraphOp[]; logVar?: GraphOp[] };
   decoder: GraphOp[];
+}
+
+/** The layers between the encoder trunk and the code: a code layer (AE) or the posterior's mean and variance heads. */
+export interface Heads<E extends Encoded = Encoded> {
+  apply(h: Tensor2D): E; // [B, H] -> [B, L] each
+  variables(): NamedVariable[];
+  summary(): LayerSummary[];
+  graph(): ModelGraph['heads'];
+}
+
+/** A model's three parts; the native fast paths (fast-paths.ts) read them to recognize an architecture they run. */
+export interface ModelParts<E extends Encoded = Encoded> {
+  encoder: Block;
+  heads: Heads<E>;
+  decoder: Block;
 }
 
 /**
@@ -31,6 +52,8 @@ export interface Model {
    * row (`ctx.labels`, or the `labels` argument). Undefined for unconditional models, which ignore labels.
    */
   readonly classes?: number;
+  /** The encoder trunk, heads and decoder. */
+  readonly parts: ModelParts;
   /** [B, D] -> the code or posterior parameters; a conditional model reads the rows' labels from `ctx.labels`. */
   encode(x: Tensor2D, ctx?: ForwardContext): Encoded;
   /** Draws z from the encoder's distribution (the code itself for an autoencoder). */
@@ -44,12 +67,7 @@ export interface Model {
   /** decode(encode(x).mean): the deterministic reconstruction [B, D]; `labels` [B] for a conditional model. */
   reconstruct(x: Tensor2D, labels?: Int32Array): Tensor2D;
   /** Per-example training loss and its terms on one batch. */
-  loss(x: Tensor2D, ctx: ForwardContext): LossTerms;
-  /**
-   * The model's layers as the whole-step training kernel takes them, when its training loss is exactly what that
-   * kernel computes (an MLP VAE with a Bernoulli likelihood and the summed ELBO); undefined otherwise.
-   */
-  fusedElboSpec?(): FusedElboSpec | undefined;
+  loss(x: Tensor2D, ctx: LossContext): LossTerms;
   variables(): NamedVariable[];
   summary(): LayerSummary[];
   graph(): ModelGraph;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf, Rng } from '../engine/index.js';
 import { configSchema, modelSchema } from '../config/schema.js';
-import { Adam, trainStep } from '../train/index.js';
+import { Adam, klWeight, trainStep } from '../train/index.js';
 import { checkTensorCountPerTest, expectNoLeak } from '../../test/helpers.js';
 import { ppcaCase, ppcaModel } from '../../test/ppca.js';
 import { buildModel } from './registry.js';
@@ -26,7 +26,7 @@ describe('the IWAE objective on probabilistic PCA (exact log p(x) known)', () =>
     const model = ppcaModel(c, { objective });
     const out = tf.tidy(() => {
       const x = tf.tile(tf.tensor2d(c.x, [B, 5]), [R, 1]) as tf.Tensor2D; // [R*B, D], row r * B + i is example i
-      const t = model.loss(x, { training: false, rng: new Rng(seed) });
+      const t = model.loss(x, { training: false, rng: new Rng(seed), klWeight: klWeight(model.config, 'unscheduled') });
       return { bound: tf.neg(t.loss).dataSync(), elbo: tf.neg(tf.add(t.reconstruction, t.kl)).dataSync() };
     });
     model.dispose();
@@ -74,7 +74,7 @@ describe('Vae with the iwae objective', () => {
     const model = buildModel(config, 6, new Rng(1));
     const adam = new Adam(model.variables(), { lr: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
     const x = tf.tensor2d(Float32Array.from(new Rng(2).uniformArray(16 * 6), (v) => (v < 0.5 ? 0 : 1)), [16, 6]);
-    const losses = await expectNoLeak(() => Array.from({ length: 20 }, (_, i) => trainStep({ model, adam, x, rng: new Rng(i) }).loss));
+    const losses = await expectNoLeak(() => Array.from({ length: 20 }, (_, i) => trainStep({ model, adam, x, rng: new Rng(i), klWeight: klWeight(model.config, 'unscheduled') }).loss));
     expect(losses.at(-1)).toBeLessThan(losses[0]);
     tf.dispose(x);
     adam.dispose();

@@ -3,6 +3,7 @@ import { initBackend, tf, Rng } from '../engine/index.js';
 import { modelSchema } from '../config/schema.js';
 import { checkTensorCountPerTest, expectNoLeak, matMul64 } from '../../test/helpers.js';
 import { Vae, type VaeConfig } from './vae.js';
+import { klWeight } from '../train/index.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -89,7 +90,7 @@ describe('Vae gradients', () => {
         tf.tidy(() => {
           const x = data(4, 16);
           const { grads } = tf.variableGrads(
-            () => tf.mean(vae.loss(x, { training: true, rng: new Rng(6) }).loss) as tf.Scalar,
+            () => tf.mean(vae.loss(x, { training: true, rng: new Rng(6), klWeight: klWeight(vae.config, 'unscheduled') }).loss) as tf.Scalar,
             trainable.map((v) => v.variable),
           );
           return Object.fromEntries(trainable.map((v) => [v.name, tf.norm(grads[v.variable.name]).dataSync()[0]]));

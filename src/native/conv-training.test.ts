@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { tf, initBackend, Rng } from '../engine/index.js';
 import { resolveConfig } from '../config/index.js';
 import { buildModel } from '../models/index.js';
-import { Adam, trainStep } from '../train/index.js';
+import { Adam, klWeight, trainStep } from '../train/index.js';
 import { addonLoads } from './addon.js';
 import { loadDataset } from '../data/index.js';
 
@@ -38,11 +38,11 @@ async function run(backend: 'cpu' | 'native'): Promise<{ losses: number[]; kerne
     const x = tf.tensor2d(values, [BATCH, D]);
     if (i === STEPS - 1 && backend === 'native') {
       const profile = await tf.profile(() => {
-        losses.push(trainStep({ model, adam, x, rng }).loss);
+        losses.push(trainStep({ model, adam, x, rng, klWeight: klWeight(model.config, 'unscheduled') }).loss);
       });
       kernels = profile.kernels.map((k) => k.name);
     } else {
-      losses.push(trainStep({ model, adam, x, rng }).loss);
+      losses.push(trainStep({ model, adam, x, rng, klWeight: klWeight(model.config, 'unscheduled') }).loss);
     }
     x.dispose();
   }
@@ -80,7 +80,7 @@ describe.skipIf(!addonLoads())('conv VAE training on the native backend', () => 
     for (let step = 0; step < 18; step++) {
       const i = step % (data.train.n / batch);
       const x = tf.tensor2d(data.train.x.subarray(i * batch * 4096, (i + 1) * batch * 4096), [batch, 4096]);
-      losses.push(trainStep({ model, adam, x, rng }).loss);
+      losses.push(trainStep({ model, adam, x, rng, klWeight: klWeight(model.config, 'unscheduled') }).loss);
       x.dispose();
     }
     adam.dispose();

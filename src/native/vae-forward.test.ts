@@ -10,7 +10,9 @@ import { Rng } from '../engine/rng.js';
 import { FUSED_VAE_FORWARD } from '../engine/fused.js';
 import { modelSchema, type ModelConfig } from '../config/schema.js';
 import { buildModel } from '../models/index.js';
-import { Vae } from '../models/vae.js';
+import { forward } from '../models/index.js';
+import { klWeight } from '../train/index.js';
+import type { KlWeight } from '../objectives/index.js';
 import { addonLoads } from './addon.js';
 
 const available = addonLoads();
@@ -27,7 +29,7 @@ interface Pass {
 }
 
 /** Every forward-pass output of a fresh `config` model on `backend`, and how many times the fused kernel ran. */
-async function run(backend: 'cpu' | 'native', config: ModelConfig, klWeight?: { beta: number; capacity?: number }): Promise<Pass> {
+async function run(backend: 'cpu' | 'native', config: ModelConfig, weight?: KlWeight): Promise<Pass> {
   await initBackend(backend);
   const model = buildModel(config, D, new Rng(7));
   const data = new Rng(11);
@@ -36,9 +38,9 @@ async function run(backend: 'cpu' | 'native', config: ModelConfig, klWeight?: { 
   const before = tf.memory().numTensors;
   const rng = new Rng(5);
   const recon = model.reconstruct(x);
-  const forward = (model as Vae).forward(x, rng);
-  const terms = model.loss(x, { training: false, rng, ...(klWeight && { klWeight }) });
-  const all = [recon, forward.recon, forward.mean, forward.logVar, terms.loss, terms.reconstruction, terms.kl];
+  const pass = forward(model, x, rng);
+  const terms = model.loss(x, { training: false, rng, klWeight: weight ?? klWeight(model.config, 'unscheduled') });
+  const all = [recon, pass.recon, pass.mean, pass.logVar, terms.loss, terms.reconstruction, terms.kl];
   const outputs = all.map((t) => Float32Array.from(t.dataSync()));
   tf.dispose(all);
   expect(tf.memory().numTensors, 'live tensors after the passes').toBe(before);
@@ -72,17 +74,17 @@ describe.skipIf(!available)('forward-pass kernel (native)', () => {
     await initBackend(previous as 'native');
   });
 
-  const cases: [string, ModelConfig, { beta: number; capacity?: number }?][] = [
+  const cases: [string, ModelConfig, KlWeight?][] = [
     ['log-variance head, ReLU (pytorch/examples)', vae({ variance: 'logVar', encoder: { hidden: [24], activation: 'relu' } })],
     ['softplus variance head (seed 004)', vae({ variance: 'softplus' })],
     ['one activation of each kind', vae({ encoder: { hidden: [24, 16, 12], activation: ['leakyRelu', 'sigmoid', 'elu'] }, decoder: { hidden: [12, 18], activation: ['softplus', 'tanh'] } })],
     ['no hidden layers', vae({ encoder: { hidden: [] }, decoder: { hidden: [] } })],
-    ['beta 4 from the schedule', vae({}), { beta: 4 }],
+    ['beta 4 from the schedule', vae({}), { kind: 'beta', beta: 4 }],
   ];
-  for (const [name, config, klWeight] of cases) {
+  for (const [name, config, weight] of cases) {
     it(`${name}: reconstruct, forward and the evaluation loss match the tf-ops pass on the CPU backend`, async () => {
-      const cpu = await run('cpu', config, klWeight);
-      const native = await run('native', config, klWeight);
+      const cpu = await run('cpu', config, weight);
+      const native = await run('native', config, weight);
       expect(cpu.fusedCalls).toBe(0);
       expect(native.fusedCalls).toBe(3);
       // The loss terms really depend on the inputs: a sanity floor against a kernel that writes zeros.
@@ -101,8 +103,8 @@ describe.skipIf(!available)('forward-pass kernel (native)', () => {
 
   it('a capacity schedule evaluates with tf ops (its penalty is a batch term)', async () => {
     const config = vae({});
-    const cpu = await run('cpu', config, { beta: 2, capacity: 3 });
-    const native = await run('native', config, { beta: 2, capacity: 3 });
+    const cpu = await run('cpu', config, { kind: 'capacity', gamma: 2, capacity: 3 });
+    const native = await run('native', config, { kind: 'capacity', gamma: 2, capacity: 3 });
     expect(native.fusedCalls).toBe(2);
     expectClose(native, cpu, 1e-5);
   });

@@ -8,7 +8,7 @@ import { initBackend, Rng, tf } from '../engine/index.js';
 import { resolveConfig } from '../config/index.js';
 import { exampleSize, loadDataset } from '../data/index.js';
 import { buildModel } from '../models/index.js';
-import { evaluateSplit, train } from '../train/index.js';
+import { evaluateSplit, klWeight, train } from '../train/index.js';
 import { tempDir } from '../../test/helpers.js';
 import { conv2dSame, conv2dTransposeSame } from './conv-ops.js';
 
@@ -104,7 +104,7 @@ describe('a conv VAE trains on wasm', () => {
     const before = tf.memory().numTensors;
     // The same seed builds the same initial weights train() starts from.
     const fresh = buildModel(config.model, d, new Rng(config.train.seed), { inputShape: dataset.shape });
-    const initial = evaluateSplit({ model: fresh, split: dataset.test, d, seed: 'before' });
+    const initial = evaluateSplit({ model: fresh, split: dataset.test, d, seed: 'before', klWeight: klWeight(fresh.config, 'unscheduled') });
     fresh.dispose();
     const { model, history } = await train({ config, dataset, runDir: path.join(tmp.dir, 'wasm'), backend: 'wasm' });
     model.dispose();

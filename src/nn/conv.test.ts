@@ -4,6 +4,7 @@ import { modelSchema } from '../config/schema.js';
 import { buildModel } from '../models/index.js';
 import { checkTensorCountPerTest, expectNoLeak } from '../../test/helpers.js';
 import { ConvDecoder, ConvEncoder, type ConvSpec } from './conv.js';
+import { klWeight } from '../train/index.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -63,7 +64,7 @@ describe('conv encoder and decoder shapes, from the data shape', () => {
       const { mean, logVar } = model.encode(x);
       const out = model.decoderOutput(mean);
       const [xRecon, samples] = [model.reconstruct(x), model.sample(4, new Rng(5))];
-      const terms = model.loss(x, { training: true, rng: new Rng(6) });
+      const terms = model.loss(x, { training: true, rng: new Rng(6), klWeight: klWeight(model.config, 'unscheduled') });
       expect([mean.shape, logVar!.shape, out.shape, xRecon.shape, samples.shape]).toEqual([[3, 2], [3, 2], [3, 2 * d], [3, d], [4, d]]);
       expect(terms.loss.shape).toEqual([3]);
       expect(Number.isFinite(terms.loss.dataSync()[0])).toBe(true);

@@ -14,18 +14,10 @@ export interface ForwardContext {
   rng: Rng;
   /** BatchNorm pushes its running-stat updates here in training mode; the trainer applies and disposes them. */
   updates?: StatUpdate[];
-  /** The epoch's KL (or anchor) weight from the model's beta schedule; absent: the config's constant `beta`. */
-  klWeight?: KlWeight;
   /** Denoising training: the corrupted input [B, D] the encoder sees; the loss still reconstructs the clean `x`. */
   input?: Tensor2D;
   /** Class labels of the batch's examples, for a conditional model (the CVAE); other models ignore them. */
   labels?: Int32Array;
-}
-
-/** The weight on a model's KL term: beta * KL, or with a capacity C (Burgess et al.) beta * |KL - C|. */
-export interface KlWeight {
-  beta: number;
-  capacity?: number;
 }
 
 /** A variable with its stable dotted name (`encoder.dense0.kernel`) and whether the optimizer updates it. */

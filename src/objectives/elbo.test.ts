@@ -50,7 +50,7 @@ function terms(beta: number, reconstructionReduction?: ReconstructionReduction) 
         output: tf.tensor2d(LOGITS),
         mean: tf.tensor2d(MEAN),
         logVar: tf.tensor2d(LOG_VAR),
-        beta,
+        weight: { kind: 'beta', beta },
         reconstructionReduction,
       });
       return { loss: Array.from(t.loss.dataSync()), reconstruction: Array.from(t.reconstruction.dataSync()), kl: Array.from(t.kl.dataSync()) };
@@ -97,7 +97,7 @@ describe('elbo gradients against central finite differences', () => {
   function objective(likelihood: Likelihood, output: number[][], beta: number, reduction: ReconstructionReduction) {
     return (out: number[][], mean: number[][], logVar: number[][]): number =>
       tf.tidy(() => {
-        const t = elbo({ likelihood, x: tf.tensor2d(X), output: tf.tensor2d(out), mean: tf.tensor2d(mean), logVar: tf.tensor2d(logVar), beta, reconstructionReduction: reduction });
+        const t = elbo({ likelihood, x: tf.tensor2d(X), output: tf.tensor2d(out), mean: tf.tensor2d(mean), logVar: tf.tensor2d(logVar), weight: { kind: 'beta', beta }, reconstructionReduction: reduction });
         return tf.sum(t.loss).dataSync()[0];
       });
   }
@@ -117,7 +117,7 @@ describe('elbo gradients against central finite differences', () => {
         tf.tidy(() => {
           const x = tf.tensor2d(X);
           const g = tf.grads((out: tf.Tensor, mean: tf.Tensor, logVar: tf.Tensor) =>
-            tf.sum(elbo({ likelihood, x, output: out as tf.Tensor2D, mean: mean as tf.Tensor2D, logVar: logVar as tf.Tensor2D, beta, reconstructionReduction: reduction }).loss),
+            tf.sum(elbo({ likelihood, x, output: out as tf.Tensor2D, mean: mean as tf.Tensor2D, logVar: logVar as tf.Tensor2D, weight: { kind: 'beta', beta }, reconstructionReduction: reduction }).loss),
           )([tf.tensor2d(output), tf.tensor2d(MEAN), tf.tensor2d(LOG_VAR)]);
           return g.map((t) => t.arraySync() as number[][]);
         }),

@@ -3,7 +3,13 @@ import { tf, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import { klStandardNormal } from './kl.js';
 import { reconstructionLoss, type Likelihood } from './likelihood.js';
 
-/** Per-example loss terms: `loss = reconstruction + beta * kl` (or `+ beta * |mean KL - C|` with a capacity C). */
+/**
+ * The weight on a model's KL (or anchor) term, as the trainer's schedule gives it each epoch (src/train/beta-schedule.ts):
+ * `beta`: beta * KL (beta-VAE); `capacity` (Burgess et al. 2018): gamma * |KL - C| with a capacity C in nats.
+ */
+export type KlWeight = { kind: 'beta'; beta: number } | { kind: 'capacity'; gamma: number; capacity: number };
+
+/** Per-example loss terms: `loss = reconstruction + beta * kl` (or `+ gamma * |mean KL - C|` with a capacity C). */
 export type LossTerms = {
   loss: Tensor1D;
   reconstruction: Tensor1D;
@@ -21,7 +27,7 @@ export type ReconstructionReduction = 'sum' | 'mean';
  * The negative ELBO of a Gaussian-posterior VAE, per example.
  *
  * @example
- * const { loss, reconstruction, kl } = elbo({ likelihood, x, output, mean, logVar, beta: 1 });
+ * const { loss, reconstruction, kl } = elbo({ likelihood, x, output, mean, logVar, weight: { kind: 'beta', beta: 1 } });
  * const batchLoss = tf.mean(loss);
  */
 export function elbo(args: {
@@ -30,32 +36,31 @@ export function elbo(args: {
   output: Tensor2D;
   mean: Tensor2D;
   logVar: Tensor2D;
-  beta: number;
-  /** Burgess et al.'s capacity C in nats: the KL term becomes beta * |KL - C| (see `klPenalty`). */
-  capacity?: number;
+  /** The KL term's weight: beta * KL, or gamma * |KL - C| under a capacity schedule (see `klPenalty`). */
+  weight: KlWeight;
   reconstructionReduction?: ReconstructionReduction;
 }): LossTerms {
   return tf.tidy(() => {
     let reconstruction = reconstructionLoss(args);
     if (args.reconstructionReduction === 'mean') reconstruction = tf.div(reconstruction, args.x.shape[1]);
     const kl = klStandardNormal(args);
-    const loss = tf.add(reconstruction, klPenalty({ kl, beta: args.beta, capacity: args.capacity })) as Tensor1D;
+    const loss = tf.add(reconstruction, klPenalty({ kl, weight: args.weight })) as Tensor1D;
     return { loss, reconstruction, kl };
   }) as LossTerms;
 }
 
 /**
- * The weighted KL term per example. Without a capacity: beta * kl. With a capacity C (Burgess et al. 2018): their
- * batch penalty beta * |mean_batch(kl) - C|, given to every example of the batch so that the batch mean is the paper's
+ * The weighted KL term per example. `beta`: beta * kl. `capacity` C (Burgess et al. 2018): their
+ * batch penalty gamma * |mean_batch(kl) - C|, given to every example of the batch so that the batch mean is the paper's
  * term (a per-example |kl_i - C| would force every code to carry exactly C nats, a different objective).
  *
  * @example
- * const penalty = klPenalty({ kl, beta: 1000, capacity: 5 }); // [B], all equal to 1000 * |mean(kl) - 5|
+ * const penalty = klPenalty({ kl, weight: { kind: 'capacity', gamma: 1000, capacity: 5 } }); // [B], all 1000 * |mean(kl) - 5|
  */
-export function klPenalty({ kl, beta, capacity }: { kl: Tensor1D; beta: number; capacity?: number }): Tensor1D {
+export function klPenalty({ kl, weight }: { kl: Tensor1D; weight: KlWeight }): Tensor1D {
   return tf.tidy(() => {
-    if (capacity === undefined) return tf.mul(kl, beta) as Tensor1D;
-    const gap = tf.abs(tf.sub(tf.mean(kl), capacity)); // scalar
-    return tf.mul(tf.onesLike(kl), tf.mul(gap, beta)) as Tensor1D;
+    if (weight.kind === 'beta') return tf.mul(kl, weight.beta) as Tensor1D;
+    const gap = tf.abs(tf.sub(tf.mean(kl), weight.capacity)); // scalar
+    return tf.mul(tf.onesLike(kl), tf.mul(gap, weight.gamma)) as Tensor1D;
   });
 }

@@ -1,7 +1,7 @@
 /** A run's figures from a model and its dataset: each builder returns named files (PNG, SVG) and writes nothing. */
 import { Rng } from '../engine/index.js';
 import type { Dataset, DataSplit } from '../data/index.js';
-import { checkLabel, labelsFor, type Model } from '../models/index.js';
+import { checkLabel, labelsFor, regularizerName, type Model } from '../models/index.js';
 import { UsageError } from '../errors.js';
 import { decodeCodes, encodeMeans, interpolate, manifoldGrid, project, reconstructRows, repeatLabel, row, samplePrior, traverse, type ProjectionMethod, type Rows } from '../latent/index.js';
 import { histogramsSpec, imageGrid, lossCurveSpec, pathOverDataSpec, pointPanelsSpec, renderChart, scatterSpec, type EpochTerms } from '../figures/index.js';
@@ -287,9 +287,9 @@ function oneDim(z: Float32Array): Float32Array {
   return out;
 }
 
-/** Seed 002's loss curve with test loss and the terms; the third term is the anchor for the poor man's VAE. */
+/** Seed 002's loss curve with test loss and the terms; the registry names the third term ('anchor' for the poor man's VAE). */
 export function lossFigure(history: EpochTerms[], modelKind: string): Figure {
-  const klName = modelKind === 'poor-man-vae' ? 'anchor' : 'KL';
+  const klName = regularizerName(modelKind);
   return chartFigure('loss', 'Loss curves', `Per-example means each epoch: train (running mean over the epoch, training mode) and test (evaluation mode); reconstruction and ${klName} terms.`, lossCurveSpec(history, { klName }));
 }
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { Dataset } from '../data/index.js';
-import type { Model } from '../models/index.js';
+import { regularizerName, type Model } from '../models/index.js';
 import type { ProjectionMethod } from '../latent/index.js';
 import type { EpochTerms } from '../figures/index.js';
 import { lossFigure, runFigures, type Figure } from './figures.js';
@@ -86,8 +86,7 @@ export function writeReport(runDir: string): string {
     .filter((f) => existsSync(path.join(runDir, f.image)))
     .map((f) => ({ ...f, others: (f.others ?? []).filter((o) => existsSync(path.join(runDir, o))) }));
   const file = path.join(runDir, 'report.html');
-  const klName = config?.model?.kind === 'poor-man-vae' ? 'anchor' : config?.model?.kind === 'autoencoder' ? 'KL (none)' : 'KL';
-  writeFileAtomic(file, reportHtml({ title: path.basename(path.resolve(runDir)), config, history: readHistory(runDir), figures, klName, generated: new Date().toISOString() }));
+  writeFileAtomic(file, reportHtml({ title: path.basename(path.resolve(runDir)), config, history: readHistory(runDir), figures, klName: regularizerName(config?.model?.kind), generated: new Date().toISOString() }));
   return file;
 }
 

@@ -17,7 +17,8 @@ checkTensorCountPerTest();
 const tmp = tempDir('beta-schedule');
 afterAll(tmp.remove);
 
-const betas = (model: Parameters<typeof klWeight>[0], n: number) => Array.from({ length: n }, (_, i) => klWeight(model, i + 1).beta);
+const betas = (model: Parameters<typeof klWeight>[0], n: number) =>
+  Array.from({ length: n }, (_, i) => klWeight(model, i + 1)).map((w) => (w.kind === 'beta' ? w.beta : Number.NaN));
 
 describe('klWeight', () => {
   it('constant: beta at every epoch', () => {
@@ -38,8 +39,8 @@ describe('klWeight', () => {
   it('capacity (Burgess et al.): weight gamma, C ramped 0 -> cMax over `epochs` epochs, then held', () => {
     const s = { beta: 1, betaSchedule: { kind: 'capacity', gamma: 100, cMax: 25, epochs: 5 } } as const;
     const w = Array.from({ length: 7 }, (_, i) => klWeight(s, i + 1));
-    expect(w.map((x) => x.beta)).toEqual([100, 100, 100, 100, 100, 100, 100]);
-    expect(w.map((x) => x.capacity)).toEqual([0, 5, 10, 15, 20, 25, 25]);
+    expect(w.map((x) => x.kind === 'capacity' && x.gamma)).toEqual([100, 100, 100, 100, 100, 100, 100]);
+    expect(w.map((x) => x.kind === 'capacity' && x.capacity)).toEqual([0, 5, 10, 15, 20, 25, 25]);
   });
 
   it('the schema defaults to constant and ratio 0.5, and rejects a schedule with IWAE', () => {
@@ -53,11 +54,11 @@ describe('klWeight', () => {
 });
 
 describe('klPenalty', () => {
-  it('beta * kl without a capacity; beta * |mean kl - C| for every example with one', () => {
+  it('beta * kl without a capacity; gamma * |mean kl - C| for every example with one', () => {
     const kl = tf.tensor1d([1, 2, 6]) as Tensor1D;
-    const plain = klPenalty({ kl, beta: 2 });
-    const capped = klPenalty({ kl, beta: 10, capacity: 4 });
-    const below = klPenalty({ kl, beta: 10, capacity: 1 });
+    const plain = klPenalty({ kl, weight: { kind: 'beta', beta: 2 } });
+    const capped = klPenalty({ kl, weight: { kind: 'capacity', gamma: 10, capacity: 4 } });
+    const below = klPenalty({ kl, weight: { kind: 'capacity', gamma: 10, capacity: 1 } });
     expect(Array.from(plain.dataSync())).toEqual([2, 4, 12]);
     expect(Array.from(capped.dataSync())).toEqual([10, 10, 10]); // |3 - 4| * 10
     expect(Array.from(below.dataSync())).toEqual([20, 20, 20]); // |3 - 1| * 10

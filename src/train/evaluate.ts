@@ -3,7 +3,7 @@ import { tf, Rng, type Tensor2D } from '../engine/index.js';
 import { binarize, memoryBatches, type Batch } from '../data/batch.js';
 import type { DataSplit } from '../data/types.js';
 import type { Model } from '../models/index.js';
-import type { KlWeight } from '../nn/index.js';
+import type { KlWeight } from '../objectives/index.js';
 import { UsageError } from '../errors.js';
 import { evalBatch } from './step.js';
 import type { Terms } from './metrics.js';
@@ -33,7 +33,7 @@ interface EvaluateOptions {
   /** Binarize each batch dynamically, as training does with `data.binarize: dynamic`. */
   binarizeData?: boolean;
   /** The KL weight the loss uses; absent: the config's constant beta. */
-  klWeight?: KlWeight;
+  klWeight: KlWeight;
 }
 
 /**

@@ -7,4 +7,4 @@ export { train, epochBatches, type TrainOptions, type TrainResult, type Progress
 export { saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, type CheckpointState } from './checkpoint.js';
 export type { EpochMetrics, Terms } from './metrics.js';
 export { learningRate, burdaEpochs, BURDA_EPOCHS } from './schedule.js';
-export { klWeight, klWeightFor } from './beta-schedule.js';
+export { klWeight, klWeightRecord, isWeighted, type WeightedTerm } from './beta-schedule.js';

@@ -11,6 +11,7 @@ import { saveModel } from '../io/model-files.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { metricsLine, type EpochMetrics } from './metrics.js';
 import { Trainer } from './trainer.js';
+import { klWeightRecord } from './beta-schedule.js';
 
 /** Progress within an epoch, for a progress bar. */
 export interface Progress {
@@ -130,8 +131,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         elapsedSeconds: elapsedBefore + (performance.now() - t0) / 1000,
         time: new Date().toISOString(),
         lr: trainer.lr,
-        ...(klWeight && { beta: klWeight.beta }),
-        ...(klWeight?.capacity !== undefined && { capacity: klWeight.capacity }),
+        ...klWeightRecord(config.model, klWeight),
       };
       history.push(metrics);
       appendFileSync(metricsPath, metricsLine(metrics));

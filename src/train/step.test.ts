@@ -6,6 +6,7 @@ import type { StatUpdate } from '../nn/index.js';
 import { checkTensorCountPerTest, expectNoLeak, matMul64 } from '../../test/helpers.js';
 import { Adam } from './adam.js';
 import { evalBatch, trainStep } from './step.js';
+import { klWeight } from './beta-schedule.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -40,8 +41,8 @@ describe('trainStep', () => {
     const rng = new Rng(2);
     const x = tf.tensor2d(xs, [B, D]);
     await expectNoLeak(() => {
-      for (let i = 0; i < 3; i++) trainStep({ model, adam, x, rng });
-      evalBatch({ model, x, rng });
+      for (let i = 0; i < 3; i++) trainStep({ model, adam, x, rng, klWeight: klWeight(model.config, 'unscheduled') });
+      evalBatch({ model, x, rng, klWeight: klWeight(model.config, 'unscheduled') });
     });
     x.dispose();
     dispose();
@@ -54,12 +55,12 @@ describe('trainStep', () => {
     const expected = await expectNoLeak(() =>
       tf.tidy(() => {
         const updates: StatUpdate[] = [];
-        const t = model.loss(x, { training: true, rng: Rng.fromState(rng.state()), updates });
+        const t = model.loss(x, { training: true, rng: Rng.fromState(rng.state()), updates, klWeight: klWeight(model.config, 'unscheduled') });
         tf.dispose(updates.map((u) => u.value));
         return { loss: tf.mean(t.loss).dataSync()[0], reconstruction: tf.mean(t.reconstruction).dataSync()[0], kl: tf.mean(t.kl).dataSync()[0] };
       }),
     );
-    expect(trainStep({ model, adam, x, rng })).toEqual(expected);
+    expect(trainStep({ model, adam, x, rng, klWeight: klWeight(model.config, 'unscheduled') })).toEqual(expected);
     expect(expected.loss).toBeCloseTo(expected.reconstruction + expected.kl, 4);
     x.dispose();
     dispose();
@@ -69,7 +70,7 @@ describe('trainStep', () => {
     const { model, adam, byName, dispose } = setup();
     const before = byName();
     const x = tf.tensor2d(xs, [B, D]);
-    trainStep({ model, adam, x, rng: new Rng(2) });
+    trainStep({ model, adam, x, rng: new Rng(2), klWeight: klWeight(model.config, 'unscheduled') });
     x.dispose();
     const after = byName();
     for (const v of model.variables()) {

@@ -13,7 +13,7 @@ import { Adam } from './adam.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { trainStep } from './step.js';
 import { learningRate } from './schedule.js';
-import { klWeightFor } from './beta-schedule.js';
+import { klWeight } from './beta-schedule.js';
 import { Trainer } from './trainer.js';
 
 beforeAll(async () => {
@@ -75,13 +75,13 @@ describe('Trainer', () => {
     const handLosses: number[] = [];
     for (let epoch = 1; epoch <= EPOCHS; epoch++) {
       adam.options.lr = learningRate(config.train, epoch);
-      const klWeight = klWeightFor(config.model, epoch);
+      const weight = klWeight(config.model, epoch);
       for (const batch of memoryBatches(dataset.train, D, { batchSize: BATCH, rng })) {
         const xb = binarize(batch.x, rng);
         const noisy = addNoise(xb, { kind: 'mask', p: 0.2 }, rng, { clip: [0, 1] });
         const x = tf.tensor2d(xb, [batch.indices.length, D]); // [B, D]
         const input = tf.tensor2d(noisy, [batch.indices.length, D]); // [B, D]
-        handLosses.push(trainStep({ model, adam, x, input, rng, klWeight }).loss);
+        handLosses.push(trainStep({ model, adam, x, input, rng, klWeight: weight }).loss);
         tf.dispose([x, input]);
       }
     }
@@ -101,13 +101,13 @@ describe('Trainer', () => {
       seen.push(`${s.epoch}.${s.batch}/${s.batches}${s.epochDone ? '!' : ''}`);
       expect(trainer.epochsDone).toBe(s.epochDone ? s.epoch : s.epoch - 1);
       expect(trainer.lr).toBe(learningRate(config.train, s.epoch));
-      expect(trainer.klWeight).toEqual(klWeightFor(config.model, s.epoch));
+      expect(trainer.klWeight).toEqual(klWeight(config.model, s.epoch));
       if (s.epochDone) expect(trainer.seen).toBe(N_TRAIN);
     }
     expect(seen).toEqual(['1.1/3', '1.2/3', '1.3/3!', '2.1/3', '2.2/3', '2.3/3!', '3.1/3', '3.2/3', '3.3/3!']);
     // The schedules really move: lr falls at Burda's second stage, beta warms up from 0.
     expect(learningRate(config.train, 2)).toBeLessThan(config.train.lr);
-    expect(klWeightFor(config.model, 1)).toEqual({ beta: 0 });
+    expect(klWeight(config.model, 1)).toEqual({ kind: 'beta', beta: 0 });
     expect(() => trainer.step()).toThrow(/all 3 epochs are done/);
     dispose();
   });

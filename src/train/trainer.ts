@@ -5,12 +5,12 @@ import { addNoise } from '../data/noise.js';
 import type { Dataset } from '../data/types.js';
 import type { RunConfig } from '../config/schema.js';
 import type { Model } from '../models/index.js';
-import type { KlWeight } from '../nn/index.js';
+import type { KlWeight } from '../objectives/index.js';
 import { UsageError } from '../errors.js';
 import { Adam } from './adam.js';
 import { trainStep, type TermMeans } from './step.js';
 import { learningRate } from './schedule.js';
-import { klWeightFor } from './beta-schedule.js';
+import { klWeight } from './beta-schedule.js';
 import { EVAL_BATCH, batchLabels, batchTensor, evaluateBatches } from './evaluate.js';
 import type { Terms } from './metrics.js';
 
@@ -81,7 +81,7 @@ export class Trainer {
   private readonly d: number;
   private readonly epochBatches: EpochBatches;
   private readonly noiseClip: { clip?: [number, number] };
-  private epochKlWeight: KlWeight | undefined;
+  private epochKlWeight: KlWeight;
   private current?: Iterator<Batch>;
   private sums = { loss: 0, reconstruction: 0, kl: 0 };
 
@@ -96,11 +96,11 @@ export class Trainer {
     this.adam = new Adam(model.variables().filter((v) => v.trainable), { lr, beta1, beta2, epsilon });
     // Noisy images stay in [0, 1], the range of the clean ones.
     this.noiseClip = dataset.kind === 'image' && dataset.preprocessing.kind !== 'standardize' ? { clip: [0, 1] } : {};
-    this.epochKlWeight = klWeightFor(config.model, 1);
+    this.epochKlWeight = klWeight(config.model, 1);
   }
 
-  /** The KL weight of the current epoch (undefined for an autoencoder). */
-  get klWeight(): KlWeight | undefined {
+  /** The KL weight of the current epoch (beta 0 for a model without a weighted term, the autoencoder). */
+  get klWeight(): KlWeight {
     return this.epochKlWeight;
   }
 
@@ -138,7 +138,7 @@ export class Trainer {
     this.epoch = epoch;
     this.batch = 0;
     this.seen = 0;
-    this.epochKlWeight = klWeightFor(this.config.model, Math.max(1, epoch));
+    this.epochKlWeight = klWeight(this.config.model, Math.max(1, epoch));
   }
 
   /** The run's random stream as it stands, for a checkpoint. */
@@ -193,7 +193,7 @@ export class Trainer {
   private startEpoch(): Iterator<Batch> {
     this.epoch++;
     this.adam.options.lr = learningRate(this.config.train, this.epoch);
-    this.epochKlWeight = klWeightFor(this.config.model, this.epoch);
+    this.epochKlWeight = klWeight(this.config.model, this.epoch);
     const { batches, count } = this.epochBatches('train', this.config.train.batchSize, this.rng);
     this.current = batches[Symbol.iterator]();
     this.batches = count;

@@ -1,0 +1,150 @@
+/** The native fast paths in one place: recognizes an architecture the fused kernels run (an MLP VAE with a Bernoulli decoder) and takes over its training step, forward pass and evaluation terms. */
+import { tf, fusedElboStep, fusedElboStepAvailable, fusedVaeForward, fusedVaeForwardAvailable, NoiseBuffer, stepParameters, STEP_ACTIVATIONS } from '../engine/index.js';
+import type { FusedElboSpec, Rng, StepLayer, Tensor2D, Variable } from '../engine/index.js';
+import { Dense, LEAKY_RELU_SLOPE, Mlp, type Block } from '../nn/index.js';
+import type { KlWeight, LossTerms } from '../objectives/index.js';
+import type { Adam } from '../train/adam.js';
+import type { TermMeans } from '../train/step.js';
+import type { LossContext, Model } from './types.js';
+import { Decoder, evalContext, gaussianReparameterize } from './parts.js';
+import { PosteriorHeads } from './heads.js';
+
+// Worked out once per model: its layers as the kernels take them (null: none); reused between batches: the noise arrays.
+const layerSpecs = new WeakMap<Model, FusedElboSpec | null>();
+const forwardNoise = new WeakMap<Model, NoiseBuffer>();
+const stepNoise = new NoiseBuffer();
+
+/** The layers as the fused kernels take them, whatever the objective: Dense-only MLPs, Gaussian heads, a Bernoulli decoder. */
+function layerSpec(model: Model): FusedElboSpec | undefined {
+  return (layerSpecs.has(model) ? layerSpecs.get(model) : layerSpecs.set(model, recognize(model) ?? null).get(model)) ?? undefined;
+}
+
+/** Recognizes the architecture the kernels run from the model's parts, not its kind. */
+function recognize(model: Model): FusedElboSpec | undefined {
+  const { encoder, heads, decoder } = model.parts;
+  // A conditional model's layers read [x, onehot(y)]: the kernels take x alone.
+  if (model.classes !== undefined || model.likelihood.kind !== 'bernoulli') return undefined;
+  if (!(heads instanceof PosteriorHeads) || !(decoder instanceof Decoder)) return undefined;
+  const [enc, dec] = [denseLayers(encoder), denseLayers(decoder.mlp)];
+  const [mean, variance, output] = [heads.mean, heads.variance, decoder.out].map(stepLayer);
+  if (!enc || !dec || !mean || !variance || !output) return undefined;
+  return { encoder: enc, mean, variance, varianceKind: heads.kind, decoder: dec, output, leakySlope: LEAKY_RELU_SLOPE };
+}
+
+/** A Dense layer as the whole-step kernel takes it, if its activation is one the kernel knows. */
+function stepLayer(d: Dense): StepLayer | undefined {
+  const activation = STEP_ACTIVATIONS.find((a) => a === d.activation);
+  return activation && { kernel: d.kernel, bias: d.bias, activation };
+}
+
+/** The layers of an MLP made of Dense layers alone (no BatchNorm, dropout or separate activation), else undefined. */
+function denseLayers(block: Block): StepLayer[] | undefined {
+  if (!(block instanceof Mlp)) return undefined;
+  const layers = block.blocks.map((b) => (b instanceof Dense ? stepLayer(b) : undefined));
+  return layers.every((l) => l !== undefined) ? (layers as StepLayer[]) : undefined;
+}
+
+/**
+ * The model's layers as the whole-step and log-weight kernels take them, when its training loss is exactly what they
+ * compute (the summed ELBO, or the IWAE bound with `iwaeK` samples); undefined otherwise.
+ *
+ * @example
+ * const spec = fusedElboSpec(model); // undefined for a conv, BatchNorm, Gaussian-likelihood or conditional model
+ */
+export function fusedElboSpec(model: Model): FusedElboSpec | undefined {
+  const config = model.config;
+  if (!('objective' in config) || config.reconstructionReduction === 'mean') return undefined;
+  const spec = layerSpec(model);
+  // The IWAE objective: the same layers, k samples per example (the model draws its noise in the kernel's row order).
+  return spec && config.objective.kind === 'iwae' ? { ...spec, iwaeK: config.objective.k } : spec;
+}
+
+/** {@link layerSpec} when the active backend has the forward-pass kernel, else undefined. */
+function forwardSpec(model: Model): FusedElboSpec | undefined {
+  return fusedVaeForwardAvailable() ? layerSpec(model) : undefined;
+}
+
+function noiseFor(model: Model): NoiseBuffer {
+  return forwardNoise.get(model) ?? forwardNoise.set(model, new NoiseBuffer()).get(model)!;
+}
+
+/** decode(encode(x).mean) as one kernel, when the backend has it and knows the model; undefined otherwise. */
+export function fastReconstruct(model: Model, x: Tensor2D): Tensor2D | undefined {
+  const spec = forwardSpec(model);
+  return spec && fusedVaeForward({ spec, input: x, want: { recon: true } })?.recon;
+}
+
+/**
+ * The evaluation terms (no gradient) of the summed ELBO as one kernel, when the backend has it and the model's loss is
+ * what it computes; undefined otherwise (training, a capacity penalty, the IWAE bound: tf ops).
+ */
+export function fastEvalTerms(model: Model, x: Tensor2D, ctx: LossContext): LossTerms | undefined {
+  if (ctx.training || ctx.klWeight.kind !== 'beta') return undefined;
+  const trainSpec = fusedElboSpec(model);
+  const spec = trainSpec && trainSpec.iwaeK === undefined ? forwardSpec(model) : undefined;
+  if (!spec) return undefined;
+  const eps = noiseFor(model).draw(ctx.rng, x.shape[0], model.latentDim); // [B, L]
+  const fused = fusedVaeForward({ spec, input: ctx.input ?? x, x, eps, beta: ctx.klWeight.beta, want: { terms: true } });
+  eps.dispose();
+  if (fused?.terms) return fused.terms;
+  throw new Error('loss: the fused kernel returned no output'); // its availability was checked: never silently draw twice
+}
+
+/**
+ * One pass as PyTorch's `model(x)` for a Gaussian-posterior model: encode, draw z = mean + exp(logVar / 2) eps,
+ * decode. Returns the decoded means [B, D] and the posterior's mean and log-variance [B, L]. On the native backend an
+ * MLP VAE with a Bernoulli likelihood runs it as one kernel; the draws are the same either way.
+ *
+ * @example
+ * const { recon, mean, logVar } = forward(vae, x, rng);
+ */
+export function forward(model: Model, x: Tensor2D, rng: Rng): { recon: Tensor2D; mean: Tensor2D; logVar: Tensor2D } {
+  const spec = forwardSpec(model);
+  if (spec) {
+    const eps = noiseFor(model).draw(rng, x.shape[0], model.latentDim); // [B, L]
+    const fused = fusedVaeForward({ spec, input: x, eps, want: { recon: true, posterior: true } });
+    eps.dispose();
+    if (fused?.recon && fused.mean && fused.logVar) return { recon: fused.recon, mean: fused.mean, logVar: fused.logVar };
+    throw new Error('forward: the fused kernel returned no output');
+  }
+  return tf.tidy(() => {
+    const { mean, logVar } = model.encode(x, evalContext());
+    if (!logVar) throw new Error(`forward: a ${model.config.kind} has no posterior variance`);
+    return { recon: model.decode(gaussianReparameterize({ mean, logVar }, rng)), mean, logVar };
+  });
+}
+
+/**
+ * A whole training step (forward, gradients, Adam update) as one kernel, when the backend has the whole-step kernel
+ * and the model's loss is what it computes; undefined otherwise. It draws the reparameterization noise from `rng`
+ * exactly as the model's own loss does, so a run takes the same random numbers either way. VAEKIT_WHOLE_STEP=off
+ * turns it off.
+ */
+export function fusedTrainStep(args: { model: Model; adam: Adam; x: Tensor2D; input?: Tensor2D; rng: Rng; klWeight: KlWeight; labels?: Int32Array }): TermMeans | undefined {
+  const { model, adam, x, input, rng, klWeight, labels } = args;
+  if (labels || klWeight.kind !== 'beta' || !fusedElboStepAvailable() || wholeStepDisabled()) return undefined;
+  const spec = fusedElboSpec(model);
+  if (!spec) return undefined;
+  const params = stepParameters(spec);
+  const moments = params.map((p) => adam.moments(p));
+  if (!moments.every((mv) => mv !== undefined)) return undefined;
+  const [m, v] = [moments.map((mv) => mv.m), moments.map((mv) => mv.v)];
+  const attrs = adam.beginStep();
+  const eps = stepNoise.draw(rng, (spec.iwaeK ?? 1) * x.shape[0], model.latentDim); // [B, L], or [k*B, L] for the IWAE bound
+  const out = fusedElboStep({ spec, m, v, x, input: input ?? x, eps, beta: klWeight.beta, ...attrs });
+  eps.dispose();
+  if (!out) throw new Error('the whole-step kernel went missing after the check'); // checked above
+  if (out.updated) {
+    const { updated } = out;
+    const assign = (vars: Variable[], values: tf.Tensor[]) => vars.forEach((variable, i) => variable.assign(values[i]));
+    assign(params, updated.params);
+    assign(m, updated.m);
+    assign(v, updated.v);
+    tf.dispose([...updated.params, ...updated.m, ...updated.v]);
+  }
+  const [loss, reconstruction, kl] = out.means.dataSync();
+  out.means.dispose();
+  return { loss, reconstruction, kl };
+}
+
+const wholeStepDisabled = (): boolean => typeof process !== 'undefined' && process.env?.VAEKIT_WHOLE_STEP === 'off';

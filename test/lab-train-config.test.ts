@@ -31,4 +31,13 @@ describe('the lab training form', () => {
     expect(refused({ latent: 'two' })).toThrow(/^latent: 'two' is not valid: /);
     expect(refused({ hidden: '256,x' })).toThrow(/^hidden: '256,x' is not valid: .*number/);
   });
+
+  it("refuses sizes past the page's bounds, which keep the tab responsive, naming the field and the bound", () => {
+    const refused = (over: Partial<typeof FORM>) => () => formConfig(reader(over), { preset: 'mnist-vae-pytorch', data: 'mnist', conv: false });
+    expect(refused({ latent: '65' })).toThrow(/^latent: '65' is over the lab's bound of 64 \(train larger models with the CLI\)$/);
+    expect(refused({ hidden: '256,4096' })).toThrow(/^hidden: '256,4096' is over the lab's bound of 2048 per layer/);
+    expect(refused({ epochs: '1001' })).toThrow(/^epochs: '1001' is over the lab's bound of 1000/);
+    expect(refused({ batch: '5001' })).toThrow(/^batch: '5001' is over the lab's bound of 5000/);
+    expect(() => formConfig(reader({ latent: '64', hidden: '2048', epochs: '1000', batch: '5000' }), { preset: 'mnist-vae-pytorch', data: 'mnist', conv: false })).not.toThrow();
+  });
 });

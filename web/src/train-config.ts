@@ -28,6 +28,22 @@ function leafIssue(issue: Issue): Issue {
   return { path: [...issue.path, ...inner.path], message: inner.message };
 }
 
+/**
+ * The page's own bounds on top of the schema's rules: a model and a run the tab trains without freezing (the CLI has
+ * no such bounds). A value past one throws naming the field, the value and the bound.
+ */
+const PAGE_BOUNDS = { latent: 64, hidden: 2048, epochs: 1000, batch: 5000 } as const;
+
+function checkPageBounds(value: (field: string) => string, latent: number, hidden: number[], train: { epochs: number; batchSize: number }): void {
+  const over = (field: keyof typeof PAGE_BOUNDS, n: number) => {
+    if (n > PAGE_BOUNDS[field]) throw new Error(`${field}: '${value(field).trim()}' is over the lab's bound of ${PAGE_BOUNDS[field]}${field === 'hidden' ? ' per layer' : ''} (train larger models with the CLI)`);
+  };
+  over('latent', latent);
+  for (const h of hidden) over('hidden', h);
+  over('epochs', train.epochs);
+  over('batch', train.batchSize);
+}
+
 /** A form value as a number; an empty field is NaN, which the schema refuses like any other non-number. */
 const toNumber = (raw: string): number => (raw.trim() === '' ? NaN : Number(raw));
 
@@ -47,7 +63,10 @@ export function formConfig(value: (field: string) => string, { preset: presetNam
   const model = conv ? { ...base, latent, encoder: { ...base.encoder, hidden } } : { ...base, latent, encoder: { hidden, activation }, decoder: { hidden: [...hidden].reverse(), activation } };
   const train = { epochs: toNumber(value('epochs')), batchSize: toNumber(value('batch')), lr: toNumber(value('lr')), seed: toNumber(value('seed')) };
   const parsed = configSchema.safeParse({ preset: preset.name, data: { name: data }, model, train } as RunConfigInput);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    checkPageBounds(value, latent, hidden, train);
+    return parsed.data;
+  }
   const issue = leafIssue(parsed.error.issues[0] as Issue);
   const at = issue.path.join('.');
   const field = FIELDS.find((f) => at === f.path || at.startsWith(`${f.path}.`));

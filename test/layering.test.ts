@@ -51,3 +51,41 @@ describe('layering', () => {
     expect(found, 'import the tensor library through src/engine/ (tf.ts and its siblings)').toEqual([]);
   });
 });
+
+/**
+ * The modules the package's browser entry reaches through runtime imports (type-only imports and re-exports left out),
+ * each with the module that imported it first, and the bare specifiers it imports.
+ */
+function browserGraph(entry: string): { files: Map<string, string>; bare: Map<string, string> } {
+  const files = new Map<string, string>([[entry, '(entry)']]);
+  const bare = new Map<string, string>();
+  const queue = [entry];
+  const RUNTIME_IMPORT = /(?:^|\n)\s*(?:import|export)\s+(?!type\b)(?:[^'"`;]*?\sfrom\s*)?['"]([^'"]+)['"]|(?<!typeof\s)\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g; // `typeof import('x')` is a type
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    for (const m of readFileSync(file, 'utf8').matchAll(RUNTIME_IMPORT)) {
+      const spec = m[1] ?? m[2];
+      if (!spec.startsWith('.')) {
+        if (!bare.has(spec)) bare.set(spec, path.relative(ROOT, file));
+        continue;
+      }
+      const target = path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts'));
+      if (!files.has(target)) {
+        files.set(target, path.relative(ROOT, file));
+        queue.push(target);
+      }
+    }
+  }
+  return { files, bare };
+}
+
+describe('the browser entry', () => {
+  it('reaches no Node builtin, no fs-reading data loader and no native addon (src/browser.ts, the package\'s browser condition)', () => {
+    const { files, bare } = browserGraph(path.join(ROOT, 'src', 'browser.ts'));
+    const node = [...bare].filter(([spec]) => spec.startsWith('node:') || ['fs', 'path', 'os', 'zlib', 'module', 'pngjs'].includes(spec)).map(([spec, by]) => `${spec} (imported by ${by})`);
+    expect(node).toEqual([]);
+    const nodeOnly = [...files].filter(([f]) => /src[\\/](native|cli|server)[\\/]|src[\\/]data[\\/](files|mnist|load|budget)\.ts$|src[\\/]train[\\/]loop\.ts$/.test(f)).map(([f, by]) => `${path.relative(ROOT, f)} (imported by ${by})`);
+    expect(nodeOnly).toEqual([]);
+    expect(files.size).toBeGreaterThan(30); // the walk really follows the entry's imports
+  });
+});

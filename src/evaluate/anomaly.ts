@@ -3,7 +3,7 @@ import { tf, type Rng } from '../engine/index.js';
 import type { Model } from '../models/index.js';
 import { UsageError } from '../errors.js';
 import { estimateNll } from './nll.js';
-import { klWeight } from '../train/index.js';
+import { klWeight } from '../train/beta-schedule.js';
 
 /** What makes an example anomalous: its negative ELBO, its reconstruction's squared error, or its importance-sampled NLL. */
 export type AnomalyScore = 'elbo' | 'reconstruction' | 'nll';

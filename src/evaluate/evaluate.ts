@@ -2,7 +2,9 @@
 import { tf, Rng } from '../engine/index.js';
 import { batchIndices, binarize, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
 import type { Model } from '../models/index.js';
-import { evaluateSplit, klWeight, type Terms } from '../train/index.js';
+import { evaluateSplit } from '../train/evaluate.js';
+import { klWeight } from '../train/beta-schedule.js';
+import type { Terms } from '../train/metrics.js';
 import { UsageError } from '../errors.js';
 
 export interface Evaluation extends Terms {

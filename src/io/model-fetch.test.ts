@@ -63,6 +63,6 @@ describe('fetchModel', () => {
     writeFileSync(path.join(tmp.dir, 'bad', 'weights.bin'), readFileSync(path.join(tmp.dir, 'vae', 'weights.bin')).subarray(8));
     const short = await rejection(() => fetchModel(`${base}/bad/`));
     expect(short).toBeInstanceOf(ModelError);
-    expect(short.message).toMatch(new RegExp(`^${base}/bad/model.json: weights.bin has \\d+ bytes, expected \\d+$`));
+    expect(short.message).toMatch(new RegExp(`^${base}/bad/weights.bin: the file has \\d+ bytes, expected \\d+ \\(weightsByteLength in ${base}/bad/model.json\\)$`));
   });
 });

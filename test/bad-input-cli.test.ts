@@ -1,7 +1,8 @@
 /**
  * Bad input through the CLI, end to end: each malformed data file given to `train --data`, and each damaged model
- * folder given to `sample` (the invalid models of the adversarial pass also to eval, summary, anomaly and serve), exits 2 with a message naming the file and what was expected, prints no stack trace, and
- * leaves no run folder or output file behind. (The loaders' and the model format's own tests check each message in
+ * folder given to `sample` (the adversarial pass's invalid models also to eval, summary, anomaly and serve), exits 2
+ * with a message naming the file and what was expected, prints no stack trace, and leaves no run folder or output file
+ * behind. (The loaders' and the model format's own tests check each message in
  * detail; this checks that every one of them reaches the user as a clean exit.)
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -6,20 +6,23 @@
 import { ACTIVATIONS } from '../config/schema.js';
 import { modelKinds } from '../models/registry.js';
 import type { GraphOp } from '../nn/index.js';
+import type { Preprocessing } from '../data/index.js';
 import { ModelError } from '../errors.js';
 import type { ModelMetadata } from './model-format.js';
 import type { TensorEntry } from './tensor-pack.js';
 
 /**
- * The most values one example may hold: 2^28 (a 16384 x 16384 image) is a gigabyte of float32 per example, beyond
- * any model vaekit trains, and far below the 2^32 where a typed array of one example cannot even be made.
+ * The most values one example may hold: 2^28 (a 16384 x 16384 image) is a gigabyte of float32 per example, far
+ * beyond any model vaekit trains; a file declaring more is corrupt (1e12 values made every command die with
+ * `RangeError: Invalid typed array length`).
  */
 export const MAX_INPUT_VALUES = 2 ** 28;
 
 /**
  * The largest |weight| accepted. Trained weights are O(1) to O(100); 1e6 leaves four orders of magnitude of room
- * while a dense layer of a few thousand inputs in [0, 1] stays below 1e10, far inside float32's 3.4e38. A larger
- * value is a corrupted or diverged file, and would turn every loss and sample into Inf or NaN.
+ * while a dense layer of a few thousand inputs in [0, 1] stays near 1e9, far inside float32's 3.4e38. A larger value
+ * is a corrupted or diverged file (1e30 squared is already Inf in float32). A sanity bound, not a proof that every
+ * output is finite: a log-variance head can still overflow exp() with weights inside it.
  */
 export const MAX_ABS_WEIGHT = 1e6;
 
@@ -36,7 +39,8 @@ const OP_WEIGHTS = {
   transpose: [],
 } as const satisfies Record<GraphOp['op'], readonly string[]>;
 
-const PREPROCESSING_KINDS = ['scale', 'standardize', 'none'];
+/** The preprocessing kinds; the `satisfies` keeps them in step with the Preprocessing union. */
+const PREPROCESSING_KINDS = Object.keys({ scale: 0, standardize: 0, none: 0 } satisfies Record<Preprocessing['kind'], 0>);
 
 const show = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : v === undefined ? 'missing' : JSON.stringify(v) ?? String(v));
 
@@ -59,7 +63,7 @@ function graphOps(graph: unknown, where: string): { at: string; op: Record<strin
 
 /**
  * Checks model.json's kind, graph, weight manifest, input shape and preprocessing (the file alone, no weights);
- * `where` names the file. Called by validateMetadata after the format, version and config.
+ * `where` names the file. Called by validateMetadata after the format and version, before the config.
  */
 export function checkModelJson(m: Partial<ModelMetadata>, where: string): void {
   const kinds = modelKinds();

@@ -1,7 +1,8 @@
 /**
  * Bad input through the CLI, end to end: each malformed data file given to `train --data`, and each damaged model
- * folder given to `sample`, exits 2 with a message naming the file and what was expected, prints no stack trace, and
- * leaves no run folder or output file behind. (The loaders' and the model format's own tests check each message in
+ * folder given to `sample` (the adversarial pass's invalid models also to eval, summary, anomaly and serve), exits 2
+ * with a message naming the file and what was expected, prints no stack trace, and leaves no run folder or output file
+ * behind. (The loaders' and the model format's own tests check each message in
  * detail; this checks that every one of them reaches the user as a clean exit.)
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -90,7 +91,7 @@ describe('damaged model folders through vaekit sample', () => {
   const json = (modelDir: string) => JSON.parse(readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
   const cases: [string, (modelDir: string) => void, RegExp][] = [
     ['missing weights', (m) => rmSync(path.join(m, 'weights.bin')), /weights\.bin/],
-    ['weights of the wrong size', (m) => writeFileSync(path.join(m, 'weights.bin'), new Uint8Array(12)), /weights\.bin has 12 bytes, expected \d+/],
+    ['weights of the wrong size', (m) => writeFileSync(path.join(m, 'weights.bin'), new Uint8Array(12)), /weights\.bin: the file has 12 bytes, expected \d+/],
     ['a weight of the wrong shape', (m) => {
       const meta = json(m);
       meta.weights[0].shape = [meta.weights[0].shape[1], meta.weights[0].shape[0]];
@@ -113,6 +114,49 @@ describe('damaged model folders through vaekit sample', () => {
       const run = damaged(what.replace(/\W+/g, '-'), edit);
       const r = await runCli(dir, 'sample', run, '--backend', 'cpu', '--out', 'samples-out');
       expectCleanFailure(r, message, 'samples-out');
+    });
+  }
+
+  // The adversarial pass's models: each once crashed a command with a RangeError or ran it to a NaN with exit 0. Every
+  // command that loads a model, and serve at start, now refuses it with the loader's one line (src/io/model-check.ts).
+  const editJson = (edit: (meta: Record<string, any>) => void) => (m: string) => {
+    const meta = json(m);
+    edit(meta);
+    writeFileSync(path.join(m, 'model.json'), JSON.stringify(meta));
+  };
+  const setWeight = (j: number, value: number) => (m: string) => {
+    const bytes = readFileSync(path.join(m, 'weights.bin'));
+    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setFloat32(4 * j, value, true);
+    writeFileSync(path.join(m, 'weights.bin'), bytes);
+  };
+  const invalid: [string, (modelDir: string) => void, 'model.json' | 'weights.bin', string][] = [
+    ['inputShape of 1e12 values', editJson((m) => ((m.inputShape = [1e6, 1e6]), (m.inputDim = 1e12))), 'model.json',
+      'inputShape [1000000, 1000000] holds 1000000000000 values per example, expected at most 268435456 (2^28)'],
+    ['a NaN weight', setWeight(1, NaN), 'weights.bin', "weight 'encoder.dense0.kernel' [1] is NaN, expected finite values with |w| <= 1000000"],
+    ['an infinite weight', setWeight(2, Infinity), 'weights.bin', "weight 'encoder.dense0.kernel' [2] is Infinity, expected finite values with |w| <= 1000000"],
+    ['a weight of 1e30', setWeight(0, 1e30), 'weights.bin', `weight 'encoder.dense0.kernel' [0] is ${Math.fround(1e30)}, expected finite values with |w| <= 1000000`],
+    ['kind gan', editJson((m) => (m.kind = 'gan')), 'model.json', "kind is 'gan', expected one of autoencoder, vae, poor-man-vae, cvae"],
+    ['no graph', editJson((m) => delete m.graph), 'model.json', 'graph is missing, expected { encoder, heads: { mean, logVar? }, decoder }, each a list of ops'],
+    ['a float64 dtype', editJson((m) => (m.weights[0].dtype = 'float64')), 'model.json',
+      "weights[0].dtype ('encoder.dense0.kernel') is 'float64', expected 'float32' (the only dtype of format version 1)"],
+    ['a zero std', editJson((m) => (m.preprocessing = { kind: 'standardize', mean: [0, 0], std: [1, 0] })), 'model.json', 'preprocessing.std[1] is 0, expected a finite number > 0'],
+  ];
+  const commands: [string, string[]][] = [
+    ['eval', ['--backend', 'cpu']],
+    ['summary', []],
+    ['sample', ['--backend', 'cpu', '--out', 'invalid-out']],
+    // A valid data file: with a zero std in the model, anomaly used to blame the data.
+    ['anomaly', ['--data', write('two-columns.csv', 'a,b\n0.5,1\n1,2\n'), '--backend', 'cpu', '--out', 'invalid-out']],
+    ['serve', ['--port', '0']],
+  ];
+  for (const [what, edit, file, message] of invalid) {
+    it(`${what}: ${commands.map(([c]) => c).join(', ')} each exit 2 with the loader's one line`, async () => {
+      const run = damaged(`invalid-${what.replace(/\W+/g, '-')}`, edit);
+      for (const [command, args] of commands) {
+        const r = await runCli(dir, command, run, ...args);
+        expectCleanFailure(r, message, 'invalid-out');
+        expect(r.stderr.trim(), command).toBe(`vaekit: ${path.join(run, 'model', file)}: ${message}`);
+      }
     });
   }
 });

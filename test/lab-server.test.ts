@@ -1,10 +1,10 @@
 /**
  * The lab server's security (issue 9): it listens on 127.0.0.1 only, serves only the page and the chosen run (any
  * traversal, encoded or not, and any absolute path is a 404), refuses a foreign Host header with 403 (DNS
- * rebinding), answers only GET and HEAD; and `vaekit serve` rejects bad flags and runs with exit code 2.
+ * rebinding), answers only GET and HEAD; and `vaekit serve` rejects bad flags, runs and invalid models with exit code 2.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import os from 'node:os';
@@ -12,6 +12,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer, type LabServer } from '../src/server/lab-server.js';
 import { VaekitError } from '../src/errors.js';
+import { initBackend, Rng } from '../src/engine/index.js';
+import { modelSchema } from '../src/config/schema.js';
+import { buildModel } from '../src/models/index.js';
+import { saveModel } from '../src/io/model-files.js';
 
 let dir: string;
 let server: LabServer;
@@ -157,4 +161,28 @@ describe('vaekit serve input errors', () => {
     expect(r.stderr).toContain(`${empty}: no model found (expected ${path.join(empty, 'model', 'model.json')} or ${path.join(empty, 'model.json')})`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('an invalid model (a NaN weight, kind "gan") exits 2 at start with the loader\'s one line, serving nothing', async () => {
+    await initBackend('cpu');
+    const config = modelSchema.parse({ kind: 'vae', latent: 2, encoder: { hidden: [4] }, decoder: { hidden: [4] }, likelihood: { kind: 'bernoulli' } });
+    const model = buildModel(config, 3, new Rng(1), { inputShape: [3] });
+    const nan = path.join(dir, 'nan-model');
+    saveModel(nan, model, { inputShape: [3], preprocessing: { kind: 'none' } });
+    const gan = path.join(dir, 'gan-model');
+    saveModel(gan, model, { inputShape: [3], preprocessing: { kind: 'none' } });
+    model.dispose();
+    const bytes = readFileSync(path.join(nan, 'weights.bin'));
+    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setFloat32(4, NaN, true);
+    writeFileSync(path.join(nan, 'weights.bin'), bytes);
+    writeFileSync(path.join(gan, 'model.json'), JSON.stringify({ ...JSON.parse(readFileSync(path.join(gan, 'model.json'), 'utf8')), kind: 'gan' }));
+
+    for (const [run, line] of [
+      [nan, `${path.join(nan, 'weights.bin')}: weight 'encoder.dense0.kernel' [1] is NaN, expected finite values with |w| <= 1000000`],
+      [gan, `${path.join(gan, 'model.json')}: kind is 'gan', expected one of autoencoder, vae, poor-man-vae, cvae`],
+    ]) {
+      const r = serve(run, '--port', '0');
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(`vaekit: ${line}`);
+    }
+  }, 120_000);
 });

@@ -338,14 +338,21 @@ describe('vaekit serve RUN', () => {
     expect(errors).toEqual([]);
   });
 
-  it('a corrupt model in the run gives a clear message in the page, not a blank page', async () => {
+  it('a corrupt model: serve refuses it at start; corrupted while served, the page gives a clear message, not a blank page', async () => {
     const run = path.join(dir, 'corrupt');
     mkdirSync(path.join(run, 'model'), { recursive: true });
     copyFileSync(path.join(defaults, 'model.json'), path.join(run, 'model', 'model.json'));
-    writeFileSync(path.join(run, 'model', 'weights.bin'), readFileSync(path.join(defaults, 'weights.bin')).subarray(0, 1000));
-    const { page } = await open(await serve(run));
+    const weights = readFileSync(path.join(defaults, 'weights.bin'));
+    writeFileSync(path.join(run, 'model', 'weights.bin'), weights.subarray(0, 1000));
+    const refused = await serve(run).then(() => undefined, (err: Error) => err.message);
+    expect(refused).toContain(`${path.join(run, 'model', 'weights.bin')}: the file has 1000 bytes, expected 1877072`);
+    // The server reads the model's files at request time, so a model damaged after the start reaches the page.
+    writeFileSync(path.join(run, 'model', 'weights.bin'), weights);
+    const url = await serve(run);
+    writeFileSync(path.join(run, 'model', 'weights.bin'), weights.subarray(0, 1000));
+    const { page } = await open(url);
     const error = await page.textContent('[data-testid=error]');
-    expect(error).toBe('Could not load run corrupt: run/model.json: weights.bin has 1000 bytes, expected 1877072');
+    expect(error).toBe('Could not load run corrupt: run/weights.bin: the file has 1000 bytes, expected 1877072 (weightsByteLength in run/model.json)');
     expect(await page.textContent('[data-testid=source]')).toBe('no model loaded');
     expect(await page.textContent('[data-view=map]')).toContain('No model is loaded');
     await shot(page, 'corrupt-model');

@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { ModelError, UsageError, VaekitError } from '../errors.js';
+import { loadModel } from '../io/model-files.js';
 import { buildReason, buildWeb, DIST_DIR } from '../server/build-web.js';
 import { labDataFiles, LAB_EXAMPLES } from '../server/lab-data.js';
 import { startLabServer, type Asset } from '../server/lab-server.js';
@@ -26,6 +27,8 @@ function runAssets(run: string, out: Output): Map<string, Asset> {
   if (!existsSync(run) || !statSync(run).isDirectory()) throw new UsageError(`RUN: '${run}' is not a folder`);
   const modelDir = [path.join(run, 'model'), run].find((d) => existsSync(path.join(d, 'model.json')));
   if (!modelDir) throw new ModelError(`${run}: no model found (expected ${path.join(run, 'model', 'model.json')} or ${path.join(run, 'model.json')})`);
+  // The page loads these files itself; an invalid model is refused here, with the line every other command prints.
+  loadModel(modelDir).model.dispose();
   const assets = new Map<string, Asset>([
     ['/run/model.json', { file: path.join(modelDir, 'model.json') }],
     ['/run/weights.bin', { file: path.join(modelDir, 'weights.bin') }],

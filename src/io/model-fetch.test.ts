@@ -63,6 +63,25 @@ describe('fetchModel', () => {
     writeFileSync(path.join(tmp.dir, 'bad', 'weights.bin'), readFileSync(path.join(tmp.dir, 'vae', 'weights.bin')).subarray(8));
     const short = await rejection(() => fetchModel(`${base}/bad/`));
     expect(short).toBeInstanceOf(ModelError);
-    expect(short.message).toMatch(new RegExp(`^${base}/bad/model.json: weights.bin has \\d+ bytes, expected \\d+$`));
+    expect(short.message).toMatch(new RegExp(`^${base}/bad/weights.bin: the file has \\d+ bytes, expected \\d+ \\(weightsByteLength in ${base}/bad/model.json\\)$`));
+  });
+
+  it('checks the files as loadModel does: a NaN weight or a zero std is one ModelError naming the URL, the field and the value', async () => {
+    mkdirSync(path.join(tmp.dir, 'nan'));
+    copyFileSync(path.join(tmp.dir, 'vae', 'model.json'), path.join(tmp.dir, 'nan', 'model.json'));
+    const bytes = readFileSync(path.join(tmp.dir, 'vae', 'weights.bin'));
+    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setFloat32(0, NaN, true);
+    writeFileSync(path.join(tmp.dir, 'nan', 'weights.bin'), bytes);
+    const nan = await rejection(() => fetchModel(`${base}/nan/`));
+    expect(nan).toBeInstanceOf(ModelError);
+    expect(nan.message).toBe(`${base}/nan/weights.bin: weight 'encoder.dense0.kernel' [0] is NaN, expected finite values with |w| <= 1000000`);
+
+    mkdirSync(path.join(tmp.dir, 'std'));
+    copyFileSync(path.join(tmp.dir, 'vae', 'weights.bin'), path.join(tmp.dir, 'std', 'weights.bin'));
+    const meta = JSON.parse(readFileSync(path.join(tmp.dir, 'vae', 'model.json'), 'utf8'));
+    meta.preprocessing = { kind: 'standardize', mean: [0, 0, 0, 0, 0, 0], std: [1, 1, 0, 1, 1, 1] };
+    writeFileSync(path.join(tmp.dir, 'std', 'model.json'), JSON.stringify(meta));
+    const std = await rejection(() => fetchModel(`${base}/std/`));
+    expect(std.message).toBe(`${base}/std/model.json: preprocessing.std[2] is 0, expected a finite number > 0`);
   });
 });

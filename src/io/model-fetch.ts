@@ -37,5 +37,5 @@ export async function fetchModel(url: string | URL, init?: RequestInit): Promise
   const file = (raw as { weightsFile?: unknown })?.weightsFile;
   const weightsUrl = new URL(typeof file === 'string' ? file.split('/').pop()! : 'weights.bin', jsonUrl);
   const weights = new Uint8Array(await (await fetchOk(weightsUrl.href, init)).arrayBuffer());
-  return importModel(raw, weights, jsonUrl.href);
+  return importModel(raw, weights, jsonUrl.href, weightsUrl.href);
 }

@@ -43,5 +43,5 @@ export function loadModel(dirOrRun: string): { model: Model; metadata: ModelMeta
   } catch (err) {
     throw new ModelError(`${weightsPath}: cannot read the weights (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
-  return { ...importModel(raw, bytes, jsonPath), dir };
+  return { ...importModel(raw, bytes, jsonPath, weightsPath), dir };
 }

@@ -217,14 +217,14 @@ describe('loading a damaged model folder', () => {
 
   it('a missing or malformed weight entry, a wrong format tag, a latent size that disagrees, a bad config: each names the file', async () => {
     const cases: [(m: ModelMetadata) => void, RegExp][] = [
-      [(m) => (m.weights = m.weights.filter((w) => w.name !== 'decoder.out.bias')), /missing weight 'decoder\.out\.bias'/],
-      [(m) => ((m.weights[0] as unknown) = null), /missing weight 'encoder\.dense0\.kernel'/],
-      [(m) => delete (m.weights[0] as Partial<ModelMetadata['weights'][0]>).shape, /weight 'encoder\.dense0\.kernel' has shape null, expected \[8, 6\]/],
-      [(m) => ((m.weights[1] as { offset: unknown }).offset = '0'), /weight 'encoder\.dense0\.bias' lies outside the \d+-byte weights file \(offset 0, 24 bytes\)/],
+      [(m) => (m.weights = m.weights.filter((w) => w.name !== 'decoder.out.bias')), /graph\.decoder\[\d+\]\.bias is 'decoder\.out\.bias', expected the name of a weight in the manifest/],
+      [(m) => ((m.weights[0] as unknown) = null), /weights\[0\] is null, expected \{ name, shape, dtype, offset, byteLength \}/],
+      [(m) => delete (m.weights[0] as Partial<ModelMetadata['weights'][0]>).shape, /weights\[0\]\.shape \('encoder\.dense0\.kernel'\) is missing, expected a list of integers >= 0/],
+      [(m) => ((m.weights[1] as { offset: unknown }).offset = '0'), /weights\[1\]\.offset \('encoder\.dense0\.bias'\) is '0', expected an integer >= 0/],
       [(m) => ((m as { format: string }).format = 'keras'), /format is 'keras', expected 'vaekit-model'/],
       [(m) => (m.latentDim = 7), /latentDim 7 does not match config\.latent 3/],
       [(m) => ((m.config as { latent: unknown }).latent = -1), /config is not a valid model config \(latent: /],
-      [(m) => (m.inputShape = [9]), /inputDim 8 does not match inputShape \[9\]/],
+      [(m) => (m.inputShape = [9]), /inputDim is 8, expected 9 \(the product of inputShape \[9\]\)/],
     ];
     for (const [edit, message] of cases) {
       const err = await loadWith(edit);
@@ -240,7 +240,7 @@ describe('loading a damaged model folder', () => {
     const short = await expectNoLeak(() => rejection(() => loadModel(dir)));
     writeFileSync(weightsPath, bytes);
     expect(short).toBeInstanceOf(ModelError);
-    expect(short.message).toBe(`${jsonPath}: weights.bin has 100 bytes, expected ${bytes.byteLength}`);
+    expect(short.message).toBe(`${weightsPath}: the file has 100 bytes, expected ${bytes.byteLength} (weightsByteLength in ${jsonPath})`);
 
     writeFileSync(jsonPath, '{"format": ');
     const bad = await rejection(() => loadModel(dir));

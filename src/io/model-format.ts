@@ -9,6 +9,7 @@ import type { Preprocessing } from '../data/index.js';
 import { ModelError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { assignTensors, packTensors, type TensorEntry } from './tensor-pack.js';
+import { checkModelJson, checkWeightBytes } from './model-check.js';
 
 export const MODEL_FORMAT = 'vaekit-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -71,7 +72,10 @@ export function exportModel(
   return { metadata, weights: bytes };
 }
 
-/** Checks the parts of model.json a loader relies on; `where` names the file in errors. */
+/**
+ * Checks everything model.json declares before anything is built from it: format, version, config, kind, input
+ * shape, weight manifest, graph and preprocessing (src/io/model-check.ts); `where` names the file in errors.
+ */
 export function validateMetadata(raw: unknown, where: string): ModelMetadata {
   if (typeof raw !== 'object' || raw === null) throw new ModelError(`${where}: expected a JSON object`);
   const m = raw as Partial<ModelMetadata>;
@@ -84,29 +88,26 @@ export function validateMetadata(raw: unknown, where: string): ModelMetadata {
       `${where}: formatVersion ${m.formatVersion} is newer than this vaekit (${VERSION}) reads (${MODEL_FORMAT_VERSION}); upgrade vaekit`,
     );
   }
+  checkModelJson(m, where);
   const config = modelSchema.safeParse(m.config);
   if (!config.success) throw new ModelError(`${where}: config is not a valid model config (${config.error.issues[0]?.path.join('.')}: ${config.error.issues[0]?.message})`);
-  if (!Array.isArray(m.inputShape) || !m.inputShape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new ModelError(`${where}: inputShape ${JSON.stringify(m.inputShape)} is not a list of positive integers`);
-  }
-  const inputDim = m.inputShape.reduce((a, b) => a * b, 1);
-  if (m.inputDim !== inputDim) throw new ModelError(`${where}: inputDim ${m.inputDim} does not match inputShape [${m.inputShape.join(', ')}]`);
+  if (m.kind !== config.data.kind) throw new ModelError(`${where}: kind is '${m.kind}', expected config.kind '${config.data.kind}'`);
   if (m.latentDim !== config.data.latent) throw new ModelError(`${where}: latentDim ${m.latentDim} does not match config.latent ${config.data.latent}`);
-  if (!Array.isArray(m.weights)) throw new ModelError(`${where}: weights manifest is missing`);
   return { ...(m as ModelMetadata), config: config.data };
 }
 
 /**
- * Rebuilds a model from its metadata and weight bytes; errors name `where` and the bad weight.
+ * Rebuilds a model from its metadata and weight bytes, after checking both (validateMetadata, then every weight's
+ * bytes and values); errors name `where` (model.json) or `weightsWhere` (the weights file, by default beside it).
  *
  * @example
  * const model = importModel(JSON.parse(jsonText), new Uint8Array(await (await fetch('weights.bin')).arrayBuffer()));
  */
-export function importModel(raw: unknown, weights: Uint8Array, where = 'model.json'): { model: Model; metadata: ModelMetadata } {
+export function importModel(raw: unknown, weights: Uint8Array, where = 'model.json', weightsWhere?: string): { model: Model; metadata: ModelMetadata } {
   const metadata = validateMetadata(raw, where);
-  if (weights.byteLength !== metadata.weightsByteLength) {
-    throw new ModelError(`${where}: ${metadata.weightsFile} has ${weights.byteLength} bytes, expected ${metadata.weightsByteLength}`);
-  }
+  const weightsName = typeof metadata.weightsFile === 'string' ? metadata.weightsFile.split('/').pop()! : 'weights.bin';
+  checkWeightBytes(metadata, weights, { json: where, weights: weightsWhere ?? (where.endsWith('model.json') ? where.slice(0, -'model.json'.length) + weightsName : where) });
+  // Every byte is checked; what is left is whether the manifest fits the architecture the config declares.
   const model = buildModel(metadata.config, metadata.inputDim, new Rng(0), { inputShape: metadata.inputShape });
   const problems = assignTensors(model.variables(), metadata.weights, weights);
   if (problems.length > 0) {

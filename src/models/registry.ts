@@ -42,8 +42,18 @@ registerModelKind(cvaeKind);
  */
 export function modelKind(kind: string): ModelKindEntry<{ kind: string }> {
   const entry = kinds.get(kind);
-  if (!entry) throw new UsageError(`model.kind '${kind}': not a model kind; expected one of ${[...kinds.keys()].join(', ')}`);
+  if (!entry) throw new UsageError(`model.kind '${kind}': not a model kind; expected one of ${modelKinds().join(', ')}`);
   return entry;
+}
+
+/**
+ * The registered model kinds, in registration order.
+ *
+ * @example
+ * modelKinds(); // ['autoencoder', 'vae', 'poor-man-vae', 'cvae']
+ */
+export function modelKinds(): string[] {
+  return [...kinds.keys()];
 }
 
 /**

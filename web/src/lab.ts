@@ -54,7 +54,7 @@ function modelFromBytes(json: NamedBytes, weights: NamedBytes): { model: Model; 
   } catch (err) {
     throw new ModelError(`${json.name}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
-  return importModel(raw, weights.bytes, json.name);
+  return importModel(raw, weights.bytes, json.name, weights.name);
 }
 
 /** Adds test examples to a model; a failure to read them disposes the model and throws. */

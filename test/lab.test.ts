@@ -40,7 +40,11 @@ function serve(...args: string[]): Promise<string> {
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      if (stdout.includes('\n')) resolve((JSON.parse(stdout.split('\n')[0]) as { url: string }).url);
+      if (!stdout.includes('\n')) return;
+      // Under --json a refusal is one {"error": {...}} line on stdout.
+      const line = JSON.parse(stdout.split('\n')[0]) as { url?: string; error?: { message: string } };
+      if (line.error) reject(new Error(line.error.message));
+      else resolve(line.url!);
     });
     child.on('exit', (code) => reject(new Error(`vaekit serve exited ${code}: ${stderr}`)));
   });

@@ -25,6 +25,7 @@ function firstMissing(dir: string): string | undefined {
 }
 
 async function runTrain(flags: TrainFlags): Promise<void> {
+  const started = performance.now();
   const out = makeOutput(flags.json === true);
   let config: RunConfig;
   let runDir: string;
@@ -63,7 +64,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   const counts = dataset.stream ? `${dataset.stream.train.n} train, ${dataset.stream.test.n} test, streamed in chunks of ${dataset.stream.chunkExamples}` : `${dataset.train.n} train, ${dataset.test.n} test`;
   out.info(`data: ${dataset.name} (${counts}, shape [${dataset.shape.join(', ')}])`);
   const progress = makeProgress(out, config.train.epochs);
-  const figures = figureHooks({ runDir, modelKind: config.model.kind, seed: config.train.seed, notice: out.info });
+  const figures = figureHooks({ runDir, modelKind: config.model.kind, seed: config.train.seed, notice: out.info, status: progress.status });
   let result;
   let epochsDone = 0;
   try {
@@ -78,6 +79,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   }
   const last = result.history.at(-1);
   result.model.dispose();
+  const seconds = (performance.now() - started) / 1000; // the whole command: data, training, figures
   const summary = {
     run: runDir,
     epochs: last?.epoch ?? 0,
@@ -86,10 +88,11 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     test: last?.test,
     samplesPerSecond: last?.samplesPerSecond,
     model: path.join(runDir, 'model'),
+    seconds: Number(seconds.toFixed(2)),
   };
   out.result(summary, () => {
     if (result.epochsRun === 0) out.info(`the run already has ${config.train.epochs} epochs; raise --epochs to train further`);
-    out.info(`done: ${runDir} (model in ${summary.model}, metrics in ${path.join(runDir, 'metrics.jsonl')})`);
+    out.info(`done: ${runDir} in ${seconds.toFixed(1)} s (model in ${summary.model}, metrics in ${path.join(runDir, 'metrics.jsonl')})`);
   });
 }
 

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findPreset } from '../src/config/index.js';
 
 const bin = path.resolve(__dirname, '..', 'bin', 'vaekit.js');
 let dir: string;
@@ -19,7 +20,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('vaekit train, eval, summary', () => {
-  let trained: { run: string; epochs: number; backend: string; test: { loss: number; reconstruction: number; kl: number }; samplesPerSecond: number };
+  let trained: { run: string; epochs: number; backend: string; test: { loss: number; reconstruction: number; kl: number }; samplesPerSecond: number; seconds: number };
 
   beforeAll(() => {
     const r = vaekit('train', '--preset', 'swiss-roll-vae', '--epochs', '3', '--backend', 'cpu', '--out', 'roll', '--json');
@@ -36,6 +37,7 @@ describe('vaekit train, eval, summary', () => {
     expect(loss).toBeCloseTo(reconstruction + kl, 4); // beta = 1
     expect(kl).toBeGreaterThan(0);
     expect(trained.samplesPerSecond).toBeGreaterThan(0);
+    expect(trained.seconds).toBeGreaterThan(0); // the whole command's wall time
     const lines = readFileSync(path.join(dir, 'roll', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.epoch)).toEqual([1, 2, 3]);
     expect(lines[2].test.loss).toBe(loss);
@@ -69,6 +71,7 @@ describe('vaekit train, eval, summary', () => {
     expect(s.layers.reduce((a: number, l: { params: number }) => a + l.params, 0)).toBe(expected);
     const text = vaekit('summary', 'roll');
     expect(text.stdout).toMatch(/Total params: 51,078/);
+    expect(text.stdout).toMatch(/^Non-trainable params: 0$/m); // no BatchNorm, so no BatchNorm statistics to name
   });
 
   it('resume with more epochs continues the run', () => {
@@ -84,6 +87,20 @@ describe('vaekit train, eval, summary', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/already holds a run/);
   });
+
+  it('a plain run says it is drawing the figures (on stderr) and ends with its total time; its BatchNorm statistics show in summary', () => {
+    const r = vaekit('train', '--preset', 'mnist-vae-bn', '--data', 'swiss-roll', '--limit', '300', '--epochs', '1', '--backend', 'cpu', '--out', 'bn');
+    expect(r.code).toBe(0);
+    const figures = Number(/report: \S+ \((\d+) figures\)/.exec(r.stdout)?.[1]);
+    expect(r.stderr).toContain(`drawing ${figures} figures`);
+    expect(r.stdout).not.toMatch(/drawing/);
+    const last = r.stdout.trim().split('\n').at(-1) ?? '';
+    expect(last).toMatch(/^done: bn in \d+\.\d s \(model in /);
+    // mnist-vae-bn's encoder has BatchNorm after each hidden layer: a running mean and a running variance per unit.
+    const { hidden } = findPreset('mnist-vae-bn')?.config.model.encoder as { hidden: number[] };
+    const statistics = 2 * hidden.reduce((a, b) => a + b, 0);
+    expect(vaekit('summary', 'bn').stdout).toMatch(new RegExp(`^Non-trainable params: ${statistics} \\(BatchNorm running statistics\\)$`, 'm'));
+  }, 120_000);
 
   it('presets lists every preset with a description', () => {
     const r = vaekit('presets', '--json');

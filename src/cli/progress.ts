@@ -39,6 +39,10 @@ export function makeProgress(out: Output, epochs: number) {
       barEpoch = -1;
       out.info(epochLine(m, epochs));
     },
+    /** A line about work between epochs and the result (drawing the figures): on stderr, so never in --json's stdout. */
+    status(line: string) {
+      process.stderr.write(line + '\n');
+    },
     stop() {
       bar?.stop();
     },

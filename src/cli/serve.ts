@@ -59,7 +59,7 @@ async function runServe(run: string | undefined, flags: { port: number; rebuild?
   const assets = run ? runAssets(run, out) : new Map<string, Asset>([['/run/manifest.json', { bytes: Buffer.from('{"name":null}'), type: 'application/json; charset=utf-8' }]]);
   const reason = flags.rebuild ? '--rebuild was given' : buildReason();
   if (reason) {
-    out.info(`building the lab page (${reason}; this takes about half a minute)…`);
+    out.info(`building the lab page (${reason}; this takes about 3 seconds)…`);
     await buildWeb();
   }
   const server = await startLabServer({ distDir: DIST_DIR, assets, port: flags.port });

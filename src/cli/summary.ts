@@ -25,7 +25,9 @@ async function runSummary(run: string, flags: { json?: boolean }): Promise<void>
     out.info('='.repeat(84));
     out.info(`Total params: ${total.toLocaleString('en-US')}`);
     out.info(`Trainable params: ${trainable.toLocaleString('en-US')}`);
-    out.info(`Non-trainable params: ${(total - trainable).toLocaleString('en-US')} (BatchNorm running statistics)`);
+    // Only BatchNorm layers hold non-trainable variables (their running statistics); name them only when there are some.
+    const nonTrainable = total - trainable;
+    out.info(`Non-trainable params: ${nonTrainable.toLocaleString('en-US')}${nonTrainable > 0 ? ' (BatchNorm running statistics)' : ''}`);
     out.info(`Params size (MB): ${((total * 4) / 2 ** 20).toFixed(2)}`);
     out.info(line);
   });

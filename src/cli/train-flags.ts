@@ -124,7 +124,7 @@ function flagText(flags: TrainFlags, key: 'beta' | 'klWarmup' | 'klCycle' | 'cap
 /** Burgess et al.'s gamma for the capacity schedule, for the help text: the schema's default. */
 export const DEFAULT_GAMMA = capacityScheduleSchema.shape.gamma.parse(undefined);
 
-/** `--kl-cycle PERIOD[:RATIO]`: cycles of PERIOD epochs, ramping over the first RATIO of each (default 0.5). */
+/** `--kl-cycle PERIOD[:RATIO]`: cycles of PERIOD epochs, ramping over the first RATIO of each (default: the schema's). */
 export function klCycle(value: string): { period: number; ratio?: number } {
   const [period, ratio, extra] = value.split(':');
   const expected = `--kl-cycle: '${value}' is not a cycle; expected PERIOD[:RATIO], a positive integer number of epochs and a ramp fraction in (0, 1], e.g. 10:0.5`;

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { BACKEND_OPTIONS, LIKELIHOOD_KINDS, MODEL_KINDS, OBJECTIVE_KINDS, resolveConfig, type RunConfig } from '../config/index.js';
+import { BACKEND_OPTIONS, DEFAULT_PRESET, LIKELIHOOD_KINDS, MODEL_KINDS, OBJECTIVE_KINDS, betaScheduleSchema, configSchema, dataSchema, mlpSchema, modelSchema, objectiveSchema, resolveConfig, trainSchema, type RunConfig } from '../config/index.js';
 import { train } from '../train/index.js';
 import { lockRun } from '../io/lock.js';
 import { UsageError, VaekitError } from '../errors.js';
@@ -13,8 +13,9 @@ import { makeProgress } from './progress.js';
 import { figureHooks } from '../report/index.js';
 import { newRunDir, readRunConfig } from './run-folder.js';
 import { imageSize, intList, integer, number, oneOf, positiveInt } from './parse.js';
-import { parseNoise } from '../data/index.js';
+import { DATA_ACCEPTED, parseNoise } from '../data/index.js';
 import { DEFAULT_GAMMA, capacity, configLayers, flagName, klCycle, type TrainFlags } from './train-flags.js';
+import { optionField, schemaDefault, withDefault } from './train-help.js';
 
 /** The first folder of `dir`'s path that does not exist yet: what a failed fresh run must remove to leave nothing behind. */
 function firstMissing(dir: string): string | undefined {
@@ -24,6 +25,7 @@ function firstMissing(dir: string): string | undefined {
 }
 
 async function runTrain(flags: TrainFlags): Promise<void> {
+  const started = performance.now();
   const out = makeOutput(flags.json === true);
   let config: RunConfig;
   let runDir: string;
@@ -62,7 +64,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   const counts = dataset.stream ? `${dataset.stream.train.n} train, ${dataset.stream.test.n} test, streamed in chunks of ${dataset.stream.chunkExamples}` : `${dataset.train.n} train, ${dataset.test.n} test`;
   out.info(`data: ${dataset.name} (${counts}, shape [${dataset.shape.join(', ')}])`);
   const progress = makeProgress(out, config.train.epochs);
-  const figures = figureHooks({ runDir, modelKind: config.model.kind, seed: config.train.seed, notice: out.info });
+  const figures = figureHooks({ runDir, modelKind: config.model.kind, seed: config.train.seed, notice: out.info, status: progress.status });
   let result;
   let epochsDone = 0;
   try {
@@ -77,6 +79,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   }
   const last = result.history.at(-1);
   result.model.dispose();
+  const seconds = (performance.now() - started) / 1000; // the whole command: data, training, figures
   const summary = {
     run: runDir,
     epochs: last?.epoch ?? 0,
@@ -85,10 +88,11 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     test: last?.test,
     samplesPerSecond: last?.samplesPerSecond,
     model: path.join(runDir, 'model'),
+    seconds: Number(seconds.toFixed(2)),
   };
   out.result(summary, () => {
     if (result.epochsRun === 0) out.info(`the run already has ${config.train.epochs} epochs; raise --epochs to train further`);
-    out.info(`done: ${runDir} (model in ${summary.model}, metrics in ${path.join(runDir, 'metrics.jsonl')})`);
+    out.info(`done: ${runDir} in ${seconds.toFixed(1)} s (model in ${summary.model}, metrics in ${path.join(runDir, 'metrics.jsonl')})`);
   });
 }
 
@@ -97,35 +101,35 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train a model and write a run folder (config, metrics, checkpoints, model)')
-    .option('--preset <name>', 'start from a preset (see `vaekit presets`); default mnist-vae')
+    .option('--preset <name>', `start from a preset (see \`vaekit presets\`); default ${DEFAULT_PRESET}`)
     .option('--config <file>', 'a JSON config file, merged over the preset')
-    .option('--data <name>', 'mnist, fashion-mnist, swiss-roll, swiss-roll-3d, or a .csv, .npy or IDX file')
+    .option('--data <name>', withDefault(DATA_ACCEPTED, ['data', 'name'], dataSchema.shape.name))
     .option('--data-path <path>', 'Fashion-MNIST folder, or the labels file of an IDX dataset')
     .option('--label-column <name|index>', 'CSV: the column holding labels')
     .option('--limit <n>', 'use only the first n training examples', positiveInt('--limit'))
     .option('--binarize', 'dynamically binarize the data at every batch')
-    .option('--model <kind>', `model kind: ${MODEL_KINDS.join(', ')}; switching the preset's kind keeps its data, training settings and architecture (cvae: MLP layers, classes from the data's labels)`, oneOf('--model', MODEL_KINDS))
-    .option('--latent <n>', 'latent size', positiveInt('--latent'))
-    .option('--hidden <sizes>', 'hidden layer sizes, e.g. 400 or 512,256 (decoder mirrors them)', intList('--hidden'))
-    .option('--activation <fn>', `hidden activation: ${ACTIVATIONS.join(', ')}`, oneOf('--activation', ACTIVATIONS))
-    .option('--likelihood <kind>', `decoder likelihood: ${LIKELIHOOD_KINDS.join(', ')}`, oneOf('--likelihood', LIKELIHOOD_KINDS))
-    .option('--epochs <n>', 'epochs', positiveInt('--epochs'))
-    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'))
-    .option('--lr <x>', 'Adam learning rate', number('--lr', { min: 0, exclusiveMin: true, what: 'a learning rate > 0' }))
-    .option('--beta <x>', 'weight of the KL (or anchor) term', number('--beta', { min: 0, what: 'a weight >= 0' }))
+    .option('--model <kind>', withDefault(`model kind: ${MODEL_KINDS.join(', ')}; switching the preset's kind keeps its data, training settings and architecture (cvae: MLP layers, classes from the data's labels)`, ['model', 'kind']), oneOf('--model', MODEL_KINDS))
+    .option('--latent <n>', withDefault('latent size', ['model', 'latent']), positiveInt('--latent'))
+    .option('--hidden <sizes>', withDefault('hidden layer sizes, e.g. 400 or 512,256 (decoder mirrors them)', ['model', 'encoder', 'hidden'], mlpSchema.shape.hidden), intList('--hidden'))
+    .option('--activation <fn>', withDefault(`hidden activation: ${ACTIVATIONS.join(', ')}`, ['model', 'encoder', 'activation'], mlpSchema.shape.activation), oneOf('--activation', ACTIVATIONS))
+    .option('--likelihood <kind>', withDefault(`decoder likelihood: ${LIKELIHOOD_KINDS.join(', ')}`, ['model', 'likelihood', 'kind']), oneOf('--likelihood', LIKELIHOOD_KINDS))
+    .option('--epochs <n>', withDefault('epochs', ['train', 'epochs'], trainSchema.shape.epochs), positiveInt('--epochs'))
+    .option('--batch-size <n>', withDefault('batch size', ['train', 'batchSize'], trainSchema.shape.batchSize), positiveInt('--batch-size'))
+    .option('--lr <x>', withDefault('Adam learning rate', ['train', 'lr'], trainSchema.shape.lr), number('--lr', { min: 0, exclusiveMin: true, what: 'a learning rate > 0' }))
+    .option('--beta <x>', withDefault('weight of the KL (or anchor) term', ['model', 'beta'], optionField(modelSchema, 'vae', 'beta')), number('--beta', { min: 0, what: 'a weight >= 0' }))
     .option('--kl-warmup <epochs>', 'KL schedule: warm the weight up linearly from 0 to beta over this many epochs', positiveInt('--kl-warmup'))
-    .option('--kl-cycle <period[:ratio]>', 'KL schedule (Fu et al. 2019): cycles of PERIOD epochs, each ramping 0 to beta over its first RATIO (default 0.5), e.g. 10:0.5', klCycle)
-    .option('--capacity <cmax:epochs[:gamma]>', `KL schedule (Burgess et al. 2018): loss = reconstruction + GAMMA * |KL - C|, C ramped 0 to CMAX nats over EPOCHS epochs (GAMMA default ${DEFAULT_GAMMA}; beta unused), e.g. 25:100`, capacity)
-    .option('--objective <kind>', `VAE training objective: ${OBJECTIVE_KINDS.join(', ')} (the IWAE bound of Burda et al.)`, oneOf('--objective', OBJECTIVE_KINDS))
-    .option('--k <n>', 'importance samples per example for --objective iwae (default 50)', positiveInt('--k'))
-    .option('--seed <n>', 'random seed', integer('--seed'))
+    .option('--kl-cycle <period[:ratio]>', `KL schedule (Fu et al. 2019): cycles of PERIOD epochs, each ramping 0 to beta over its first RATIO (default ${schemaDefault(optionField(betaScheduleSchema, 'cyclical', 'ratio'))} from the schema), e.g. 10:0.5`, klCycle)
+    .option('--capacity <cmax:epochs[:gamma]>', `KL schedule (Burgess et al. 2018): loss = reconstruction + GAMMA * |KL - C|, C ramped 0 to CMAX nats over EPOCHS epochs (GAMMA default ${DEFAULT_GAMMA} from the schema; beta unused), e.g. 25:100`, capacity)
+    .option('--objective <kind>', withDefault(`VAE training objective: ${OBJECTIVE_KINDS.join(', ')} (the IWAE bound of Burda et al.)`, ['model', 'objective'], optionField(modelSchema, 'vae', 'objective')), oneOf('--objective', OBJECTIVE_KINDS))
+    .option('--k <n>', withDefault('importance samples per example for --objective iwae', ['model', 'objective', 'k'], optionField(objectiveSchema, 'iwae', 'k')), positiveInt('--k'))
+    .option('--seed <n>', withDefault('random seed', ['train', 'seed'], trainSchema.shape.seed), integer('--seed'))
     .option('--denoise <kind:level>', 'denoising training: corrupt each input with gaussian:STD, salt-pepper:P or mask:P noise, reconstruct the clean one', (v: string) => parseNoise(v, '--denoise'))
     .option('--image-size <HxW>', 'a folder of PNG images: resize every image to H x W pixels (default the first image\'s size)', imageSize('--image-size'))
     .option('--stream', 'uncompressed .npy or IDX data: train from the file in shuffled chunks, never loading it whole (see README, Data)')
     .option('--chunk-examples <n>', 'with --stream: examples per chunk (default 8 MiB of rows); the shuffle depends on it', positiveInt('--chunk-examples'))
     .option('--out <dir>', 'run folder (default runs/<preset>-<time>)')
     .option('--resume <run>', 'continue a run from its last checkpoint')
-    .option('--backend <name>', `tensor backend: ${BACKEND_OPTIONS.join(', ')}`, oneOf('--backend', BACKEND_OPTIONS))
+    .option('--backend <name>', withDefault(`tensor backend: ${BACKEND_OPTIONS.join(', ')}`, ['backend'], configSchema.shape.backend), oneOf('--backend', BACKEND_OPTIONS))
     .option('--json', 'print one JSON object with the result')
     .action(runTrain);
 }

@@ -137,7 +137,7 @@ export const modelSchema = z.discriminatedUnion('kind', [
 ]);
 
 export const dataSchema = z.object({
-  /** mnist, fashion-mnist, swiss-roll, swiss-roll-3d, dsprites, or a path to a .csv, .npy or IDX file. */
+  /** A built-in dataset's name or a path to a data file or PNG folder: what loadDataset accepts (DATA_ACCEPTED, src/data/load.ts). */
   name: z.string().min(1).default('mnist'),
   limit: positiveInt.optional(),
   testFraction: z.number().gt(0).lt(1).default(0.2),

@@ -9,7 +9,16 @@ import type { DataOptions, Dataset } from './types.js';
 import { loadCsvFile, loadIdxFile, loadNpyFile } from './user-files.js';
 import { loadImageFolder } from './image-folder.js';
 
-const ACCEPTED = 'mnist, fashion-mnist, swiss-roll, swiss-roll-3d, dsprites, or a path to a .csv, .npy, .idx or *-idx?-ubyte file (any of them may be .gz) or to a folder of PNG images';
+/** The built-in datasets' names, in the order loadDataset tries them. */
+export const BUILT_IN_DATASETS = ['mnist', 'fashion-mnist', 'swiss-roll', 'swiss-roll-3d', 'dsprites'] as const;
+
+/**
+ * Every kind of data loadDataset accepts, in one sentence: its errors and `vaekit train --help` both say this.
+ *
+ * @example
+ * DATA_ACCEPTED; // 'mnist, fashion-mnist, ..., or a path to a .csv, .npy, .idx or *-idx?-ubyte file (...) or to a folder of PNG images'
+ */
+export const DATA_ACCEPTED = `${BUILT_IN_DATASETS.join(', ')}, or a path to a .csv, .npy, .idx or *-idx?-ubyte file (any of them may be .gz) or to a folder of PNG images`;
 
 /**
  * Loads a built-in dataset or a user file, split into train and test and preprocessed
@@ -21,7 +30,7 @@ const ACCEPTED = 'mnist, fashion-mnist, swiss-roll, swiss-roll-3d, dsprites, or 
  */
 export function loadDataset(opts: DataOptions): Dataset {
   checkOptions(opts);
-  switch (opts.name) {
+  switch (opts.name as (typeof BUILT_IN_DATASETS)[number]) {
     case 'mnist':
       return loadMnist(opts);
     case 'fashion-mnist':
@@ -39,7 +48,7 @@ export function loadDataset(opts: DataOptions): Dataset {
   if (format === 'npy') return loadNpyFile(opts.name, opts);
   if (format === 'idx') return loadIdxFile(opts.name, opts);
   const what = existsSync(opts.name) ? 'a file of unsupported type' : 'unknown dataset';
-  throw new UsageError(`${what} '${opts.name}'; expected ${ACCEPTED}`);
+  throw new UsageError(`${what} '${opts.name}'; expected ${DATA_ACCEPTED}`);
 }
 
 /** The format a path's name claims; gzip is detected from the bytes later, and a bare .gz is taken as IDX. */

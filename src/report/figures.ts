@@ -230,8 +230,11 @@ function blockTiles(blocks: Float32Array[], side: number, d: number, perRow: num
  * A conditional model decodes the grid as class `label`; without one (image data) it draws a smaller grid per class,
  * five to a row, in one image.
  */
+/** Whether a model has a latent manifold to draw: a 2-D latent. */
+export const hasManifold = (model: Model): boolean => model.latentDim === 2;
+
 export function manifoldFigure(model: Model, dataset: Dataset, { size, spacing = 'quantiles', range = 3, label }: { size?: number; spacing?: 'quantiles' | 'square'; range?: number; label?: number } = {}): Figure | undefined {
-  if (model.latentDim !== 2) return undefined;
+  if (!hasManifold(model)) return undefined;
   const classes = decodeClasses(model, label);
   const perClass = classes.length > 1;
   if (perClass && !isImage(dataset)) throw new UsageError(`--label: a conditional VAE on data that is not images draws one class's manifold at a time; give --label k with k in 0..${classes.length - 1}`);
@@ -307,23 +310,43 @@ export function interpolationFigure(model: Model, dataset: Dataset, { from, to, 
   return chartFigure(id, 'Interpolation', caption + ' Grey: test data.', pathOverDataSpec({ data: firstTwo(splitRows(dataset.test, model.inputDim, 2000)), path: points }));
 }
 
+/** A figure `runFigures` will draw, deferred so a caller can say how many are coming before the drawing starts. */
+export type PlannedFigure = () => Figure | undefined;
+
+type RunFigureOptions = { model: Model; dataset: Dataset; history: EpochTerms[]; modelKind: string; seed?: number; method?: ProjectionMethod };
+
+/**
+ * Every figure that applies to a model and its data, in the order a report shows them, not yet drawn.
+ *
+ * @example
+ * const plan = planRunFigures({ model, dataset, history, modelKind: 'vae', seed: 1 }); // plan.length figures to draw
+ */
+export function planRunFigures({ model, dataset, history, modelKind, seed = 0, method }: RunFigureOptions): PlannedFigure[] {
+  const plan: PlannedFigure[] = [];
+  if (history.length > 0) plan.push(() => lossFigure(history, modelKind));
+  // A conditional VAE adds its class grid; the other figures encode with each example's label and decode per class.
+  if (model.classes !== undefined && isImage(dataset)) plan.push(() => classGridFigure(model, dataset, { seed }));
+  if (dataset.test.n >= 2) plan.push(() => reconstructionFigure(model, dataset));
+  plan.push(() => samplesFigure(model, dataset, { seed }));
+  // The manifold is drawn for a 2-D latent only; a conditional model on non-image data has no one manifold to show
+  // without choosing a class.
+  if (hasManifold(model) && !(model.classes !== undefined && !isImage(dataset))) plan.push(() => manifoldFigure(model, dataset));
+  plan.push(() => traversalFigure(model, dataset));
+  plan.push(() => latentFigure(model, dataset, { seed, method: method ?? (model.latentDim > 2 ? 'umap' : 'pca') }));
+  return plan;
+}
+
 /**
  * Every figure that applies to a model and its data, in the order a report shows them.
  *
  * @example
  * const figures = runFigures({ model, dataset, history, modelKind: 'vae', seed: 1 });
  */
-export function runFigures({ model, dataset, history, modelKind, seed = 0, method }: { model: Model; dataset: Dataset; history: EpochTerms[]; modelKind: string; seed?: number; method?: ProjectionMethod }): Figure[] {
-  const out: Figure[] = [];
-  if (history.length > 0) out.push(lossFigure(history, modelKind));
-  // A conditional VAE adds its class grid; the other figures encode with each example's label and decode per class.
-  if (model.classes !== undefined && isImage(dataset)) out.push(classGridFigure(model, dataset, { seed }));
-  if (dataset.test.n >= 2) out.push(reconstructionFigure(model, dataset));
-  out.push(samplesFigure(model, dataset, { seed }));
-  // A conditional model on non-image data has no one manifold to show without choosing a class.
-  const manifold = model.classes !== undefined && !isImage(dataset) ? undefined : manifoldFigure(model, dataset);
-  if (manifold) out.push(manifold);
-  out.push(traversalFigure(model, dataset));
-  out.push(latentFigure(model, dataset, { seed, method: method ?? (model.latentDim > 2 ? 'umap' : 'pca') }));
-  return out;
+export function runFigures(opts: RunFigureOptions): Figure[] {
+  return drawFigures(planRunFigures(opts));
+}
+
+/** Draws planned figures in order (a figure that turns out not to apply is left out). */
+export function drawFigures(plan: PlannedFigure[]): Figure[] {
+  return plan.flatMap((draw) => draw() ?? []);
 }

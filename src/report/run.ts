@@ -6,7 +6,7 @@ import type { Dataset } from '../data/index.js';
 import { regularizerName, type Model } from '../models/index.js';
 import type { ProjectionMethod } from '../latent/index.js';
 import type { EpochTerms } from '../figures/index.js';
-import { lossFigure, runFigures, type Figure } from './figures.js';
+import { drawFigures, lossFigure, planRunFigures, type Figure } from './figures.js';
 import { reportHtml, type ReportFigure, type ReportInput } from './html.js';
 
 /** The run folder's list of figures (figures.json), so `report` and later commands can rebuild report.html. */
@@ -100,9 +100,21 @@ export function writeLossCurve(runDir: string, history: EpochTerms[], modelKind:
  * At the end of training: every figure that applies to the model and its data, then report.html.
  *
  * @example
- * writeRunFigures({ runDir, model, dataset, history, modelKind: config.model.kind, seed: config.train.seed });
+ * writeRunFigures({ runDir, model, dataset, history, modelKind: config.model.kind, seed: config.train.seed, onDrawing: (n) => console.error(`drawing ${n} figures`) });
  */
-export function writeRunFigures(opts: { runDir: string; model: Model; dataset: Dataset; history: EpochTerms[]; modelKind: string; seed?: number; method?: ProjectionMethod }): string[] {
-  const written = writeFigures(opts.runDir, runFigures(opts));
+export function writeRunFigures(opts: {
+  runDir: string;
+  model: Model;
+  dataset: Dataset;
+  history: EpochTerms[];
+  modelKind: string;
+  seed?: number;
+  method?: ProjectionMethod;
+  /** Told how many figures are about to be drawn, before the drawing (which takes seconds) starts. */
+  onDrawing?: (count: number) => void;
+}): string[] {
+  const plan = planRunFigures(opts);
+  opts.onDrawing?.(plan.length);
+  const written = writeFigures(opts.runDir, drawFigures(plan));
   return [...written, writeReport(opts.runDir)];
 }

@@ -10,11 +10,11 @@ import { readHistory, writeLossCurve, writeRunFigures } from './run.js';
  * model and its metrics matter more than a picture.
  *
  * @example
- * const figures = figureHooks({ runDir, modelKind: config.model.kind, seed: config.train.seed, notice: out.info });
+ * const figures = figureHooks({ runDir, modelKind: config.model.kind, seed: config.train.seed, notice: out.info, status: progress.status });
  * await train({ ..., onEpoch: (m) => { progress.onEpoch(m); figures.onEpoch(); } });
  * figures.atEnd(result.model, dataset, result.history);
  */
-export function figureHooks({ runDir, modelKind, seed, notice }: { runDir: string; modelKind: string; seed: number; notice: (line: string) => void }) {
+export function figureHooks({ runDir, modelKind, seed, notice, status }: { runDir: string; modelKind: string; seed: number; notice: (line: string) => void; status?: (line: string) => void }) {
   const guarded = (what: string, fn: () => string[]): string[] => {
     try {
       return fn();
@@ -30,7 +30,8 @@ export function figureHooks({ runDir, modelKind, seed, notice }: { runDir: strin
     },
     /** After training: every figure that applies, then report.html; prints where the report is. */
     atEnd(model: Model, dataset: Dataset, history: EpochTerms[]): string[] {
-      const files = guarded('figures', () => writeRunFigures({ runDir, model, dataset, history, modelKind, seed }));
+      const onDrawing = (n: number) => status?.(`drawing ${n} figures and the report…`);
+      const files = guarded('figures', () => writeRunFigures({ runDir, model, dataset, history, modelKind, seed, onDrawing }));
       if (files.length > 0) notice(`report: ${path.join(runDir, 'report.html')} (${files.filter((f) => f.endsWith('.png')).length} figures)`);
       return files;
     },

@@ -96,16 +96,22 @@ export interface EpochTerms {
 
 /**
  * Seed 002's loss curve, extended: one panel per term (loss, reconstruction, KL), train and test lines in each,
- * per-example means against the epoch. `klName` names the third term ('anchor' for the poor man's VAE).
+ * per-example means against the epoch. `lossName` says what the loss is ('negative ELBO'); `klName` names the third
+ * term ('anchor' for the poor man's VAE), and null leaves out the term and the loss panel (an autoencoder's loss is
+ * its reconstruction loss, drawn once).
  */
-export function lossCurveSpec(history: EpochTerms[], { klName = 'KL' }: { klName?: string } = {}): Spec {
-  const terms = [
-    ['loss', 'loss (negative ELBO)'],
-    ['reconstruction', 'reconstruction'],
-    ['kl', klName],
-  ] as const;
+export function lossCurveSpec(history: EpochTerms[], { lossName = 'negative ELBO', klName = 'KL' }: { lossName?: string; klName?: string | null } = {}): Spec {
+  type Term = readonly ['loss' | 'reconstruction' | 'kl', string];
+  const terms: Term[] =
+    klName === null
+      ? [['reconstruction', lossName]]
+      : [
+          ['loss', `loss (${lossName})`],
+          ['reconstruction', 'reconstruction'],
+          ['kl', klName],
+        ];
   const lastEpoch = Math.max(1, ...history.map((m) => m.epoch));
-  const panel = (key: (typeof terms)[number][0], term: string) => {
+  const panel = (key: Term[0], term: string) => {
     const values = history.flatMap((m) => (['train', 'test'] as const).map((split) => ({ epoch: m.epoch, split, value: m[split][key] })));
     // The first epoch's running mean can dwarf the rest; past a few epochs, scale the axis to epochs 2.. and clip it.
     const later = values.filter((v) => v.epoch >= 2).map((v) => v.value).filter(Number.isFinite);

@@ -144,7 +144,7 @@ describe('image figures', () => {
   it('every run figure leaks no tensors and the latent scatter has a legend of the label names', () => {
     const history = [1, 2, 3].map((epoch) => ({ epoch, train: { loss: 10 / epoch, reconstruction: 8 / epoch, kl: 2 }, test: { loss: 11 / epoch, reconstruction: 9 / epoch, kl: 2 } }));
     const before = tf.memory().numTensors;
-    const figures = runFigures({ model, dataset, history, modelKind: 'vae', seed: 1 });
+    const figures = runFigures({ model, dataset, history, modelConfig: { kind: 'vae' }, seed: 1 });
     expect(tf.memory().numTensors).toBe(before);
     expect(figures.map((f) => f.id)).toEqual(['loss', 'reconstructions', 'samples', 'manifold', 'traversal', 'latent']);
     const latent = figures.at(-1)!;
@@ -201,18 +201,38 @@ describe('charts', () => {
 
   it('the loss curve has one panel per term with integer epochs, and renders to a PNG at twice the SVG size', () => {
     const history = [1, 2, 3].map((epoch) => ({ epoch, train: { loss: 100 / epoch, reconstruction: 90 / epoch, kl: 10 }, test: { loss: 101 / epoch, reconstruction: 91 / epoch, kl: 10 } }));
-    const fig = lossFigure(history, 'poor-man-vae');
+    const fig = lossFigure(history, { kind: 'poor-man-vae' });
     const svg = fig.files[1].bytes as string;
-    for (const t of ['loss (negative ELBO)', 'reconstruction', 'anchor', 'train', 'test', 'epoch']) expect(svg).toContain(`>${t}<`);
+    for (const t of ['loss (reconstruction + anchor)', 'reconstruction', 'anchor', 'train', 'test', 'epoch']) expect(svg).toContain(`>${t}<`);
+    expect(svg).not.toContain('negative ELBO'); // the poor man's loss is not an ELBO
     expect(svg).not.toMatch(/>1\.5</); // no fractional epoch ticks
-    const { png } = renderChart(lossCurveSpec(history));
+    const { png } = renderChart(lossCurveSpec(history, { lossName: 'reconstruction + anchor', klName: 'anchor' }));
     const decoded = decodePng(png);
     const width = Number(/width="(\d+)"/.exec(svg)![1]);
     expect(decoded.width).toBe(2 * width);
   });
+
+  it('an autoencoder’s loss curve is one panel of its reconstruction loss, with no KL', () => {
+    const history = [1, 2].map((epoch) => ({ epoch, train: { loss: 50 / epoch, reconstruction: 50 / epoch, kl: 0 }, test: { loss: 52 / epoch, reconstruction: 52 / epoch, kl: 0 } }));
+    const svg = lossFigure(history, { kind: 'autoencoder' }).files[1].bytes as string;
+    expect(svg).toContain('>reconstruction loss<');
+    expect(svg).not.toMatch(/>KL|ELBO|>loss \(/);
+    const threePanels = lossFigure(history, { kind: 'vae' }).files[1].bytes as string;
+    const width = (s: string) => Number(/width="(\d+)"/.exec(s)![1]);
+    expect(width(svg)).toBeLessThan(width(threePanels) / 2);
+  });
 });
 
 describe('report.html', () => {
+  it('names the loss for the model: an autoencoder’s table has no KL column', () => {
+    const history = [{ epoch: 1, train: { loss: 3, reconstruction: 3, kl: 0 }, test: { loss: 4, reconstruction: 4, kl: 0 }, samplesPerSecond: 10, epochSeconds: 1 }];
+    const html = reportHtml({ title: 'ae', config: {}, history, figures: [], loss: { loss: 'reconstruction loss', regularizer: undefined } });
+    expect(html).toContain('<tr><th>reconstruction loss</th><th>reconstruction loss</th></tr>');
+    expect(html).toContain('<td>1</td><td>3.000</td><td>4.000</td>');
+    expect(html).not.toMatch(/KL|ELBO/);
+    expect(reportHtml({ title: 'vae', config: {}, history, figures: [] })).toContain('the loss is the negative ELBO (the reconstruction and KL terms beside it)');
+  });
+
   it('escapes text, links only relative files and names no external URL', () => {
     const html = reportHtml({
       title: 'run <1>',

@@ -6,7 +6,7 @@ export { Vae } from './vae.js';
 export { PoorManVae, anchorTerm } from './poor-man-vae.js';
 export { Cvae } from './cvae.js';
 export { checkLabel, labelsFor, oneHotLabels } from './cvae-labels.js';
-export { buildModel, modelKind, regularizerName, registerModelKind, type ModelKindEntry } from './registry.js';
+export { buildModel, lossNames, modelKind, registerModelKind, type LossModel, type LossNames, type ModelKindEntry } from './registry.js';
 export { forward, fusedElboSpec } from './fast-paths.js';
 export { evalContext, usesConv } from './parts.js';
 export { CodeHead, PosteriorHeads } from './heads.js';

@@ -11,7 +11,7 @@ import type { AutoencoderConfig } from './autoencoder.js';
 import { EncoderDecoder } from './base.js';
 import { CodeHead } from './heads.js';
 import { buildDecoder, buildEncoder } from './parts.js';
-import { buildModel, modelKind, registerModelKind, regularizerName } from './registry.js';
+import { buildModel, lossNames, modelKind, registerModelKind } from './registry.js';
 import type { Encoded, LossContext } from './types.js';
 
 beforeAll(async () => {
@@ -70,8 +70,19 @@ const config: SparseAeConfig = {
 };
 
 describe('the model registry', () => {
-  it('names each built-in kind’s regularizer; an unknown kind is a usage error naming the kinds', () => {
-    expect(['vae', 'cvae', 'poor-man-vae', 'autoencoder'].map(regularizerName)).toEqual(['KL', 'KL', 'anchor', 'KL (none)']);
+  it('names each built-in kind’s loss and regularizer; an unknown kind is a usage error naming the kinds', () => {
+    expect(['vae', 'cvae', 'poor-man-vae', 'autoencoder'].map((kind) => lossNames({ kind }))).toEqual([
+      { loss: 'negative ELBO', regularizer: 'KL' },
+      { loss: 'negative ELBO', regularizer: 'KL' },
+      { loss: 'reconstruction + anchor', regularizer: 'anchor' },
+      { loss: 'reconstruction loss', regularizer: undefined },
+    ]);
+    // The loss is the negative ELBO only when it is one: not with a weight, a schedule, a mean reconstruction or IWAE.
+    expect(lossNames({ kind: 'vae', beta: 4 }).loss).toBe('reconstruction + β × KL');
+    expect(lossNames({ kind: 'vae', betaSchedule: { kind: 'linear' } }).loss).toBe('reconstruction + β × KL');
+    expect(lossNames({ kind: 'vae', reconstructionReduction: 'mean' }).loss).toBe('reconstruction + KL');
+    expect(lossNames({ kind: 'vae', objective: { kind: 'iwae', k: 5 } }).loss).toBe('negative IWAE bound (k = 5)');
+    expect(lossNames(undefined)).toEqual({ loss: 'negative ELBO', regularizer: 'KL' }); // an old run's config
     expect(() => modelKind('gan')).toThrow(/model\.kind 'gan': not a model kind; expected one of autoencoder, vae, poor-man-vae, cvae/);
   });
 
@@ -97,9 +108,10 @@ describe('the model registry', () => {
     tf.dispose([x]);
     adam.dispose();
     model.dispose();
-    const written = writeLossCurve(tmp.dir, history, config.kind);
+    const written = writeLossCurve(tmp.dir, history, config);
     const svg = readFileSync(written.find((f) => f.endsWith('.svg'))!, 'utf8');
     expect(svg).toContain('>L1<');
+    expect(svg).toContain('>loss (reconstruction + β × L1)<');
     expect(readFileSync(path.join(tmp.dir, 'report.html'), 'utf8')).toContain('<th>L1</th>');
   });
 });

@@ -56,17 +56,39 @@ export function modelKinds(): string[] {
   return [...kinds.keys()];
 }
 
+/** The parts of a model config that decide what its loss is called (an old run's config may lack any of them). */
+export interface LossModel {
+  kind?: string;
+  beta?: number;
+  betaSchedule?: { kind: string };
+  objective?: { kind: string; k?: number };
+  reconstructionReduction?: string;
+}
+
+/** What figures and reports call a run's loss, and its weighted term (undefined for a kind without one). */
+export interface LossNames {
+  loss: string;
+  regularizer: string | undefined;
+}
+
 /**
- * The display name of a kind's weighted term for figures and reports: 'KL', 'anchor', or 'KL (none)' for a kind
- * without one (its third term is 0). An unknown or missing kind (an old run's config) reads as 'KL'.
+ * The names of a model's loss and weighted term for figures and reports. The loss is the negative ELBO only when it
+ * is one (the KL at weight 1, no schedule, the summed reconstruction); the IWAE objective's is the negative IWAE
+ * bound; otherwise the loss is named by its sum. A kind without a regularizer (the autoencoder) has the
+ * reconstruction loss alone. An unknown or missing kind (an old run's config) reads as a VAE.
  *
  * @example
- * regularizerName('poor-man-vae'); // 'anchor'
+ * lossNames({ kind: 'poor-man-vae' }); // { loss: 'reconstruction + anchor', regularizer: 'anchor' }
+ * lossNames({ kind: 'vae', objective: { kind: 'iwae', k: 50 } }).loss; // 'negative IWAE bound (k = 50)'
  */
-export function regularizerName(kind: string | undefined): string {
-  const entry = kind === undefined ? undefined : kinds.get(kind);
-  if (!entry) return 'KL';
-  return entry.regularizer ?? 'KL (none)';
+export function lossNames(model: LossModel | undefined): LossNames {
+  const entry = model?.kind === undefined ? undefined : kinds.get(model.kind);
+  const regularizer = entry ? entry.regularizer : 'KL';
+  if (regularizer === undefined) return { loss: 'reconstruction loss', regularizer };
+  if (model?.objective?.kind === 'iwae') return { loss: `negative IWAE bound (k = ${model.objective.k ?? 50})`, regularizer };
+  const weighted = (model?.beta ?? 1) !== 1 || (model?.betaSchedule?.kind ?? 'constant') !== 'constant';
+  if (regularizer === 'KL' && !weighted && (model?.reconstructionReduction ?? 'sum') === 'sum') return { loss: 'negative ELBO', regularizer };
+  return { loss: `reconstruction + ${weighted ? 'β × ' : ''}${regularizer}`, regularizer };
 }
 
 /**

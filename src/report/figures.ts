@@ -1,7 +1,7 @@
 /** A run's figures from a model and its dataset: each builder returns named files (PNG, SVG) and writes nothing. */
 import { Rng } from '../engine/index.js';
 import type { Dataset, DataSplit } from '../data/index.js';
-import { checkLabel, labelsFor, regularizerName, type Model } from '../models/index.js';
+import { checkLabel, labelsFor, lossNames, type LossModel, type Model } from '../models/index.js';
 import { UsageError } from '../errors.js';
 import { decodeCodes, encodeMeans, interpolate, manifoldGrid, project, reconstructRows, repeatLabel, row, samplePrior, traverse, type ProjectionMethod, type Rows } from '../latent/index.js';
 import { histogramsSpec, imageGrid, lossCurveSpec, pathOverDataSpec, pointPanelsSpec, renderChart, scatterSpec, type EpochTerms } from '../figures/index.js';
@@ -290,10 +290,12 @@ function oneDim(z: Float32Array): Float32Array {
   return out;
 }
 
-/** Seed 002's loss curve with test loss and the terms; the registry names the third term ('anchor' for the poor man's VAE). */
-export function lossFigure(history: EpochTerms[], modelKind: string): Figure {
-  const klName = regularizerName(modelKind);
-  return chartFigure('loss', 'Loss curves', `Per-example means each epoch: train (running mean over the epoch, training mode) and test (evaluation mode); reconstruction and ${klName} terms.`, lossCurveSpec(history, { klName }));
+/** Seed 002's loss curve with test loss and the terms, named for the model (registry.ts lossNames: 'anchor' for the poor man's VAE). */
+export function lossFigure(history: EpochTerms[], modelConfig: LossModel): Figure {
+  const { loss, regularizer } = lossNames(modelConfig);
+  const terms = regularizer === undefined ? `the ${loss}` : `the loss (${loss}), its reconstruction and ${regularizer} terms`;
+  const caption = `Per-example means each epoch of ${terms}: train (running mean over the epoch, training mode) and test (evaluation mode).`;
+  return chartFigure('loss', 'Loss curves', caption, lossCurveSpec(history, { lossName: loss, klName: regularizer ?? null }));
 }
 
 /**
@@ -313,17 +315,17 @@ export function interpolationFigure(model: Model, dataset: Dataset, { from, to, 
 /** A figure `runFigures` will draw, deferred so a caller can say how many are coming before the drawing starts. */
 export type PlannedFigure = () => Figure | undefined;
 
-type RunFigureOptions = { model: Model; dataset: Dataset; history: EpochTerms[]; modelKind: string; seed?: number; method?: ProjectionMethod };
+type RunFigureOptions = { model: Model; dataset: Dataset; history: EpochTerms[]; modelConfig: LossModel; seed?: number; method?: ProjectionMethod };
 
 /**
  * Every figure that applies to a model and its data, in the order a report shows them, not yet drawn.
  *
  * @example
- * const plan = planRunFigures({ model, dataset, history, modelKind: 'vae', seed: 1 }); // plan.length figures to draw
+ * const plan = planRunFigures({ model, dataset, history, modelConfig: config.model, seed: 1 }); // plan.length figures to draw
  */
-export function planRunFigures({ model, dataset, history, modelKind, seed = 0, method }: RunFigureOptions): PlannedFigure[] {
+export function planRunFigures({ model, dataset, history, modelConfig, seed = 0, method }: RunFigureOptions): PlannedFigure[] {
   const plan: PlannedFigure[] = [];
-  if (history.length > 0) plan.push(() => lossFigure(history, modelKind));
+  if (history.length > 0) plan.push(() => lossFigure(history, modelConfig));
   // A conditional VAE adds its class grid; the other figures encode with each example's label and decode per class.
   if (model.classes !== undefined && isImage(dataset)) plan.push(() => classGridFigure(model, dataset, { seed }));
   if (dataset.test.n >= 2) plan.push(() => reconstructionFigure(model, dataset));
@@ -340,7 +342,7 @@ export function planRunFigures({ model, dataset, history, modelKind, seed = 0, m
  * Every figure that applies to a model and its data, in the order a report shows them.
  *
  * @example
- * const figures = runFigures({ model, dataset, history, modelKind: 'vae', seed: 1 });
+ * const figures = runFigures({ model, dataset, history, modelConfig: config.model, seed: 1 });
  */
 export function runFigures(opts: RunFigureOptions): Figure[] {
   return drawFigures(planRunFigures(opts));

@@ -1,4 +1,5 @@
 /** report.html: the config, the metrics table and every figure, as one self-contained page that opens from disk. */
+import type { LossNames } from '../models/index.js';
 
 /** A figure as the report shows it: an image file relative to the run folder, a title and a caption. */
 export interface ReportFigure {
@@ -18,8 +19,8 @@ export interface ReportInput {
   config: unknown;
   history: { epoch: number; train: { loss: number; reconstruction: number; kl: number }; test: { loss: number; reconstruction: number; kl: number }; samplesPerSecond: number; epochSeconds: number }[];
   figures: ReportFigure[];
-  /** The third loss term's name ('KL' or 'anchor'). */
-  klName?: string;
+  /** What the loss is and its weighted term's name (registry.ts lossNames); a VAE's when not given. */
+  loss?: LossNames;
   generated?: string;
 }
 
@@ -34,9 +35,12 @@ const num = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed
  * @example
  * writeFileAtomic('runs/a/report.html', reportHtml({ title: 'runs/a', config, history, figures }));
  */
-export function reportHtml({ title, config, history, figures, klName = 'KL', generated }: ReportInput): string {
+export function reportHtml({ title, config, history, figures, loss = { loss: 'negative ELBO', regularizer: 'KL' }, generated }: ReportInput): string {
+  const klName = loss.regularizer;
+  const termHeads = klName === undefined ? [loss.loss] : ['loss', 'reconstruction', klName];
+  const cells = (t: { loss: number; reconstruction: number; kl: number }) => (klName === undefined ? [t.reconstruction] : [t.loss, t.reconstruction, t.kl]);
   const rows = history
-    .map((m) => `<tr><td>${m.epoch}</td>${[m.train.loss, m.train.reconstruction, m.train.kl, m.test.loss, m.test.reconstruction, m.test.kl].map((v) => `<td>${num(v)}</td>`).join('')}<td>${Math.round(m.samplesPerSecond)}</td><td>${m.epochSeconds.toFixed(1)}</td></tr>`)
+    .map((m) => `<tr><td>${m.epoch}</td>${[...cells(m.train), ...cells(m.test)].map((v) => `<td>${num(v)}</td>`).join('')}<td>${Math.round(m.samplesPerSecond)}</td><td>${m.epochSeconds.toFixed(1)}</td></tr>`)
     .join('\n');
   const figs = figures
     .map(
@@ -72,13 +76,13 @@ ${
   history.length === 0
     ? '<p>No epoch has finished yet.</p>'
     : `<table>
-<thead><tr><th rowspan="2">epoch</th><th colspan="3">train</th><th colspan="3">test</th><th rowspan="2">samples/s</th><th rowspan="2">seconds</th></tr>
-<tr><th>loss</th><th>reconstruction</th><th>${esc(klName)}</th><th>loss</th><th>reconstruction</th><th>${esc(klName)}</th></tr></thead>
+<thead><tr><th rowspan="2">epoch</th><th colspan="${termHeads.length}">train</th><th colspan="${termHeads.length}">test</th><th rowspan="2">samples/s</th><th rowspan="2">seconds</th></tr>
+<tr>${[...termHeads, ...termHeads].map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>
-<p>Per-example means; the loss is the negative ELBO (reconstruction + beta * ${esc(klName)}).</p>`
+<p>Per-example means; the loss is the ${esc(loss.loss)}${klName === undefined ? '' : ` (the reconstruction and ${esc(klName)} terms beside it)`}.</p>`
 }
 <h2>Figures</h2>
 ${figs || '<p>No figures yet.</p>'}

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { Dataset } from '../data/index.js';
-import { regularizerName, type Model } from '../models/index.js';
+import { lossNames, type LossModel, type Model } from '../models/index.js';
 import type { ProjectionMethod } from '../latent/index.js';
 import type { EpochTerms } from '../figures/index.js';
 import { drawFigures, lossFigure, planRunFigures, type Figure } from './figures.js';
@@ -81,18 +81,18 @@ export function writeFigures(runDir: string, figures: Figure[]): string[] {
  * const file = writeReport('runs/roll'); // 'runs/roll/report.html'
  */
 export function writeReport(runDir: string): string {
-  const config = readJson(path.join(runDir, 'config.json')) as { model?: { kind?: string } } | undefined;
+  const config = readJson(path.join(runDir, 'config.json')) as { model?: LossModel } | undefined;
   const figures = readManifest(runDir)
     .filter((f) => existsSync(path.join(runDir, f.image)))
     .map((f) => ({ ...f, others: (f.others ?? []).filter((o) => existsSync(path.join(runDir, o))) }));
   const file = path.join(runDir, 'report.html');
-  writeFileAtomic(file, reportHtml({ title: path.basename(path.resolve(runDir)), config, history: readHistory(runDir), figures, klName: regularizerName(config?.model?.kind), generated: new Date().toISOString() }));
+  writeFileAtomic(file, reportHtml({ title: path.basename(path.resolve(runDir)), config, history: readHistory(runDir), figures, loss: lossNames(config?.model), generated: new Date().toISOString() }));
   return file;
 }
 
 /** After an epoch: the loss curve so far and the report. Returns the paths written. */
-export function writeLossCurve(runDir: string, history: EpochTerms[], modelKind: string): string[] {
-  const written = writeFigures(runDir, [lossFigure(history, modelKind)]);
+export function writeLossCurve(runDir: string, history: EpochTerms[], modelConfig: LossModel): string[] {
+  const written = writeFigures(runDir, [lossFigure(history, modelConfig)]);
   return [...written, writeReport(runDir)];
 }
 
@@ -100,14 +100,14 @@ export function writeLossCurve(runDir: string, history: EpochTerms[], modelKind:
  * At the end of training: every figure that applies to the model and its data, then report.html.
  *
  * @example
- * writeRunFigures({ runDir, model, dataset, history, modelKind: config.model.kind, seed: config.train.seed, onDrawing: (n) => console.error(`drawing ${n} figures`) });
+ * writeRunFigures({ runDir, model, dataset, history, modelConfig: config.model, seed: config.train.seed, onDrawing: (n) => console.error(`drawing ${n} figures`) });
  */
 export function writeRunFigures(opts: {
   runDir: string;
   model: Model;
   dataset: Dataset;
   history: EpochTerms[];
-  modelKind: string;
+  modelConfig: LossModel;
   seed?: number;
   method?: ProjectionMethod;
   /** Told how many figures are about to be drawn, before the drawing (which takes seconds) starts. */

@@ -1,7 +1,7 @@
 /** The figure side of `vaekit train`: the loss curve after each epoch and every figure at the end, never failing the run. */
 import path from 'node:path';
 import type { Dataset } from '../data/index.js';
-import type { Model } from '../models/index.js';
+import type { LossModel, Model } from '../models/index.js';
 import type { EpochTerms } from '../figures/index.js';
 import { readHistory, writeLossCurve, writeRunFigures } from './run.js';
 
@@ -10,11 +10,11 @@ import { readHistory, writeLossCurve, writeRunFigures } from './run.js';
  * model and its metrics matter more than a picture.
  *
  * @example
- * const figures = figureHooks({ runDir, modelKind: config.model.kind, seed: config.train.seed, notice: out.info, status: progress.status });
+ * const figures = figureHooks({ runDir, modelConfig: config.model, seed: config.train.seed, notice: out.info, status: progress.status });
  * await train({ ..., onEpoch: (m) => { progress.onEpoch(m); figures.onEpoch(); } });
  * figures.atEnd(result.model, dataset, result.history);
  */
-export function figureHooks({ runDir, modelKind, seed, notice, status }: { runDir: string; modelKind: string; seed: number; notice: (line: string) => void; status?: (line: string) => void }) {
+export function figureHooks({ runDir, modelConfig, seed, notice, status }: { runDir: string; modelConfig: LossModel; seed: number; notice: (line: string) => void; status?: (line: string) => void }) {
   const guarded = (what: string, fn: () => string[]): string[] => {
     try {
       return fn();
@@ -26,12 +26,12 @@ export function figureHooks({ runDir, modelKind, seed, notice, status }: { runDi
   return {
     /** After an epoch (metrics.jsonl already holds it): loss.png, loss.svg and report.html. */
     onEpoch(): string[] {
-      return guarded('loss curve', () => writeLossCurve(runDir, readHistory(runDir), modelKind));
+      return guarded('loss curve', () => writeLossCurve(runDir, readHistory(runDir), modelConfig));
     },
     /** After training: every figure that applies, then report.html; prints where the report is. */
     atEnd(model: Model, dataset: Dataset, history: EpochTerms[]): string[] {
       const onDrawing = (n: number) => status?.(`drawing ${n} figures and the report…`);
-      const files = guarded('figures', () => writeRunFigures({ runDir, model, dataset, history, modelKind, seed, onDrawing }));
+      const files = guarded('figures', () => writeRunFigures({ runDir, model, dataset, history, modelConfig, seed, onDrawing }));
       if (files.length > 0) notice(`report: ${path.join(runDir, 'report.html')} (${files.filter((f) => f.endsWith('.png')).length} figures)`);
       return files;
     },

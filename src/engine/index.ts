@@ -1,6 +1,6 @@
 /** The tensor engine: the only module tree that imports @tensorflow/*; backend choice, tidy helpers and the seeded RNG. */
 export { tf, makeVariable } from './tf.js';
-export type { Tensor, Tensor1D, Tensor2D, Variable, Rank, NamedTensorMap } from './tf.js';
+export type { Scalar, Tensor, Tensor1D, Tensor2D, Variable, Rank, NamedTensorMap } from './tf.js';
 export { initBackend, currentBackend, nativeConvGradients, BACKENDS, BACKEND_CANDIDATES, PAGE_BACKENDS } from './backend.js';
 export type { BackendName, BackendChoice, BackendEnvironment, BackendOptions, PageAssets, PageBackendName } from './backend.js';
 export { setWasmTransposeFix } from './wasm-transpose-fix.js';

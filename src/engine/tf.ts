@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 
 export { tf };
-export type { Tensor, Tensor1D, Tensor2D, Variable, Rank, NamedTensorMap } from '@tensorflow/tfjs-core';
+export type { Scalar, Tensor, Tensor1D, Tensor2D, Variable, Rank, NamedTensorMap } from '@tensorflow/tfjs-core';
 
 /**
  * A variable holding `values` with no stray handle left behind (tf.variable keeps its initial tensor alive otherwise).

@@ -81,7 +81,7 @@ describe('bad flags: a clear message, exit code 2, no stack trace', () => {
     expect(t.code).toBe(0);
     const r = vaekit('eval', 'ae', '--nll', '--k', '5', '--backend', 'cpu');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/an autoencoder has no posterior/);
+    expect(r.stderr).toMatch(/the autoencoder model has no posterior/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 });

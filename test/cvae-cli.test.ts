@@ -176,7 +176,7 @@ describe.each([
     } else {
       await fails(['manifold', run], /has 16 dimensions; a manifold grid needs 2/);
       expect((await json('eval', run)).n).toBe(8);
-      await fails(['eval', run, '--nll'], /an autoencoder has no posterior/);
+      await fails(['eval', run, '--nll'], /the autoencoder model has no posterior/);
     }
     await fails(['sample', run, '--label', '1'], /--label 1: only a conditional VAE/);
   }, 60_000);

@@ -3,8 +3,8 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Rng } from '../engine/index.js';
 import { BACKEND_OPTIONS } from '../config/index.js';
-import { countActiveUnits, estimateNll, evaluateModel, testExamples, type ActiveUnits, type NllResult } from '../evaluate/index.js';
-import { labelsFor } from '../models/index.js';
+import { countActiveUnits, estimateNll, evaluateModel, requirePosterior, testExamples, type ActiveUnits, type NllResult } from '../evaluate/index.js';
+import { labelsFor, lossNames, modelKind } from '../models/index.js';
 import { UsageError } from '../errors.js';
 import { fmt } from './output.js';
 import { oneOf, positiveInt } from './parse.js';
@@ -50,7 +50,7 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
     const binarizeData = config.data.binarize === 'dynamic';
     const e = evaluateModel({ model, dataset, seed: config.train.seed, binarizeData });
     // Both on the same test examples, binarized once with a fixed seed when the run trains on binarized data.
-    const hasPosterior = model.config.kind !== 'autoencoder';
+    const hasPosterior = modelKind(model.config.kind).posterior !== 'none';
     const what = `the test split of '${dataset.name}'`;
     let active: ActiveUnits | undefined;
     if (hasPosterior) {
@@ -61,6 +61,7 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
     const px = model.classes === undefined ? 'p(x)' : 'p(x|y)';
     let nll: NllResult | undefined;
     if (flags.nll) {
+      requirePosterior(model); // before any notice about the data: a model without q(z|x) has no NLL estimate at all
       const k = flags.k ?? DEFAULT_K;
       const { x, n, labels } = testExamples({ dataset, seed: config.train.seed, binarizeData, limit: flags.nllExamples });
       if (model.likelihood.kind === 'bernoulli' && x.some((v) => v !== 0 && v !== 1)) {
@@ -85,8 +86,9 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
     };
     out.result(result, () => {
       out.info(`test set: ${e.n} examples of ${dataset.name}`);
-      const objective = model.config.kind === 'vae' && model.config.objective.kind === 'iwae' ? `negative IWAE bound, k=${model.config.objective.k}` : model.classes !== undefined ? 'negative ELBO of log p(x|y)' : 'negative ELBO';
-      out.info(`loss (${objective}) ${fmt(e.loss)}   reconstruction ${fmt(e.reconstruction)}   kl ${fmt(e.kl)}   (per example)`);
+      const { loss: lossName, regularizer } = lossNames(model.config);
+      const objective = model.classes !== undefined && lossName === 'negative ELBO' ? 'negative ELBO of log p(x|y)' : lossName;
+      out.info(`loss (${objective}) ${fmt(e.loss)}   reconstruction ${fmt(e.reconstruction)}${regularizer === undefined ? '' : `   ${regularizer} ${fmt(e.kl)}`}   (per example)`);
       out.info(`reconstruction error of decode(mean): ${fmt(e.reconstructionError.sse)} summed squared error per example, ${fmt(e.reconstructionError.mse)} per value`);
       if (active) out.info(`active units: ${active.activeUnits} of ${model.latentDim} (Cov_x(E_q[z|x${model.classes === undefined ? '' : ', y'}]) > ${active.threshold})`);
       if (nll) out.info(`NLL, -log ${px} (importance sampled, k=${nll.k}): ${fmt(nll.nll)} +- ${fmt(nll.nllStdErr)} nats per example (standard error over ${nll.n} examples)${model.classes === undefined ? '' : '; each example conditioned on its label y'}`);

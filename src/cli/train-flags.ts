@@ -1,5 +1,5 @@
 /** `vaekit train`'s flags: their parsers, and the config layers they make (resolveConfig merges and checks them). */
-import { capacityScheduleSchema, readConfigFile, resolveConfig, type BACKEND_OPTIONS, type LIKELIHOOD_KINDS, type MODEL_KINDS, type OBJECTIVE_KINDS, type ResolveOptions, type RunConfig } from '../config/index.js';
+import { capacityScheduleSchema, hasWeightedTerm, readConfigFile, resolveConfig, type BACKEND_OPTIONS, type LIKELIHOOD_KINDS, type MODEL_KINDS, type OBJECTIVE_KINDS, type ResolveOptions, type RunConfig } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { ACTIVATIONS } from '../nn/index.js';
 import { number, positiveInt } from './parse.js';
@@ -191,6 +191,6 @@ export function configLayers(flags: TrainFlags): ResolveOptions {
   const base = resolveConfig({ preset: flags.preset, file, origin });
   const kind = flags.model ?? base.model.kind;
   const weighted = (['beta', 'klWarmup', 'klCycle', 'capacity'] as const).filter((k) => flags[k] !== undefined);
-  if (kind === 'autoencoder' && weighted.length > 0) throw new UsageError(`${weighted.map((k) => flagText(flags, k)).join(', ')}: an autoencoder has no KL or anchor term to weight`);
+  if (weighted.length > 0 && !hasWeightedTerm(kind)) throw new UsageError(`${weighted.map((k) => flagText(flags, k)).join(', ')}: ${kind === 'autoencoder' ? 'an autoencoder' : `a ${kind} model`} has no KL or anchor term to weight`);
   return { preset: flags.preset, file, origin, overrides: overridesFrom(flags, base), named: namedKeys(flags) };
 }

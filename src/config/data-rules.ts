@@ -53,6 +53,13 @@ function fitClasses(config: RunConfig, dataset: Dataset, classesFromData: boolea
   return config;
 }
 
+/** beta-TCVAE's estimators weight by the training set's size N: the data's, unless the config gives one. */
+function fitDatasetSize(config: RunConfig, dataset: Dataset): RunConfig {
+  if (config.model.kind !== 'beta-tcvae' || config.model.datasetSize !== undefined) return config;
+  const n = dataset.stream ? dataset.stream.train.n : dataset.train.n;
+  return { ...config, model: { ...config.model, datasetSize: n } };
+}
+
 /**
  * The config fitted to its dataset: checks the data options and a conditional VAE's labels (UsageError naming the
  * option and the data), takes a switched-in conditional VAE's classes from the labels, and gives data that is not
@@ -63,7 +70,7 @@ function fitClasses(config: RunConfig, dataset: Dataset, classesFromData: boolea
  */
 export function fitToData(config: RunConfig, dataset: Dataset, choices: DataChoices, notice: (line: string) => void = () => {}): RunConfig {
   checkDataOptions(config, dataset);
-  let fitted = fitClasses(config, dataset, choices.classesFromData, notice);
+  let fitted = fitDatasetSize(fitClasses(config, dataset, choices.classesFromData, notice), dataset);
   if (dataset.kind !== 'image' && fitted.model.likelihood.kind === 'bernoulli' && !choices.likelihoodChosen) {
     fitted = { ...fitted, model: { ...fitted.model, likelihood: NON_IMAGE_LIKELIHOOD } };
     notice(`notice: ${dataset.name} is ${dataset.kind} data, so the decoder is Gaussian with variance 0.1 (choose with --likelihood or a config file)`);

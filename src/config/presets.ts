@@ -246,6 +246,58 @@ export const PRESETS: Preset[] = [
       train: { epochs: 20, batchSize: 128, lr: 1e-3 },
     },
   },
+  // The model zoo: Chen et al.'s dSprites MLP for the disentangling kinds, pytorch/examples' 784-400 MLP on MNIST for the others.
+  {
+    name: 'dsprites-beta-tcvae',
+    description: 'beta-TCVAE (Chen et al. 2018) on dSprites: MLP 4096-1200-1200(ReLU)-10, decoder 10-1200-1200-1200(tanh)-4096, Bernoulli, beta 6 on the TC (minibatch stratified sampling), Adam 1e-3, batch 256',
+    source:
+      "Chen, Li, Grosse & Duvenaud 2018, \"Isolating Sources of Disentanglement in VAEs\", dSprites experiments (the MLP architecture of their appendix; beta 6). vaekit's choices: 60,000 of the 737,280 images, batch 256 and 10 epochs (a budget for this machine, not the paper's schedule), so the estimators' N is 60,000",
+    config: {
+      data: { name: 'dsprites', limit: 60000 },
+      model: { kind: 'beta-tcvae', latent: 10, beta: 6, estimator: 'mss', encoder: { hidden: [1200, 1200], activation: 'relu' }, decoder: { hidden: [1200, 1200, 1200], activation: 'tanh' }, likelihood: { kind: 'bernoulli' } },
+      train: { epochs: 10, batchSize: 256, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'dsprites-dip-vae',
+    description: 'DIP-VAE-II (Kumar et al. 2018) on dSprites: the beta-TCVAE preset\'s MLP, KL + covariance penalty (lambda 10 off the diagonal, 10 on it), Adam 1e-3, batch 256',
+    source: 'Kumar, Sattigeri & Balakrishnan 2018, "Variational Inference of Disentangled Latent Concepts from Unlabeled Observations" (DIP-VAE-II with lambda_od = lambda_d = 10); the architecture and budget of dsprites-beta-tcvae, for a like-for-like comparison',
+    config: {
+      data: { name: 'dsprites', limit: 60000 },
+      model: { kind: 'dip-vae', latent: 10, dip: 'ii', lambdaOffDiag: 10, encoder: { hidden: [1200, 1200], activation: 'relu' }, decoder: { hidden: [1200, 1200, 1200], activation: 'tanh' }, likelihood: { kind: 'bernoulli' } },
+      train: { epochs: 10, batchSize: 256, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'mnist-info-vae',
+    description: 'InfoVAE-MMD (Zhao et al. 2019): 784-400(ReLU)-10 Gaussian encoder, Bernoulli decoder, loss = reconstruction + KL + 999 x MMD (alpha 0, lambda 1000, IMQ kernel), Adam 1e-3, batch 128, 10 epochs',
+    source: 'Zhao, Song & Ermon 2019, "InfoVAE: Balancing Learning and Inference in Variational Autoencoders" with alpha 0 (the full KL kept) and lambda 1000 (our choice: a weight that makes the batch MMD count beside a summed reconstruction of about 100 nats; not tuned), on the pytorch/examples VAE architecture with latent 10',
+    config: {
+      data: mnist,
+      model: { kind: 'info-vae', latent: 10, alpha: 0, lambda: 1000, encoder: { hidden: [400], activation: 'relu' }, decoder: { hidden: [400], activation: 'relu' }, likelihood: { kind: 'bernoulli' } },
+      train: { epochs: 10, batchSize: 128, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'mnist-wae-mmd',
+    description: 'WAE-MMD (Tolstikhin et al. 2018): deterministic 784-400(ReLU)-8 encoder, Bernoulli decoder, loss = reconstruction + 10 x MMD to N(0, I) (IMQ kernel over scales), Adam 1e-3, batch 128, 10 epochs',
+    source: 'Tolstikhin, Bousquet, Gelly & Schoelkopf 2018, "Wasserstein Auto-Encoders" (MNIST: latent 8, lambda 10, IMQ kernels with C = 2 d sigma^2 summed over scales); their DCGAN-style conv nets replaced by the pytorch/examples MLP, their squared-error cost by the Bernoulli likelihood of binary-like MNIST',
+    config: {
+      data: mnist,
+      model: { kind: 'wae-mmd', latent: 8, lambda: 10, kernel: 'imq', encoder: { hidden: [400], activation: 'relu' }, decoder: { hidden: [400], activation: 'relu' }, likelihood: { kind: 'bernoulli' } },
+      train: { epochs: 10, batchSize: 128, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'mnist-rae',
+    description: 'RAE-L2 (Ghosh et al. 2020): deterministic 784-400(ReLU)-16 encoder, Bernoulli decoder, loss = reconstruction + |z|^2/2 + 1e-7 x |decoder weights|^2, Adam 1e-3, batch 128, 10 epochs',
+    source: "Ghosh, Sajjadi, Vergari, Black & Schoelkopf 2020, \"From Variational to Deterministic Autoencoders\" (RAE with L2 decoder regularization; weights as pythae's RAE_L2 defaults: 1 on the code's energy, 1e-7 on the decoder's weights); the paper's ex-post Gaussian mixture for sampling is not done, samples decode N(0, I) draws",
+    config: {
+      data: mnist,
+      model: { kind: 'rae', latent: 16, embeddingWeight: 1, decoderWeight: 1e-7, encoder: { hidden: [400], activation: 'relu' }, decoder: { hidden: [400], activation: 'relu' }, likelihood: { kind: 'bernoulli' } },
+      train: { epochs: 10, batchSize: 128, lr: 1e-3 },
+    },
+  },
 ];
 
 /** The preset `npm start` and a bare `vaekit train` use. */

@@ -98,6 +98,19 @@ const weightedTerm = {
   betaSchedule: betaScheduleSchema.default({ kind: 'constant' }),
 };
 
+/** The Gaussian posterior's variance head, for the kinds with q(z|x) = N(mean, var). */
+const gaussianEncoder = {
+  /** How the encoder outputs the variance: a log-variance head (seeds 002, 003) or softplus variance (seed 004). */
+  variance: z.enum(['logVar', 'softplus']).default('logVar'),
+};
+
+/** The MMD between the batch's codes and as many prior draws (src/objectives/mmd.ts). */
+const mmdTerm = {
+  kernel: z.enum(['imq', 'rbf']).default('imq'),
+  /** The kernel's scale C = 2 L bandwidth^2; 1 matches the prior N(0, I). */
+  bandwidth: z.number().positive().default(1),
+};
+
 export const modelSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('autoencoder'),
@@ -133,6 +146,59 @@ export const modelSchema = z.discriminatedUnion('kind', [
     anchor: z.enum(['batch', 'per-example']).default('batch'),
     /** Standard deviation of the noise added to z (seed 000: 1). */
     noise: z.number().min(0).default(1),
+  }),
+  // The model zoo (src/models/zoo/): a Gaussian encoder with a regularizer beside or in place of the KL, or a
+  // deterministic code matched to the prior.
+  z.object({
+    kind: z.literal('beta-tcvae'),
+    ...common,
+    ...gaussianEncoder,
+    /** `beta` weighs the total correlation (Chen et al. 2018; their dSprites runs use 6), under any schedule but capacity. */
+    ...weightedTerm,
+    /** Weight on the index-code mutual information. */
+    alpha: z.number().min(0).default(1),
+    /** Weight on the dimension-wise KL. */
+    gamma: z.number().min(0).default(1),
+    /** How log q(z) is estimated from the batch: minibatch stratified (`mss`, unbiased) or minibatch weighted (`mws`) sampling. */
+    estimator: z.enum(['mss', 'mws']).default('mss'),
+    /** N, the training set's size the estimators weight by; taken from the data when not given (data-rules.ts). */
+    datasetSize: positiveInt.optional(),
+  }),
+  z.object({
+    kind: z.literal('dip-vae'),
+    ...common,
+    ...gaussianEncoder,
+    /** `beta` weighs the KL, as in a beta-VAE. */
+    ...weightedTerm,
+    /** `i`: match the covariance of the posterior means to I; `ii`: the covariance of q(z) (Kumar et al. 2018). */
+    dip: z.enum(['i', 'ii']).default('ii'),
+    /** Weight on the squared off-diagonal covariances. */
+    lambdaOffDiag: z.number().min(0).default(10),
+    /** Weight on the squared deviations of the variances from 1; default 10 x lambdaOffDiag for DIP-VAE-I, lambdaOffDiag for II (the paper's choices). */
+    lambdaDiag: z.number().min(0).optional(),
+  }),
+  z.object({
+    kind: z.literal('info-vae'),
+    ...common,
+    ...gaussianEncoder,
+    ...mmdTerm,
+    /** loss = reconstruction + (1 - alpha) KL + (alpha + lambda - 1) MMD (Zhao et al. 2019); alpha = 1 drops the KL. */
+    alpha: z.number().max(1).default(0),
+    lambda: z.number().min(0).default(1000),
+  }),
+  z.object({
+    kind: z.literal('wae-mmd'),
+    ...common,
+    ...mmdTerm,
+    /** loss = reconstruction + lambda MMD(q(z), p(z)) with a deterministic encoder (Tolstikhin et al. 2018; MNIST: 10). */
+    lambda: z.number().min(0).default(10),
+  }),
+  z.object({
+    kind: z.literal('rae'),
+    ...common,
+    /** loss = reconstruction + embeddingWeight |z|^2 / 2 + decoderWeight |theta_decoder|^2 (Ghosh et al. 2020, RAE-L2). */
+    embeddingWeight: z.number().min(0).default(1),
+    decoderWeight: z.number().min(0).default(1e-7),
   }),
 ]);
 
@@ -202,6 +268,7 @@ function crossFieldRules(config: { model: z.infer<typeof modelSchema> }, ctx: z.
     if (m.betaSchedule.kind !== 'constant') issue(['betaSchedule'], `the IWAE objective is defined for beta = 1 with no KL schedule; ${elbo}`);
     if (m.reconstructionReduction !== 'sum') issue(['reconstructionReduction'], `the IWAE objective is defined for the summed reconstruction; ${elbo}`);
   }
+  if (m.kind === 'beta-tcvae' && m.betaSchedule.kind === 'capacity') issue(['betaSchedule'], 'the capacity schedule controls a KL, and beta-TCVAE weighs its total correlation; use a constant, linear or cyclical schedule');
   if (m.kind === 'cvae' && (m.encoder.kind === 'conv' || m.decoder.kind === 'conv')) {
     issue(['kind'], 'the conditional VAE takes MLP encoders and decoders, and this config has conv layers; start from an MLP preset such as mnist-cvae or mnist-vae');
   }
@@ -255,6 +322,18 @@ export type ModelKind = ModelConfig['kind'];
  * MODEL_KINDS.join(', '); // 'autoencoder, vae, cvae, poor-man-vae'
  */
 export const MODEL_KINDS: readonly ModelKind[] = modelSchema.options.map((m) => m.shape.kind.value);
+
+/**
+ * Whether a model kind has the weighted term (`beta` and `betaSchedule`): the KL, anchor or total correlation that
+ * --beta and the KL schedules weight.
+ *
+ * @example
+ * hasWeightedTerm('wae-mmd'); // false
+ */
+export function hasWeightedTerm(kind: string): boolean {
+  const option = modelSchema.options.find((m) => m.shape.kind.value === kind);
+  return option !== undefined && 'betaSchedule' in option.shape;
+}
 
 /** A decoder likelihood kind (`model.likelihood.kind`). */
 export type LikelihoodKind = LikelihoodConfig['kind'];

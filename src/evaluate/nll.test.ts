@@ -111,7 +111,7 @@ describe('estimateNll errors', () => {
     const model = buildModel(config, 4, new Rng(1));
     const err = await rejection(() => estimateNll({ model, x: new Float32Array(8), k: 10, rng: new Rng(1) }));
     expect(err).toBeInstanceOf(UsageError);
-    expect(err.message).toMatch(/autoencoder has no posterior/);
+    expect(err.message).toMatch(/autoencoder model has no posterior/);
     model.dispose();
     const c = ppcaCase(4);
     const vae = ppcaModel(c);

@@ -40,4 +40,4 @@ export class Autoencoder extends EncoderDecoder<AutoencoderConfig> {
 }
 
 /** The autoencoder's registry entry: no regularizer (its third term is always 0). */
-export const autoencoderKind: ModelKindEntry<AutoencoderConfig> = { kind: 'autoencoder', build: (args) => new Autoencoder(args), regularizer: undefined };
+export const autoencoderKind: ModelKindEntry<AutoencoderConfig> = { kind: 'autoencoder', build: (args) => new Autoencoder(args), regularizer: undefined, posterior: 'none' };

@@ -74,4 +74,4 @@ export class Cvae extends EncoderDecoder<CvaeConfig, Required<Encoded>> {
 }
 
 /** The conditional VAE's registry entry: its regularizer is the KL divergence. */
-export const cvaeKind: ModelKindEntry<CvaeConfig> = { kind: 'cvae', build: (args) => new Cvae(args), regularizer: 'KL' };
+export const cvaeKind: ModelKindEntry<CvaeConfig> = { kind: 'cvae', build: (args) => new Cvae(args), regularizer: 'KL', posterior: 'gaussian' };

@@ -59,4 +59,4 @@ export class PoorManVae extends EncoderDecoder<PoorManVaeConfig> {
 }
 
 /** The poor man's VAE's registry entry: its regularizer is the anchor term. */
-export const poorManVaeKind: ModelKindEntry<PoorManVaeConfig> = { kind: 'poor-man-vae', build: (args) => new PoorManVae(args), regularizer: 'anchor' };
+export const poorManVaeKind: ModelKindEntry<PoorManVaeConfig> = { kind: 'poor-man-vae', build: (args) => new PoorManVae(args), regularizer: 'anchor', posterior: 'noisy-code' };

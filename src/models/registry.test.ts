@@ -53,7 +53,7 @@ class SparseAe extends EncoderDecoder {
   }
 }
 
-registerModelKind<SparseAeConfig>({ kind: 'sparse-ae', build: (args) => new SparseAe(args), regularizer: 'L1' });
+registerModelKind<SparseAeConfig>({ kind: 'sparse-ae', build: (args) => new SparseAe(args), regularizer: 'L1', posterior: 'none' });
 
 const D = 6;
 const B = 8;

@@ -7,6 +7,11 @@ import { autoencoderKind } from './autoencoder.js';
 import { vaeKind } from './vae.js';
 import { poorManVaeKind } from './poor-man-vae.js';
 import { cvaeKind } from './cvae.js';
+import { betaTcvaeKind } from './beta-tcvae.js';
+import { dipVaeKind } from './dip-vae.js';
+import { infoVaeKind } from './info-vae.js';
+import { waeMmdKind } from './wae-mmd.js';
+import { raeKind } from './rae.js';
 
 /** What the rest of vaekit asks about a model kind. */
 export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
@@ -15,6 +20,13 @@ export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
   build(args: { config: C; inputDim: number; inputShape: readonly number[]; rng: Rng }): Model;
   /** The display name of the weighted third term ('KL', 'anchor'); undefined for a kind without one. */
   regularizer: string | undefined;
+  /**
+   * What q(z|x) is, for the estimators that need its density (NLL, active units): `gaussian` N(mean, var) from the
+   * heads, `noisy-code` the code plus fixed N(0, noise^2) (the poor man's VAE), `none` a deterministic code.
+   */
+  posterior: 'gaussian' | 'noisy-code' | 'none';
+  /** What the loss is, for figures and reports, when it is not the negative ELBO or 'reconstruction + β × regularizer'. */
+  lossName?: (config: C) => string;
 }
 
 const kinds = new Map<string, ModelKindEntry<{ kind: string }>>();
@@ -33,6 +45,11 @@ registerModelKind(autoencoderKind);
 registerModelKind(vaeKind);
 registerModelKind(poorManVaeKind);
 registerModelKind(cvaeKind);
+registerModelKind(betaTcvaeKind);
+registerModelKind(dipVaeKind);
+registerModelKind(infoVaeKind);
+registerModelKind(waeMmdKind);
+registerModelKind(raeKind);
 
 /**
  * The registry entry of a model kind; a UsageError names the kinds there are.
@@ -59,6 +76,7 @@ export function modelKinds(): string[] {
 /** The parts of a model config that decide what its loss is called (an old run's config may lack any of them). */
 export interface LossModel {
   kind?: string;
+  [field: string]: unknown;
   beta?: number;
   betaSchedule?: { kind: string };
   objective?: { kind: string; k?: number };
@@ -85,6 +103,7 @@ export function lossNames(model: LossModel | undefined): LossNames {
   const entry = model?.kind === undefined ? undefined : kinds.get(model.kind);
   const regularizer = entry ? entry.regularizer : 'KL';
   if (regularizer === undefined) return { loss: 'reconstruction loss', regularizer };
+  if (entry?.lossName) return { loss: entry.lossName(model as { kind: string }), regularizer };
   if (model?.objective?.kind === 'iwae') return { loss: `negative IWAE bound (k = ${model.objective.k ?? 50})`, regularizer };
   const weighted = (model?.beta ?? 1) !== 1 || (model?.betaSchedule?.kind ?? 'constant') !== 'constant';
   if (regularizer === 'KL' && !weighted && (model?.reconstructionReduction ?? 'sum') === 'sum') return { loss: 'negative ELBO', regularizer };

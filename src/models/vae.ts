@@ -65,4 +65,4 @@ export class Vae extends EncoderDecoder<VaeConfig, Required<Encoded>> {
 }
 
 /** The VAE's registry entry: its regularizer is the KL divergence. */
-export const vaeKind: ModelKindEntry<VaeConfig> = { kind: 'vae', build: (args) => new Vae(args), regularizer: 'KL' };
+export const vaeKind: ModelKindEntry<VaeConfig> = { kind: 'vae', build: (args) => new Vae(args), regularizer: 'KL', posterior: 'gaussian' };

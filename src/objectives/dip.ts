@@ -17,8 +17,9 @@ export function dipPenalty({ mean, logVar, type, lambdaOffDiag, lambdaDiag }: { 
     const [b, l] = mean.shape;
     const centred = tf.sub(mean, tf.mean(mean, 0, true));
     let cov = tf.div(tf.matMul(centred, centred, true, false), b) as tf.Tensor2D; // [L, L]
-    if (type === 'ii') cov = tf.add(cov, tf.diag(tf.mean(tf.exp(logVar), 0))) as tf.Tensor2D;
     const eye = tf.eye(l);
+    // tf.diag has no gradient: the mean variances as a diagonal matrix by masking a broadcast row instead.
+    if (type === 'ii') cov = tf.add(cov, tf.mul(eye, tf.mean(tf.exp(logVar), 0, true))) as tf.Tensor2D;
     const diag = tf.sum(tf.mul(cov, eye), 1);
     const offDiag = tf.sub(cov, tf.mul(cov, eye));
     return tf.add(tf.mul(tf.sum(tf.square(offDiag)), lambdaOffDiag), tf.mul(tf.sum(tf.square(tf.sub(diag, 1))), lambdaDiag)) as Scalar;

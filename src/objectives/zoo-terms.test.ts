@@ -35,9 +35,12 @@ describe('the KL decomposition of beta-TCVAE', () => {
   for (const estimator of ['mws', 'mss'] as const) {
     it(`${estimator}: MI, TC and dimension-wise KL match a float64 computation from the definitions, and sum to log q(z|x) - log p(z)`, () => {
       const before = tf.memory().numTensors;
-      const t = tf.tidy(() => tcTerms({ z: tf.tensor2d(z, [b, l]), mean: tf.tensor2d(mean, [b, l]), logVar: tf.tensor2d(logVar, [b, l]), datasetSize: n, estimator }));
-      const got = { mi: t.mi.arraySync(), tc: t.tc.arraySync(), dimKl: t.dimKl.arraySync() };
-      tf.dispose([t.mi, t.tc, t.dimKl]);
+      const t = tf.tidy(() => {
+        const r = tcTerms({ z: tf.tensor2d(z, [b, l]), mean: tf.tensor2d(mean, [b, l]), logVar: tf.tensor2d(logVar, [b, l]), datasetSize: n, estimator });
+        return [r.mi, r.tc, r.dimKl];
+      });
+      const got = { mi: t[0].arraySync() as number[], tc: t[1].arraySync() as number[], dimKl: t[2].arraySync() as number[] };
+      tf.dispose(t);
       expect(tf.memory().numTensors).toBe(before);
       const w = stratifiedLogWeights(b, n);
       const logW = estimator === 'mws' ? () => -Math.log(n * b) : (i: number, j: number) => w[i * b + j];

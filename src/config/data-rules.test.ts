@@ -39,6 +39,9 @@ describe('resolveConfig with a dataset', () => {
     const x = Float32Array.from(unit.train.x, (v) => (v + 3) / 6);
     const inside = { ...unit, train: { ...unit.train, x }, test: { ...unit.test, x } };
     expect(resolveConfig({ preset: 'mnist-vae', overrides: bernoulli, dataset: inside }).model.likelihood).toEqual({ kind: 'bernoulli' });
+    // A likelihood the overrides only carried over (vaekit train --model cvae) is not a choice: the data's rule applies.
+    const switched = { model: { kind: 'cvae', latent: 2, encoder: {}, decoder: {}, likelihood: { kind: 'bernoulli' } } };
+    expect(resolveConfig({ preset: 'mnist-vae', overrides: switched, overridesChoseLikelihood: false, dataset: labelled(2) }).model.likelihood).toEqual({ kind: 'gaussian', variance: 0.1, meanActivation: 'linear' });
   });
 
   it("takes a switched-in conditional VAE's classes from the labels, and refuses too few classes or no labels", () => {

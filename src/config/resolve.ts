@@ -100,6 +100,11 @@ export interface ResolveOptions {
   overrides?: Json;
   /** Names the source in errors, e.g. `--config my.json`; default `config`, or the preset without a file. */
   origin?: string;
+  /**
+   * Whether a likelihood in the overrides is the user's choice (default true); false when the overrides only carry the
+   * preset's over, as `--model KIND` does, so that data that is not images still gets its Gaussian decoder.
+   */
+  overridesChoseLikelihood?: boolean;
   /** Config keys set by a named source, e.g. { 'model.beta': '--beta 0.5' }: errors about them name it instead. */
   named?: Record<string, string>;
   /** The data the run trains on: when given, the config is fitted to it (src/config/data-rules.ts). */
@@ -122,14 +127,14 @@ export function resolveConfig(opts: ResolveOptions): RunConfig {
   const config = resolveLayers(opts);
   if (!opts.dataset) return config;
   const [fileModel, overModel] = [modelOf(opts.file), modelOf(opts.overrides)];
-  const likelihoodBy =
-    overModel?.likelihood !== undefined
-      ? (opts.named?.['model.likelihood'] ?? 'overrides (model.likelihood)')
-      : fileModel?.likelihood !== undefined
-        ? `${opts.origin ?? 'config'} (model.likelihood)`
-        : `preset ${config.preset ?? DEFAULT_PRESET} (model.likelihood)`;
+  const overridesChose = overModel?.likelihood !== undefined && opts.overridesChoseLikelihood !== false;
+  const likelihoodBy = overridesChose
+    ? (opts.named?.['model.likelihood'] ?? 'overrides (model.likelihood)')
+    : fileModel?.likelihood !== undefined
+      ? `${opts.origin ?? 'config'} (model.likelihood)`
+      : `preset ${config.preset ?? DEFAULT_PRESET} (model.likelihood)`;
   const choices = {
-    likelihoodChosen: fileModel?.likelihood !== undefined || overModel?.likelihood !== undefined,
+    likelihoodChosen: fileModel?.likelihood !== undefined || overridesChose,
     likelihoodBy,
     classesFromData: overModel?.kind === 'cvae' && overModel.classes === undefined,
   };

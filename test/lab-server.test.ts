@@ -1,7 +1,8 @@
 /**
  * The lab server's security (issue 9): it listens on 127.0.0.1 only, serves only the page and the chosen run (any
  * traversal, encoded or not, and any absolute path is a 404), refuses a foreign Host header with 403 (DNS
- * rebinding), answers only GET and HEAD; and `vaekit serve` rejects bad flags, runs and invalid models with exit code 2.
+ * rebinding) and a repeated Host header or CONNECT with 400, answers only GET and HEAD; and `vaekit serve` rejects
+ * bad flags, runs and invalid models with exit code 2.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -116,6 +117,28 @@ describe('the lab server', () => {
     const post = await get('/index.html', { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.allow).toBe('GET, HEAD');
+  });
+
+  /** The status line of the reply to a raw request (HTTP/1.1 with Connection: close, or CONNECT), or 'no reply'. */
+  const rawStatus = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: server.port }, () => socket.write(text));
+      let reply = '';
+      socket.on('data', (chunk: Buffer) => (reply += chunk.toString()));
+      socket.on('close', () => resolve(reply.split('\r\n')[0] || 'no reply'));
+      socket.on('error', reject);
+    });
+
+  it('answers 400 to a request with two Host headers, even when the first is its own (RFC 9112 3.2)', async () => {
+    const own = `127.0.0.1:${server.port}`;
+    expect(await rawStatus(`GET /run/model.json HTTP/1.1\r\nHost: ${own}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 200 OK');
+    expect(await rawStatus(`GET /run/model.json HTTP/1.1\r\nHost: ${own}\r\nHost: evil.com\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+    expect(await rawStatus(`GET /run/model.json HTTP/1.1\r\nHost: ${own}\r\nHost: ${own}\r\nConnection: close\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
+  });
+
+  it('answers CONNECT with 400 instead of dropping the connection', async () => {
+    expect(await rawStatus('CONNECT evil.com:443 HTTP/1.1\r\nHost: evil.com:443\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await rawStatus(`CONNECT 127.0.0.1:${server.port} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n\r\n`)).toBe('HTTP/1.1 400 Bad Request');
   });
 
   it('listens on 127.0.0.1 only: another address of this machine is refused', async () => {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { Rng } from '../engine/index.js';
 import { datasetFor } from './common.js';
-import { ANOMALY_SCORES, anomalyScores, quantile, rocCurve, type AnomalyScore, type RocCurve } from '../evaluate/index.js';
+import { ANOMALY_SCORES, MAX_NLL_SAMPLES, anomalyScores, quantile, rocCurve, type AnomalyScore, type RocCurve } from '../evaluate/index.js';
 import { exampleSize } from '../data/index.js';
 import { renderChart, rocSpec, scoreHistogramSpec } from '../figures/index.js';
 import { writeFigures, writeReport, type Figure } from '../report/index.js';
@@ -147,7 +147,7 @@ export function registerAnomaly(program: Command): void {
       .option('--quantile <q>', `threshold: this quantile of the scores of (up to ${THRESHOLD_EXAMPLES}) training examples (default 0.99)`, number('--quantile', { min: 0, max: 1, what: 'a quantile in [0, 1]' }))
       .option('--threshold <x>', 'threshold: flag scores above this value', number('--threshold'))
       .option('--anomaly-labels <labels>', 'label values that mark anomalies, comma-separated (default: label 1 of a 0/1 label column)')
-      .option('--k <n>', 'importance samples per example for --score nll (default 100)', positiveInt('--k'))
+      .option('--k <n>', `importance samples per example for --score nll (default 100, at most ${MAX_NLL_SAMPLES}: time grows with k)`, positiveInt('--k', { max: MAX_NLL_SAMPLES }))
       .option('--out <dir>', 'write the CSV and figures into this folder instead of the run folder'),
   ).action((run: string, flags: AnomalyFlags) => runAnomaly(run, flags));
 }

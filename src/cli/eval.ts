@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Rng } from '../engine/index.js';
 import { BACKEND_OPTIONS } from '../config/index.js';
-import { countActiveUnits, estimateNll, evaluateModel, requirePosterior, testExamples, type ActiveUnits, type NllResult } from '../evaluate/index.js';
+import { MAX_NLL_SAMPLES, countActiveUnits, estimateNll, evaluateModel, requirePosterior, testExamples, type ActiveUnits, type NllResult } from '../evaluate/index.js';
 import { labelsFor, lossNames, modelKind } from '../models/index.js';
 import { UsageError } from '../errors.js';
 import { fmt } from './output.js';
@@ -103,7 +103,7 @@ export function registerEval(program: Command): void {
     .description("evaluate a run's model on its test set: ELBO terms, reconstruction error, active units; --nll adds the importance-sampled NLL")
     .argument('<run>', 'run folder')
     .option('--nll', 'estimate -log p(x) by importance sampling (Burda et al. 2015); for a conditional VAE, -log p(x|y) with each example\'s label y')
-    .option('--k <n>', `importance samples per example for --nll (default ${DEFAULT_K})`, positiveInt('--k'))
+    .option('--k <n>', `importance samples per example for --nll (default ${DEFAULT_K}, at most ${MAX_NLL_SAMPLES}: time grows with k)`, positiveInt('--k', { max: MAX_NLL_SAMPLES }))
     .option('--nll-examples <n>', 'estimate the NLL on the first n test examples only (default all)', positiveInt('--nll-examples'))
     .option('--backend <name>', `tensor backend: ${BACKEND_OPTIONS.join(', ')}`, oneOf('--backend', BACKEND_OPTIONS))
     .option('--json', 'print one JSON object')

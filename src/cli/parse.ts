@@ -1,5 +1,6 @@
 /** Flag parsing helpers: numbers and lists checked up front, with errors that name the flag, the value and what was expected. */
 import { UsageError } from '../errors.js';
+import { parseDecimal } from '../data/csv.js';
 
 /** A positive integer flag (epochs, batch size, latent size, limit), optionally at most `max`. */
 export function positiveInt(flag: string, { max }: { max?: number } = {}) {
@@ -36,23 +37,23 @@ export function integer(flag: string) {
   };
 }
 
-/** A finite number flag with bounds: `min` inclusive unless `exclusiveMin`. */
+/** A finite decimal number flag (`0.5`, `1e-3`) with bounds: `min` inclusive unless `exclusiveMin`. */
 export function number(flag: string, opts: { min?: number; exclusiveMin?: boolean; max?: number; what?: string } = {}) {
   return (value: string): number => {
-    const n = Number(value);
+    const n = parseDecimal(value); // decimal only: Number() would take '0x10' as 16
     const expected = opts.what ?? 'a number';
-    if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag}: '${value}' is not ${expected}`);
+    if (!Number.isFinite(n)) throw new UsageError(`${flag}: '${value}' is not ${expected}${Number.isNaN(n) ? ' (decimal notation, e.g. 0.5 or 1e-3)' : ''}`);
     if (opts.min !== undefined && (opts.exclusiveMin ? n <= opts.min : n < opts.min)) throw new UsageError(`${flag}: ${value} is out of range; expected ${expected}`);
     if (opts.max !== undefined && n > opts.max) throw new UsageError(`${flag}: ${value} is out of range; expected ${expected}`);
     return n;
   };
 }
 
-/** A comma-separated list of positive integers (`--hidden 400,200`). */
-export function intList(flag: string) {
+/** A comma-separated list of positive integers (`--hidden 400,200`), each optionally at most `max`. */
+export function intList(flag: string, { max }: { max?: number } = {}) {
   return (value: string): number[] => {
     if (value.trim() === '') return [];
-    return value.split(',').map((part) => positiveInt(`${flag} (in '${value}')`)(part.trim()));
+    return value.split(',').map((part) => positiveInt(`${flag} (in '${value}')`, { max })(part.trim()));
   };
 }
 

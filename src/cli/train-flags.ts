@@ -192,5 +192,6 @@ export function configLayers(flags: TrainFlags): ResolveOptions {
   const kind = flags.model ?? base.model.kind;
   const weighted = (['beta', 'klWarmup', 'klCycle', 'capacity'] as const).filter((k) => flags[k] !== undefined);
   if (weighted.length > 0 && !hasWeightedTerm(kind)) throw new UsageError(`${weighted.map((k) => flagText(flags, k)).join(', ')}: ${kind === 'autoencoder' ? 'an autoencoder' : `a ${kind} model`} has no KL or anchor term to weight`);
-  return { preset: flags.preset, file, origin, overrides: overridesFrom(flags, base), named: namedKeys(flags) };
+  const overridesChoseLikelihood = flags.likelihood !== undefined; // --model carries the preset's likelihood over, unchosen
+  return { preset: flags.preset, file, origin, overrides: overridesFrom(flags, base), named: namedKeys(flags), overridesChoseLikelihood };
 }

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { BACKEND_OPTIONS, DEFAULT_PRESET, LIKELIHOOD_KINDS, MODEL_KINDS, OBJECTIVE_KINDS, betaScheduleSchema, configSchema, dataSchema, mlpSchema, modelSchema, objectiveSchema, resolveConfig, trainSchema, type RunConfig } from '../config/index.js';
+import { BACKEND_OPTIONS, DEFAULT_PRESET, MAX_WIDTH, LIKELIHOOD_KINDS, MODEL_KINDS, OBJECTIVE_KINDS, betaScheduleSchema, configSchema, dataSchema, mlpSchema, modelSchema, objectiveSchema, resolveConfig, trainSchema, type RunConfig } from '../config/index.js';
 import { train } from '../train/index.js';
 import { lockRun } from '../io/lock.js';
 import { UsageError, VaekitError } from '../errors.js';
@@ -109,8 +109,8 @@ export function registerTrain(program: Command): void {
     .option('--limit <n>', 'use only the first n training examples', positiveInt('--limit'))
     .option('--binarize', 'dynamically binarize the data at every batch')
     .option('--model <kind>', withDefault(`model kind: ${MODEL_KINDS.join(', ')}; switching the preset's kind keeps its data, training settings and architecture (cvae: MLP layers, classes from the data's labels)`, ['model', 'kind']), oneOf('--model', MODEL_KINDS))
-    .option('--latent <n>', withDefault('latent size', ['model', 'latent']), positiveInt('--latent'))
-    .option('--hidden <sizes>', withDefault('hidden layer sizes, e.g. 400 or 512,256 (decoder mirrors them)', ['model', 'encoder', 'hidden'], mlpSchema.shape.hidden), intList('--hidden'))
+    .option('--latent <n>', withDefault('latent size', ['model', 'latent']), positiveInt('--latent', { max: MAX_WIDTH }))
+    .option('--hidden <sizes>', withDefault('hidden layer sizes, e.g. 400 or 512,256 (decoder mirrors them)', ['model', 'encoder', 'hidden'], mlpSchema.shape.hidden), intList('--hidden', { max: MAX_WIDTH }))
     .option('--activation <fn>', withDefault(`hidden activation: ${ACTIVATIONS.join(', ')}`, ['model', 'encoder', 'activation'], mlpSchema.shape.activation), oneOf('--activation', ACTIVATIONS))
     .option('--likelihood <kind>', withDefault(`decoder likelihood: ${LIKELIHOOD_KINDS.join(', ')}`, ['model', 'likelihood', 'kind']), oneOf('--likelihood', LIKELIHOOD_KINDS))
     .option('--epochs <n>', withDefault('epochs', ['train', 'epochs'], trainSchema.shape.epochs), positiveInt('--epochs'))

@@ -22,8 +22,26 @@ describe('resolveConfig with a dataset', () => {
     expect(fitted.model.likelihood).toEqual({ kind: 'gaussian', variance: 0.1, meanActivation: 'linear' });
     expect(notices).toEqual(["notice: swiss-roll is points data, so the decoder is Gaussian with variance 0.1 (choose with --likelihood or a config file)"]);
     expect(resolveConfig({ preset: 'mnist-vae' }).model.likelihood).toEqual({ kind: 'bernoulli' });
-    const chosen = resolveConfig({ preset: 'mnist-vae', file: { model: { kind: 'vae', likelihood: { kind: 'bernoulli' } } }, dataset: roll });
-    expect(chosen.model.likelihood).toEqual({ kind: 'bernoulli' });
+    const chosen = resolveConfig({ preset: 'mnist-vae', file: { model: { kind: 'vae', likelihood: { kind: 'squared-error' } } }, dataset: roll });
+    expect(chosen.model.likelihood).toEqual({ kind: 'squared-error', meanActivation: 'linear' });
+  });
+
+  it('refuses a Bernoulli decoder on data outside [0, 1], naming who chose it and the range, and keeps it on data inside', () => {
+    // The roll is standardized: its range, computed here independently of the rule, is what the message must quote.
+    const values = [...roll.train.x, ...roll.test.x];
+    const range = `from ${Math.min(...values).toPrecision(4)} to ${Math.max(...values).toPrecision(4)} (standardized)`;
+    const bernoulli = { model: { likelihood: { kind: 'bernoulli' } } };
+    const byFlag = () => resolveConfig({ preset: 'mnist-vae', overrides: bernoulli, named: { 'model.likelihood': '--likelihood bernoulli' }, dataset: roll });
+    expect(byFlag).toThrow(`--likelihood bernoulli: a Bernoulli decoder needs data in [0, 1], and 'swiss-roll' has values ${range}; use --likelihood gaussian (or squared-error), or data scaled to [0, 1]`);
+    expect(() => resolveConfig({ preset: 'mnist-vae', file: bernoulli, origin: '--config b.json', dataset: roll })).toThrow(/^--config b\.json \(model\.likelihood\): a Bernoulli decoder needs data in \[0, 1\]/);
+    // Tabular data inside [0, 1] (one value at each end) keeps the Bernoulli decoder it chose.
+    const unit = labelled(2);
+    const x = Float32Array.from(unit.train.x, (v) => (v + 3) / 6);
+    const inside = { ...unit, train: { ...unit.train, x }, test: { ...unit.test, x } };
+    expect(resolveConfig({ preset: 'mnist-vae', overrides: bernoulli, dataset: inside }).model.likelihood).toEqual({ kind: 'bernoulli' });
+    // A likelihood the overrides only carried over (vaekit train --model cvae) is not a choice: the data's rule applies.
+    const switched = { model: { kind: 'cvae', latent: 2, encoder: {}, decoder: {}, likelihood: { kind: 'bernoulli' } } };
+    expect(resolveConfig({ preset: 'mnist-vae', overrides: switched, overridesChoseLikelihood: false, dataset: labelled(2) }).model.likelihood).toEqual({ kind: 'gaussian', variance: 0.1, meanActivation: 'linear' });
   });
 
   it("takes a switched-in conditional VAE's classes from the labels, and refuses too few classes or no labels", () => {

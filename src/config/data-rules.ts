@@ -11,6 +11,8 @@ import type { LikelihoodConfig, RunConfig } from './schema.js';
 export interface DataChoices {
   /** The file or the overrides set model.likelihood: keep it whatever the data. */
   likelihoodChosen: boolean;
+  /** Who set model.likelihood, for errors: a flag as typed (`--likelihood bernoulli`), a config file, a preset. */
+  likelihoodBy?: string;
   /** The overrides switched the model to a conditional VAE without classes: take the classes from the data's labels. */
   classesFromData: boolean;
 }
@@ -38,6 +40,33 @@ function checkDataOptions(config: RunConfig, dataset: Dataset): void {
   if (outside >= 0) throw binarizeError(`the value ${dataset.train.x[outside]}`);
 }
 
+/** The smallest and largest value of the data's examples (a stream's from its statistics pass). */
+function valueRange(dataset: Dataset): { min: number; max: number } {
+  if (dataset.stream) return dataset.stream.stats;
+  let [min, max] = [Infinity, -Infinity];
+  for (const x of [dataset.train.x, dataset.test.x]) {
+    for (let i = 0; i < x.length; i++) {
+      if (x[i] < min) min = x[i];
+      if (x[i] > max) max = x[i];
+    }
+  }
+  return { min, max };
+}
+
+/**
+ * A Bernoulli decoder is a likelihood of values in [0, 1]: on data outside it (standardized tabular data, points) its
+ * loss is unbounded below and training "improves" without limit, so it is refused, naming who chose it.
+ */
+function checkLikelihood(config: RunConfig, dataset: Dataset, by: string): void {
+  if (config.model.likelihood.kind !== 'bernoulli') return;
+  const { min, max } = valueRange(dataset);
+  if (min >= 0 && max <= 1) return;
+  const standardized = dataset.preprocessing.kind === 'standardize' ? ' (standardized)' : '';
+  throw new UsageError(
+    `${by}: a Bernoulli decoder needs data in [0, 1], and '${dataset.name}' has values from ${min.toPrecision(4)} to ${max.toPrecision(4)}${standardized}; use --likelihood gaussian (or squared-error), or data scaled to [0, 1]`,
+  );
+}
+
 /** A conditional VAE needs labelled data whose classes fit model.classes (taken from the data when `classesFromData`). */
 function fitClasses(config: RunConfig, dataset: Dataset, classesFromData: boolean, notice: (line: string) => void): RunConfig {
   if (config.model.kind !== 'cvae') return config;
@@ -61,8 +90,8 @@ function fitDatasetSize(config: RunConfig, dataset: Dataset): RunConfig {
 }
 
 /**
- * The config fitted to its dataset: checks the data options and a conditional VAE's labels (UsageError naming the
- * option and the data), takes a switched-in conditional VAE's classes from the labels, and gives data that is not
+ * The config fitted to its dataset: checks the data options, a conditional VAE's labels and that a Bernoulli decoder
+ * gets data in [0, 1] (UsageError naming the option and the data), takes a switched-in conditional VAE's classes from the labels, and gives data that is not
  * images a Gaussian decoder in place of a Bernoulli one the user did not choose. Each change is told to `notice`.
  *
  * @example
@@ -75,5 +104,6 @@ export function fitToData(config: RunConfig, dataset: Dataset, choices: DataChoi
     fitted = { ...fitted, model: { ...fitted.model, likelihood: NON_IMAGE_LIKELIHOOD } };
     notice(`notice: ${dataset.name} is ${dataset.kind} data, so the decoder is Gaussian with variance 0.1 (choose with --likelihood or a config file)`);
   }
+  checkLikelihood(fitted, dataset, choices.likelihoodBy ?? 'model.likelihood bernoulli');
   return fitted;
 }

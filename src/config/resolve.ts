@@ -6,6 +6,7 @@ import { DEFAULT_PRESET, PRESETS, findPreset } from './presets.js';
 import { UsageError } from '../errors.js';
 import type { Dataset } from '../data/types.js';
 import { fitToData } from './data-rules.js';
+import { describeUnknownKey, unknownKeys } from './unknown-keys.js';
 
 /** A plain JSON object. */
 type Json = { [key: string]: unknown };
@@ -48,8 +49,24 @@ function formatIssues(err: z.ZodError, origin: string, raw: unknown, named: Reco
     .join('\n');
 }
 
-/** Validates a raw config object; errors name each offending key and its value, or the source `named` for that key. */
+/**
+ * Refuses a key the schema does not define (a typo would otherwise be dropped and its default used): one line naming
+ * each such key, where it came from (`originOf` its path) and the nearest known key.
+ */
+function checkKeys(raw: unknown, originOf: (path: string[]) => string): void {
+  const unknown = unknownKeys(raw);
+  if (unknown.length === 0) return;
+  const byOrigin = new Map<string, string[]>();
+  for (const u of unknown) byOrigin.set(originOf(u.path), [...(byOrigin.get(originOf(u.path)) ?? []), describeUnknownKey(u)]);
+  throw new UsageError([...byOrigin].map(([origin, phrases]) => `${origin}: ${phrases.join(' ')}`).join(' '));
+}
+
+/**
+ * Validates a raw config object; errors name each offending key and its value, or the source `named` for that key.
+ * Unknown keys are errors.
+ */
 export function parseConfig(raw: unknown, origin = 'config', named: Record<string, string> = {}): RunConfig {
+  checkKeys(raw, () => origin);
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new UsageError(formatIssues(result.error, origin, raw, named));
   return result.data;
@@ -75,7 +92,7 @@ export function readConfigFile(path: string): Json {
 
 /** What resolveConfig takes: the layers of a config, and optionally the dataset it trains on. */
 export interface ResolveOptions {
-  /** A preset's name; default `mnist-vae` unless the file gives a model. */
+  /** A preset's name; default the file's `preset`, else `mnist-vae`. */
   preset?: string;
   /** A config file's contents, merged over the preset. */
   file?: Json;
@@ -83,6 +100,11 @@ export interface ResolveOptions {
   overrides?: Json;
   /** Names the source in errors, e.g. `--config my.json`; default `config`, or the preset without a file. */
   origin?: string;
+  /**
+   * Whether a likelihood in the overrides is the user's choice (default true); false when the overrides only carry the
+   * preset's over, as `--model KIND` does, so that data that is not images still gets its Gaussian decoder.
+   */
+  overridesChoseLikelihood?: boolean;
   /** Config keys set by a named source, e.g. { 'model.beta': '--beta 0.5' }: errors about them name it instead. */
   named?: Record<string, string>;
   /** The data the run trains on: when given, the config is fitted to it (src/config/data-rules.ts). */
@@ -105,21 +127,33 @@ export function resolveConfig(opts: ResolveOptions): RunConfig {
   const config = resolveLayers(opts);
   if (!opts.dataset) return config;
   const [fileModel, overModel] = [modelOf(opts.file), modelOf(opts.overrides)];
+  const overridesChose = overModel?.likelihood !== undefined && opts.overridesChoseLikelihood !== false;
+  const likelihoodBy = overridesChose
+    ? (opts.named?.['model.likelihood'] ?? 'overrides (model.likelihood)')
+    : fileModel?.likelihood !== undefined
+      ? `${opts.origin ?? 'config'} (model.likelihood)`
+      : `preset ${config.preset ?? DEFAULT_PRESET} (model.likelihood)`;
   const choices = {
-    likelihoodChosen: fileModel?.likelihood !== undefined || overModel?.likelihood !== undefined,
+    likelihoodChosen: fileModel?.likelihood !== undefined || overridesChose,
+    likelihoodBy,
     classesFromData: overModel?.kind === 'cvae' && overModel.classes === undefined,
   };
   return fitToData(config, opts.dataset, choices, opts.onNotice);
 }
 
 function resolveLayers(opts: ResolveOptions): RunConfig {
-  const presetName = opts.preset ?? (typeof opts.file?.preset === 'string' ? opts.file.preset : opts.file?.model ? undefined : DEFAULT_PRESET);
-  let base: Json = {};
-  if (presetName !== undefined) {
-    const preset = findPreset(presetName);
-    if (!preset) throw new UsageError(`--preset: unknown preset '${presetName}'; expected one of ${PRESETS.map((p) => p.name).join(', ')}`);
-    base = { ...(structuredClone(preset.config) as Json), preset: preset.name };
-  }
+  // Any part of a config may be given: the file merges over the preset, whose model it replaces only by naming
+  // another model.kind (deepMerge), so a partial model such as { latent: 3 } keeps the preset's kind and layers.
+  const presetName = opts.preset ?? (typeof opts.file?.preset === 'string' ? opts.file.preset : DEFAULT_PRESET);
+  const preset = findPreset(presetName);
+  if (!preset) throw new UsageError(`--preset: unknown preset '${presetName}'; expected one of ${PRESETS.map((p) => p.name).join(', ')}`);
+  const base: Json = { ...(structuredClone(preset.config) as Json), preset: preset.name };
   const merged = deepMerge(deepMerge(base, opts.file ?? {}), opts.overrides ?? {});
-  return parseConfig(merged, opts.origin ?? (opts.file ? 'config' : presetName ? `preset ${presetName}` : 'config'), opts.named);
+  const origin = opts.origin ?? (opts.file ? 'config' : `preset ${presetName}`);
+  const named = opts.named ?? {};
+  checkKeys(merged, (path) => {
+    if (valueAt(opts.overrides, path) !== undefined) return named[path.slice(0, -1).join('.')] ?? 'overrides';
+    return valueAt(opts.file, path) !== undefined ? origin : `preset ${presetName}`;
+  });
+  return parseConfig(merged, origin, named);
 }

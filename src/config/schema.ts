@@ -5,12 +5,29 @@ import { z } from 'zod';
 const activation = z.enum(['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'elu', 'softplus']);
 const positiveInt = z.number().int().positive();
 
+/**
+ * The most units a layer may have (hidden widths, conv filters, the latent size, a CVAE's classes), and the most
+ * weights one dense layer between two hidden layers may hold (512 MiB of float32, before Adam's two moments): a
+ * config over them is refused here, before any tensor is allocated, not by an out-of-memory crash mid-build.
+ */
+export const MAX_WIDTH = 65_536;
+export const MAX_LAYER_WEIGHTS = 2 ** 27;
+const width = positiveInt.max(MAX_WIDTH, `expected at most ${MAX_WIDTH} units in a layer`);
+
+/** A list of dense widths whose consecutive layers stay within MAX_LAYER_WEIGHTS. */
+const widths = z
+  .array(width)
+  .default([])
+  .refine((h) => h.every((n, i) => i === 0 || n * h[i - 1] <= MAX_LAYER_WEIGHTS), {
+    message: `two consecutive layers hold more than ${MAX_LAYER_WEIGHTS} weights (${MAX_LAYER_WEIGHTS * 4 / 2 ** 20} MiB of float32); use narrower layers`,
+  });
+
 export const mlpSchema = z
   .object({
     /** `mlp` (the default, so configs without a kind stay valid) or `conv` (convSchema). */
     kind: z.literal('mlp').default('mlp'),
     /** Hidden layer widths in order. */
-    hidden: z.array(positiveInt).default([]),
+    hidden: widths,
     /** One activation for every hidden layer, or one per layer. */
     activation: z.union([activation, z.array(activation)]).default('relu'),
     batchNorm: z.enum(['none', 'before', 'after']).default('none'),
@@ -29,14 +46,14 @@ export const mlpSchema = z
  */
 export const convSchema = z.object({
   kind: z.literal('conv'),
-  filters: z.array(positiveInt).min(1),
+  filters: z.array(width).min(1),
   kernel: positiveInt.default(3),
   stride: positiveInt.default(2),
   activation: activation.default('relu'),
   batchNorm: z.enum(['none', 'before', 'after']).default('none'),
-  hidden: z.array(positiveInt).default([]),
+  hidden: widths,
   /** Decoder only: channels of the first feature map (default filters[0]); PyTorch-VAE's VanillaVAE starts at 512 and upsamples to 256. */
-  firstChannels: positiveInt.optional(),
+  firstChannels: width.optional(),
 });
 
 /** An encoder or decoder: an MLP (no `kind` needed) or a conv stack. */
@@ -54,7 +71,7 @@ export const likelihoodSchema = z.discriminatedUnion('kind', [
 ]);
 
 const common = {
-  latent: positiveInt,
+  latent: width,
   encoder: networkSchema,
   decoder: networkSchema,
   likelihood: likelihoodSchema,
@@ -132,7 +149,7 @@ export const modelSchema = z.discriminatedUnion('kind', [
     kind: z.literal('cvae'),
     ...common,
     /** Number of classes: the encoder reads [x, onehot(y)] and the decoder [z, onehot(y)]; labels lie in 0..classes-1. */
-    classes: positiveInt.default(10),
+    classes: width.default(10),
     variance: z.enum(['logVar', 'softplus']).default('logVar'),
     ...weightedTerm,
     reconstructionReduction: z.enum(['sum', 'mean']).default('sum'),
@@ -207,7 +224,8 @@ export const dataSchema = z.object({
   name: z.string().min(1).default('mnist'),
   limit: positiveInt.optional(),
   testFraction: z.number().gt(0).lt(1).default(0.2),
-  labelColumn: z.union([z.string(), z.number().int().min(0)]).optional(),
+  /** CSV: the label column's header name or 0-based index, negative from the end (-1 the last column). */
+  labelColumn: z.union([z.string(), z.number().int()]).optional(),
   standardize: z.boolean().optional(),
   /** `dynamic`: resample binary pixels from the grey levels at every batch (Burda et al.). */
   binarize: z.enum(['none', 'dynamic']).default('none'),

@@ -5,11 +5,11 @@ import { parseCsv, parseLabelColumn } from './csv.js';
 import { loadDataset } from './load.js';
 
 describe('parseLabelColumn', () => {
-  it('reads all digits as a 0-based index and anything else as a header name', () => {
+  it('reads an integer as a 0-based index (negative from the end) and anything else as a header name', () => {
     expect(parseLabelColumn('0')).toBe(0);
     expect(parseLabelColumn('12')).toBe(12);
     expect(parseLabelColumn('species')).toBe('species');
-    expect(parseLabelColumn('-1')).toBe('-1');
+    expect(parseLabelColumn('-1')).toBe(-1);
     expect(parseLabelColumn('2.0')).toBe('2.0');
   });
 });
@@ -48,7 +48,7 @@ describe('parseCsv', () => {
     ['an empty label', 'a,y\n1,\n', /line 2, column 2 \(y\): empty label/, { labelColumn: 'y' }],
     ['an unknown label name', 'a,b\n1,2\n', /no column named 'y'; the header has a, b/, { labelColumn: 'y' }],
     ['a label name without a header', '1,2\n', /label column 'y' is a name, but the first row is data/, { labelColumn: 'y' }],
-    ['a label index out of range', '1,2\n', /label column 2 is out of range; the file has 2 columns \(0-based 0\.\.1\)/, { labelColumn: 2 }],
+    ['a label index out of range', '1,2\n', /label column 2 is out of range; the file has 2 columns \(0-based 0\.\.1, or -2\.\.-1 from the end\)/, { labelColumn: 2 }],
     ['a header without data', 'a,b\n', /a header on line 1 but no data rows/],
     ['a label column and no features', 'y\nA\n', /the label column is the only column/, { labelColumn: 'y' }],
   ];

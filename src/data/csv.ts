@@ -12,22 +12,37 @@ export interface CsvTable {
 }
 
 export interface CsvOptions {
-  /** A header name or a 0-based column index. */
+  /** A header name or a 0-based column index (negative: from the end, -1 the last column). */
   labelColumn?: string | number;
 }
 
 /**
- * Reads a label column as written on a command line: all digits is a 0-based column index, anything else a header name.
+ * Reads a label column as written on a command line: an integer is a 0-based column index, negative counting from the
+ * end (-1 the last column, as in Python), anything else a header name.
  *
  * @example
  * parseLabelColumn('2'); // 2
+ * parseLabelColumn('-1'); // -1: the last column
  * parseLabelColumn('species'); // 'species'
  */
 export function parseLabelColumn(text: string): string | number {
-  return /^\d+$/.test(text) ? Number(text) : text;
+  return /^-?\d+$/.test(text) ? Number(text) : text;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A number written in decimal (`12`, `-0.5`, `1e-3`), as CSV cells and flag values are read: NaN for anything else,
+ * where Number() would take `0x10` as 16, `''` as 0 and `Infinity` as a number. Surrounding spaces are allowed.
+ *
+ * @example
+ * parseDecimal('1e-3'); // 0.001
+ * parseDecimal('0x10'); // NaN
+ */
+export function parseDecimal(text: string): number {
+  const t = text.trim();
+  return NUMBER.test(t) ? Number(t) : NaN;
+}
 const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 
 /**
@@ -56,7 +71,8 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Csv
     }
   }
 
-  const { labelColumn } = opts;
+  // A negative index counts from the end, as in Python: -1 is the last column.
+  const labelColumn = typeof opts.labelColumn === 'number' && opts.labelColumn < 0 && opts.labelColumn >= -width ? width + opts.labelColumn : opts.labelColumn;
   const first = records[0].cells;
   const isNumberLike = (c: string): boolean => NUMBER.test(c) || NON_FINITE.test(c);
   const header = first.some((c, j) => j !== labelColumn && !isNumberLike(c)) ? first : undefined;
@@ -76,7 +92,7 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Csv
         labels.push(cell);
         return;
       }
-      const v = NUMBER.test(cell) ? Number(cell) : NaN; // Number() alone would read '' as 0 and accept '0x1f'
+      const v = parseDecimal(cell); // Number() alone would read '' as 0 and accept '0x1f'
       if (Number.isFinite(v)) {
         row.push(v);
         return;
@@ -96,7 +112,7 @@ function resolveLabelColumn(labelColumn: string | number | undefined, header: st
   if (labelColumn === undefined) return undefined;
   if (typeof labelColumn === 'number') {
     if (!Number.isInteger(labelColumn) || labelColumn < 0 || labelColumn >= width) {
-      throw new DataError(file, `label column ${labelColumn} is out of range; the file has ${width} columns (0-based 0..${width - 1})`);
+      throw new DataError(file, `label column ${labelColumn} is out of range; the file has ${width} columns (0-based 0..${width - 1}, or -${width}..-1 from the end)`);
     }
     return labelColumn;
   }

@@ -1,5 +1,5 @@
 /** The PNG-folder loader: mixed sizes and colour types (grey, RGB, RGBA, palette, 16-bit), resizing, labels from sub-folders, errors naming the file. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
@@ -8,6 +8,8 @@ import { loadDataset } from './load.js';
 import { readImageFolder, resizeBilinear } from './image-folder.js';
 import { loadForModel } from './for-model.js';
 import { tempDir } from '../../test/helpers.js';
+import { thrown } from '../../test/fixtures/data/build.js';
+import { DataError } from '../errors.js';
 
 /** Writes a PNG whose RGBA pixel (x, y) is `pixel(x, y)`, in the given colour type and bit depth. */
 function writePng(file: string, width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number], opts: { colorType: 0 | 2 | 4 | 6; bitDepth?: 8 | 16 }) {
@@ -119,7 +121,7 @@ describe('readImageFolder', () => {
     const broken = path.join(tmp.dir, 'broken');
     mkdirSync(broken);
     writeFileSync(path.join(broken, 'y.png'), 'not really a png');
-    expect(() => readImageFolder(broken)).toThrow(/y\.png: not a readable PNG image/);
+    expect(() => readImageFolder(broken)).toThrow(/y\.png: not a PNG: the file does not start with the PNG signature/);
     const mixed = path.join(tmp.dir, 'loose');
     writePng(path.join(mixed, 'top.png'), 4, 4, () => [0, 0, 0, 255], { colorType: 0 });
     writePng(path.join(mixed, 'c', 'in.png'), 4, 4, () => [0, 0, 0, 255], { colorType: 0 });
@@ -127,6 +129,39 @@ describe('readImageFolder', () => {
     const empty = path.join(tmp.dir, 'empty');
     mkdirSync(empty);
     expect(() => readImageFolder(empty)).toThrow(/holds no images/);
+  });
+
+  it('a symbolic link loop is a DataError naming the link; a link to a class folder elsewhere is followed', () => {
+    const looped = path.join(tmp.dir, 'looped');
+    writePng(path.join(looped, 'cls', '1.png'), 4, 4, () => [0, 0, 0, 255], { colorType: 0 });
+    symlinkSync('..', path.join(looped, 'cls', 'up')); // cls/up -> looped: the walk would descend for ever
+    const err = thrown(() => readImageFolder(looped));
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.message).toBe(`${path.join(looped, 'cls', 'up')}: a symbolic link loop: it leads back to ${realpathSync(looped)}, a folder it is in; remove the link`);
+    const self = path.join(tmp.dir, 'self');
+    writePng(path.join(self, 'c', '1.png'), 4, 4, () => [0, 0, 0, 255], { colorType: 0 });
+    symlinkSync('me', path.join(self, 'c', 'me')); // a link to itself: stat fails with ELOOP
+    expect(thrown(() => readImageFolder(self)).message).toBe(`${path.join(self, 'c', 'me')}: a symbolic link loop (the link leads back to itself); remove the link`);
+    const linked = path.join(tmp.dir, 'linked');
+    mkdirSync(linked);
+    symlinkSync(path.join(dir, 'a'), path.join(linked, 'a'));
+    expect(readImageFolder(linked).files).toEqual([path.join(linked, 'a', '1.png'), path.join(linked, 'a', '2.png')]);
+  });
+
+  it('an empty, truncated or corrupt PNG is named as such before decoding or budgeting', () => {
+    const damaged = (name: string, bytes: Uint8Array) => {
+      const folder = path.join(tmp.dir, `damaged-${name}`);
+      writePng(path.join(folder, '1.png'), 4, 4, () => [0, 0, 0, 255], { colorType: 0 });
+      writeFileSync(path.join(folder, '2.png'), bytes);
+      return thrown(() => readImageFolder(folder)).message;
+    };
+    const valid = readFileSync(path.join(dir, 'a', '1.png'));
+    expect(damaged('empty', new Uint8Array(0))).toMatch(/2\.png: not a PNG: the file is empty \(0 bytes\)$/);
+    expect(damaged('cut', valid.subarray(0, valid.length - 20))).toMatch(/2\.png: truncated PNG: /);
+    const huge = Buffer.from(valid);
+    huge.writeUInt32BE(2 ** 31 - 1, 16);
+    huge.writeUInt32BE(2 ** 31 - 1, 20);
+    expect(damaged('ihdr', huge)).toMatch(/2\.png: corrupt PNG header: the IHDR checksum does not match its contents$/);
   });
 });
 

@@ -1,10 +1,11 @@
 /** A folder of PNG images as a dataset: any size and colour type, resized (bilinear) to one size, labels from sub-folder names. */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { DataError } from '../errors.js';
 import { checkBudget, type MemoryNeed } from './budget.js';
 import { readDataFile, readHead } from './files.js';
+import { PNG_HEADER_BYTES, checkPngFile, checkPngHeader } from './png-check.js';
 import { encodeLabels } from './preprocess.js';
 import type { DataOptions, Dataset } from './types.js';
 import { fromUnsplit } from './user-files.js';
@@ -42,26 +43,53 @@ interface Decoded {
 
 const isHidden = (name: string) => name.startsWith('.');
 
-/** Every non-hidden file under `dir` (recursively), sorted by path so the order is the same on every machine. */
+/** stat that follows links, with a failure (a link to itself, a dangling link, no permission) as a DataError naming the path. */
+function statOf(p: string): Stats {
+  try {
+    return statSync(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new DataError(p, 'a symbolic link loop (the link leads back to itself); remove the link');
+    if (code === 'ENOENT') throw new DataError(p, 'a symbolic link to nothing; remove the link');
+    throw new DataError(p, `cannot read (${code ?? (err as Error).message})`);
+  }
+}
+
+/**
+ * Every non-hidden file under `dir` (recursively, following symbolic links), sorted by path so the order is the same
+ * on every machine. A folder that leads back to one it is inside (a link such as `cls/up -> ..`) is a DataError.
+ */
 function listFiles(dir: string): string[] {
   const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
+  const walk = (d: string, inside: string[]) => {
+    const real = realpathSync(d);
+    if (inside.includes(real)) throw new DataError(d, `a symbolic link loop: it leads back to ${real}, a folder it is in; remove the link`);
+    let names: string[];
+    try {
+      names = readdirSync(d).sort();
+    } catch (err) {
+      throw new DataError(d, `cannot read the folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    for (const name of names) {
       if (isHidden(name)) continue;
       const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
+      if (statOf(p).isDirectory()) walk(p, [...inside, real]);
       else out.push(p);
     }
   };
-  walk(dir);
+  walk(dir, []);
   return out;
 }
 
+const isPngName = (file: string) => file.toLowerCase().endsWith('.png');
+
 function decodePng(file: string): Decoded {
-  if (!file.toLowerCase().endsWith('.png')) throw new DataError(file, 'not a PNG image (expected a .png file; an image folder holds only PNG images, in sub-folders per class or not)');
+  if (!isPngName(file)) throw new DataError(file, 'not a PNG image (expected a .png file; an image folder holds only PNG images, in sub-folders per class or not)');
   let png: ReturnType<typeof PNG.sync.read>;
+  const bytes = readDataFile(file);
+  checkPngFile(file, bytes);
   try {
-    png = PNG.sync.read(Buffer.from(readDataFile(file)));
+    png = PNG.sync.read(Buffer.from(bytes));
   } catch (err) {
     if (err instanceof DataError) throw err;
     throw new DataError(file, `not a readable PNG image (${(err as Error).message})`);
@@ -118,18 +146,17 @@ function toGrey(rgb: Float32Array): Float32Array {
 }
 
 /**
- * The peak memory of reading a folder, from each PNG's header (width and height, bytes 16-23): every image decoded to
- * float RGB, then the [n, H, W, C] array and its split copies (taken as RGB). Files that are not PNG are left to the
- * decoder, which names them.
+ * The peak memory of reading a folder, from each PNG's header (checked, so a corrupt one is named as such rather than
+ * budgeted): every image decoded to float RGB, then the [n, H, W, C] array and its split copies (taken as RGB). Files
+ * not named .png are left to the decoder, which names them.
  */
 function folderNeed(files: string[], imageSize?: [number, number]): MemoryNeed {
   let decodedBytes = 0;
   let first: [number, number] | undefined;
   for (const file of files) {
-    const { head } = readHead(file, 24);
-    if (head.length < 24) continue;
-    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-    const [w, h] = [view.getUint32(16), view.getUint32(20)];
+    if (!isPngName(file)) continue;
+    const { head, size } = readHead(file, PNG_HEADER_BYTES);
+    const { width: w, height: h } = checkPngHeader(file, head, size);
     first ??= [h, w];
     decodedBytes += w * h * 3 * 4;
   }

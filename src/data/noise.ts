@@ -1,6 +1,7 @@
 /** Corruptions for denoising: Gaussian noise, salt-and-pepper and random masking, drawn from a seeded RNG. */
 import type { Rng } from '../engine/rng.js';
 import { UsageError } from '../errors.js';
+import { parseDecimal } from './csv.js';
 
 /** A corruption and its strength. */
 export type NoiseSpec =
@@ -22,7 +23,7 @@ export const NOISE_KINDS = ['gaussian', 'salt-pepper', 'mask'] as const;
 export function parseNoise(text: string, flag: string): NoiseSpec {
   const m = /^([a-z-]+):(.+)$/.exec(text.trim());
   const kind = m?.[1];
-  const value = Number(m?.[2]);
+  const value = m ? parseDecimal(m[2]) : NaN;
   if (!m || !(NOISE_KINDS as readonly string[]).includes(kind!)) {
     throw new UsageError(`${flag}: '${text}' is not a noise; expected gaussian:STD, salt-pepper:P or mask:P (e.g. gaussian:0.5)`);
   }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../errors.js';
-import { encodeNpy, thrown } from '../../test/fixtures/data/build.js';
+import { encodeNpy, tempFolder, thrown } from '../../test/fixtures/data/build.js';
+import { loadDataset } from './load.js';
 import { parseNpy } from './npy.js';
 
 const fixture = (name: string): Uint8Array => readFileSync(fileURLToPath(new URL(`../../test/fixtures/data/${name}`, import.meta.url)));
@@ -42,6 +43,8 @@ describe('NPY', () => {
     ['extra data', () => Uint8Array.of(...encodeNpy('|u1', [2], [1, 2]), 3), /data size does not match the shape: shape \(2\) of \|u1 needs 2 bytes, found 3/],
     ['a missing magic', () => new TextEncoder().encode('a,b\n1,2\n'), /expected the \.npy magic/],
     ['an unknown version', () => Uint8Array.of(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 9, 0, 0, 0), /unsupported \.npy version 9\.0/],
+    // An unreadable header is quoted on one line, escaped: newlines and control bytes would break the message.
+    ['an unreadable header', () => encodeNpy('<f4', [1], [0], { header: "{garb\nage: }\u0001" }), /: unsupported dtype in header \{garb\\nage: \}\\u0001; expected one of/],
   ];
   for (const [what, bytes, message] of malformed) {
     it(`rejects ${what} with a DataError naming the file`, () => {
@@ -49,6 +52,21 @@ describe('NPY', () => {
       expect(err).toBeInstanceOf(DataError);
       expect(err.message).toMatch(/^data\/x\.npy: /);
       expect(err.message).toMatch(message);
+      expect(err.message).not.toContain('\n');
     });
   }
+});
+
+describe('NPY files of examples without values', () => {
+  it('refuses an array [5, 0] (np.zeros((5, 0))) with one line before anything trains on it', () => {
+    const files = tempFolder();
+    try {
+      const file = files.write('zero.npy', encodeNpy('<f4', [5, 0], []));
+      const err = thrown(() => loadDataset({ name: file, seed: 1, testFraction: 0.2 }));
+      expect(err).toBeInstanceOf(DataError);
+      expect(err.message).toBe(`${file}: examples of shape [0] hold no values (the array is [5, 0]); expected at least one value per example`);
+    } finally {
+      files.remove();
+    }
+  });
 });

@@ -26,6 +26,12 @@ function toDtype(descr: string): NpyDtype | undefined {
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
+/** A header's text as shown in an error: one line (newlines and control bytes escaped), at most 120 characters. */
+function shown(header: string): string {
+  const text = JSON.stringify(header.trim()).slice(1, -1);
+  return text.length > 120 ? `${text.slice(0, 120)}...` : text;
+}
+
 /** A .npy header: shape, dtype and where the C-order data start. */
 export interface NpyHeader {
   shape: number[];
@@ -67,22 +73,22 @@ export function parseNpyHeader(head: Uint8Array, dataBytes: number | undefined, 
   const dtype = descr === undefined ? undefined : toDtype(descr);
   if (!dtype) {
     const supported = Object.keys(DTYPES).join(', ');
-    throw new DataError(file, `unsupported dtype ${descr === undefined ? `in header ${header.trim()}` : `'${descr}'`}; expected one of ${supported}`);
+    throw new DataError(file, `unsupported dtype ${descr === undefined ? `in header ${shown(header)}` : `'${shown(descr)}'`}; expected one of ${supported}`);
   }
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
-  if (fortran === undefined) throw new DataError(file, `no fortran_order in .npy header ${header.trim()}`);
+  if (fortran === undefined) throw new DataError(file, `no fortran_order in .npy header ${shown(header)}`);
   if (fortran === 'True') {
     throw new DataError(file, 'fortran_order is True; only C-order arrays are supported (save np.ascontiguousarray(a))');
   }
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (shapeText === undefined) throw new DataError(file, `no shape in .npy header ${header.trim()}`);
+  if (shapeText === undefined) throw new DataError(file, `no shape in .npy header ${shown(header)}`);
   const shape = shapeText
     .split(',')
     .map((s) => s.trim().replace(/L$/, '')) // Python 2 wrote long ints as 3L
     .filter((s) => s !== '')
     .map((s) => {
       const d = Number(s);
-      if (!Number.isInteger(d) || d < 0) throw new DataError(file, `bad dimension '${s}' in .npy shape (${shapeText})`);
+      if (!Number.isInteger(d) || d < 0) throw new DataError(file, `bad dimension '${shown(s)}' in .npy shape (${shown(shapeText)})`);
       return d;
     });
 

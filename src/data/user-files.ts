@@ -136,6 +136,7 @@ function fromArray(
   const image = isUint8 || dims.length >= 3;
   let shape = dims.length === 1 ? [1] : dims.slice(1);
   const d = shape.reduce((a, b) => a * b, 1);
+  if (d === 0) throw new DataError(file, `examples of shape [${shape.join(', ')}] hold no values (the array is [${dims.join(', ')}]); expected at least one value per example`);
   if (image && dims.length === 3) shape = [...shape, 1]; // [n, H, W] images become [H, W, C=1], as MNIST
   const labels = encoded?.labels;
   let all: DataSplit | ExampleReader;

@@ -1,6 +1,6 @@
 /** Evaluation of trained models: test ELBO, reconstruction error, importance-sampled NLL, active units. */
 export { evaluateModel, reconstructionError, checkShapes, testExamples, type Evaluation } from './evaluate.js';
-export { estimateNll, type NllOptions, type NllResult } from './nll.js';
+export { estimateNll, MAX_NLL_SAMPLES, type NllOptions, type NllResult } from './nll.js';
 export { countActiveUnits, ACTIVE_UNIT_THRESHOLD, type ActiveUnits } from './active-units.js';
 export { posterior, disposePosterior, requirePosterior, type Posterior } from './posterior.js';
 export { anomalyScores, quantile, rocCurve, ANOMALY_SCORES, type AnomalyScore, type AnomalyScoreOptions, type RocCurve } from './anomaly.js';

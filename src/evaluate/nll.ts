@@ -9,6 +9,14 @@ import { logImportanceWeights } from '../objectives/index.js';
 import { UsageError } from '../errors.js';
 import { disposePosterior, posterior, requirePosterior } from './posterior.js';
 
+/**
+ * The most importance samples per example the CLI takes (`eval --nll --k`, `anomaly --score nll --k`). Memory stays
+ * bounded for any k (the chunks), but time grows with it: the native decoder runs about 240,000 rows a second on
+ * Burda's model (k = 5000 on 500 examples: 10.4 s), so k = 100,000, 20x Burda's 5,000, already takes about 0.4 s per
+ * example and 70 minutes for a 10,000-example test set; a k far above it would look like a hung command.
+ */
+export const MAX_NLL_SAMPLES = 100_000;
+
 export interface NllOptions {
   model: Model;
   /** Examples [n, D], row-major (already binarized for a Bernoulli decoder). */

@@ -1,11 +1,13 @@
 /**
  * The lab's HTTP server: serves the built page and one run's model and examples, nothing else. Requests are matched
  * against a fixed table of URL paths built at start (no path from a request ever reaches the file system), only GET
- * and HEAD are answered, and a Host header other than the server's own is refused (DNS rebinding).
+ * and HEAD are answered, and a Host header other than the server's own is refused (DNS rebinding); a repeated Host
+ * header and CONNECT get 400.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -92,7 +94,10 @@ function handler(assets: Map<string, Asset>, allowedHosts: () => Set<string>) {
     res.setHeader('referrer-policy', 'no-referrer');
     res.setHeader('cross-origin-resource-policy', 'same-origin');
     res.setHeader('content-security-policy', CSP);
-    if (!allowedHosts().has((req.headers.host ?? '').toLowerCase())) return send(res, 403, 'forbidden: the Host header is not this server\n');
+    // Node keeps only the first of repeated Host headers; HTTP/1.1 requires a 400 for more than one (RFC 9112, 3.2).
+    const hosts = req.headersDistinct.host ?? [];
+    if (hosts.length > 1) return send(res, 400, 'bad request: more than one Host header\n', { connection: 'close' });
+    if (!allowedHosts().has((hosts[0] ?? '').toLowerCase())) return send(res, 403, 'forbidden: the Host header is not this server\n');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
     const urlPath = requestPath(req.url);
     const asset = urlPath === undefined ? undefined : assets.get(urlPath);
@@ -127,6 +132,11 @@ export async function startLabServer({ distDir, assets, port }: LabServerOptions
   for (const [key, value] of assets ?? []) table.set(key, value);
   let hosts = new Set<string>();
   const server: Server = createServer(handler(table, () => hosts));
+  // A CONNECT (a proxy tunnel) never reaches the handler; without a listener Node would drop the connection unanswered.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    const body = 'bad request: this server is not a proxy\n';
+    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') reject(new UsageError(`--port ${port}: the port is in use on ${host}; pick another (--port 0 takes any free port)`));

@@ -38,9 +38,10 @@ function runAssets(run: string, out: Output): Map<string, Asset> {
   else {
     try {
       const ds = datasetFor(readRunConfig(run), {});
-      const { images, labels } = labDataFiles(ds, ds.test, LAB_EXAMPLES);
+      const { images, labels, positions } = labDataFiles(ds, ds.test, LAB_EXAMPLES);
       assets.set('/run/test-images.idx.gz', { bytes: images });
       if (labels) assets.set('/run/test-labels.idx.gz', { bytes: labels });
+      if (positions) assets.set('/run/test-positions.idx.gz', { bytes: positions });
       out.info(`data: the first ${Math.min(LAB_EXAMPLES, ds.test.n)} test examples of ${ds.name}`);
     } catch (err) {
       if (!(err instanceof VaekitError)) throw err;

@@ -49,7 +49,9 @@ function runAssets(run: string, out: Output): Map<string, Asset> {
     }
   }
   if (note) out.info(`data: none; ${note}`);
-  const manifest = { name: path.basename(path.resolve(run)), data: { available: note === undefined, ...(note && { note }) } };
+  // The data files served, so that the page asks for no file that is not there (a 404 is a console error).
+  const files = [...assets.keys()].filter((k) => k.startsWith('/run/test-')).map((k) => k.slice('/run/'.length));
+  const manifest = { name: path.basename(path.resolve(run)), data: { available: note === undefined, files, ...(note && { note }) } };
   assets.set('/run/manifest.json', { bytes: Buffer.from(JSON.stringify(manifest)), type: 'application/json; charset=utf-8' });
   return assets;
 }

@@ -35,7 +35,7 @@ function readsBundledDigits(metadata: ModelMetadata): boolean {
 
 /** What `vaekit serve [RUN]` says about the run at `run/manifest.json`; `name` is null when it serves none. */
 export type RunManifest =
-  | { name: string; data: { available: boolean; /** why there are no test examples */ note?: string } }
+  | { name: string; data: { available: boolean; /** the test data files served, e.g. test-images.idx.gz */ files?: string[]; /** why there are no test examples */ note?: string } }
   | { name: null };
 
 /** The file names a model folder and the lab's data use. */
@@ -95,19 +95,21 @@ async function withData(
 }
 
 /**
- * Loads a model folder served over HTTP (`default/` or `run/`) with its test examples when the folder has them.
+ * Loads a model folder served over HTTP (`default/` or `run/`) with its test examples when the folder has them;
+ * `files` names the test data files there when the server says (then no other is asked for).
  *
  * @example
  * const lab = await loadFromUrl('default/', 'bundled default model');
  */
-export async function loadFromUrl(base: string, source: string, dataNote = 'this model came without test examples'): Promise<Lab> {
+export async function loadFromUrl(base: string, source: string, dataNote = 'this model came without test examples', files?: string[]): Promise<Lab> {
   const [json, weights] = await Promise.all([fetchBytes(base + FILES.model), fetchBytes(base + FILES.weights)]);
   if (!json) throw new ModelError(`${base + FILES.model}: not found on the server`);
   if (!weights) throw new ModelError(`${base + FILES.weights}: not found on the server`);
   const loaded = modelFromBytes(json, weights);
-  const [images, labels] = await Promise.all([fetchBytes(base + FILES.testImages), fetchBytes(base + FILES.testLabels)]);
+  const get = async (name: string) => (files && !files.includes(name) ? undefined : fetchBytes(base + name));
+  const [images, labels] = await Promise.all([get(FILES.testImages), get(FILES.testLabels)]);
   // Unlabelled examples may come with the Swiss roll's positions to colour the map by (a labelled map never asks).
-  const positions = images && !labels ? await fetchBytes(base + FILES.testPositions) : undefined;
+  const positions = images && !labels ? await get(FILES.testPositions) : undefined;
   return withData(loaded, source, { images, labels, positions }, dataNote);
 }
 

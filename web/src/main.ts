@@ -157,7 +157,7 @@ async function boot(): Promise<void> {
     },
   });
   const run = params.get('model') === 'default' ? undefined : await runManifest().catch(() => undefined);
-  if (run) await tryLoad(`run ${run.name}`, () => loadFromUrl('run/', `run ${run.name}`, run.data.note));
+  if (run) await tryLoad(`run ${run.name}`, () => loadFromUrl('run/', `run ${run.name}`, run.data.note, run.data.files));
   else await tryLoad('the bundled default model', () => loadFromUrl('default/', 'bundled default model (MNIST VAE, latent 2)'));
   if (!current) select(active);
   document.body.dataset.ready = 'true';

@@ -1,5 +1,4 @@
 /** Drawing helpers shared by the views: decoded outputs (images, 2-D points or bars), scatters and line charts. */
-import { scale } from 'vega';
 import { valueColours } from '../../src/figures/palette.js';
 import type { Examples } from './examples.js';
 
@@ -98,12 +97,23 @@ export class Frame {
   }
 }
 
-/** Tick values and their labels for a linear axis over [lo, hi], by Vega's (d3's) rule, as the CLI's figures tick. */
+/**
+ * Tick values and their labels for a linear axis over [lo, hi]: about `count` multiples of 1, 2 or 5 times a power
+ * of ten, d3's rule (which the CLI's Vega figures tick by), labelled with as many decimals as the step needs.
+ *
+ * @example
+ * ticks(-3.2, 4.1, 6); // { values: [-3, -2, ..., 4], labels: ['-3', '-2', ..., '4'] }
+ */
 export function ticks(lo: number, hi: number, count: number): { values: number[]; labels: string[] } {
-  const s = scale('linear')().domain([lo, hi]);
-  const values = s.ticks(count) as number[];
-  const format = s.tickFormat(count) as (v: number) => string;
-  return { values, labels: values.map((v) => format(v).replace('\u2212', '-')) };
+  const raw = (hi - lo) / Math.max(1, count);
+  if (!(raw > 0) || !Number.isFinite(raw)) return { values: [lo], labels: [lo.toPrecision(3)] };
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const error = raw / power;
+  const step = power * (error >= Math.sqrt(50) ? 10 : error >= Math.sqrt(10) ? 5 : error >= Math.sqrt(2) ? 2 : 1);
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const values: number[] = [];
+  for (let k = Math.ceil(lo / step); k * step <= hi + step * 1e-9; k++) values.push(Number((k * step).toFixed(decimals)));
+  return { values, labels: values.map((v) => (Object.is(v, -0) ? 0 : v).toFixed(decimals)) };
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
  * Takes the lab screenshots in docs/ (issue 21): the training view after 150 batches of the MLP VAE on the bundled
- * MNIST digits, and the latent map of the bundled default model, each cropped to its part of the page. Uses Debian's
- * chromium through playwright-core (no browser download) and `vaekit serve` on a free port.
+ * MNIST digits, and the latent map of the bundled default model, each cropped to its part of the page; and the
+ * README's picture of the page (docs/lab.png: the header and the map, a point decoded). Uses Debian's chromium
+ * through playwright-core (no browser download) and `vaekit serve` on a free port.
  *
- *   npx tsx scripts/lab-screenshots.ts           # writes docs/lab-train.png and docs/lab-map.png
- *   npx tsx scripts/lab-screenshots.ts -after    # writes docs/lab-train-after.png and docs/lab-map-after.png
+ *   npx tsx scripts/lab-screenshots.ts           # writes docs/lab-train.png, docs/lab-map.png and docs/lab.png
+ *   npx tsx scripts/lab-screenshots.ts -after    # writes docs/lab-train-after.png, docs/lab-map-after.png, docs/lab.png
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -42,6 +43,11 @@ try {
   const out = (name: string) => path.join(root, 'docs', `${name}${suffix}.png`);
 
   await page.locator('[data-view=map]').screenshot({ path: out('lab-map') });
+  // The README's picture: a click on the map decodes that point (a "0" of the default model, lower right of centre).
+  const box = (await page.locator('[data-testid=map-canvas]').boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.68, box.y + box.height * 0.66);
+  await page.mouse.move(box.x + box.width * 0.68, box.y + box.height * 0.66);
+  await page.screenshot({ path: path.join(root, 'docs', 'lab.png'), clip: { x: 0, y: 0, width: 900, height: 680 } });
 
   await page.click('nav button[data-tab=train]');
   await page.click('[data-testid=train-start]');

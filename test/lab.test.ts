@@ -78,6 +78,19 @@ const brightness = (page: Page, testid: string) =>
   });
 /** The page's live tensor count (see web/src/main.ts). */
 const liveTensors = (page: Page) => page.evaluate(() => (window as unknown as { vaekitLab: { liveTensors(): number } }).vaekitLab.liveTensors());
+/** Which of the training view's controls are enabled. */
+const controls = (page: Page) =>
+  page.evaluate(() => {
+    const on = (testid: string) => !(document.querySelector(`[data-testid=${testid}]`) as HTMLButtonElement).disabled;
+    const fields = Array.from((document.querySelector('[data-view=train] form') as HTMLFormElement).elements) as HTMLInputElement[];
+    return { start: on('train-start'), pause: on('train-pause'), explore: on('train-explore'), form: fields.every((f) => !f.disabled) };
+  });
+/** A plot's axes as the page records them on its canvas (web/src/canvas.ts paintAxes), with the tick labels parsed. */
+const axes = (page: Page, testid: string) =>
+  page.$eval(`[data-testid=${testid}]`, (c) => {
+    const { xLabel, yLabel, xTicks, yTicks, points } = (c as HTMLElement).dataset;
+    return { xLabel, yLabel, points, xTicks: xTicks?.split(',').map(Number), yTicks: yTicks?.split(',').map(Number) };
+  });
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 
 beforeAll(async () => {
@@ -111,6 +124,16 @@ describe('the lab with the bundled default model', () => {
     expect(PAGE_BACKENDS).toContain(backend);
     measured.backend = backend;
     expect(await page.isHidden('[data-testid=error]')).toBe(true);
+    // The latent map has a scale: z0 and z1 ticked, the ticks spanning the codes (the pinned origin among them).
+    const map = await axes(page, 'map-canvas');
+    expect(map).toMatchObject({ xLabel: 'z0', yLabel: 'z1', points: '1000' });
+    for (const t of [map.xTicks!, map.yTicks!]) {
+      expect(t.length).toBeGreaterThanOrEqual(3);
+      expect(t.every((v, i) => i === 0 || v > t[i - 1])).toBe(true);
+      expect(Math.min(...t)).toBeLessThan(0);
+      expect(Math.max(...t)).toBeGreaterThan(0);
+    }
+    expect(await page.getAttribute('[data-testid=map-legend]', 'data-colour-by')).toBe('label');
     await shot(page, 'map');
     expect(errors).toEqual([]);
   });
@@ -211,11 +234,33 @@ describe('the lab with the bundled default model', () => {
     await tab(page, 'train');
     await page.click('[data-testid=train-start]');
     await page.waitForFunction(() => Number((document.querySelector('[data-testid=train-loss]') as HTMLElement).dataset.steps) >= 100, undefined, { timeout: 120_000 });
-    measured.trainingStatus = await page.textContent('[data-testid=train-status]');
+    // While it trains, start and the form are locked and pause is on (issue 21).
+    expect(await controls(page)).toEqual({ start: false, pause: true, explore: false, form: false });
+    const running = (await page.textContent('[data-testid=train-status]'))!;
+    measured.trainingStatus = running;
+    expect(running).toMatch(/^epoch \d+\/10 · batch \d+\/50 · /);
     await page.click('[data-testid=train-pause]');
-    expect(await page.textContent('[data-testid=train-status]')).toMatch(/^paused at epoch \d+\/10/);
+    expect(await controls(page)).toEqual({ start: true, pause: true, explore: true, form: true });
     const curve = await page.$eval('[data-testid=train-loss]', (e) => ({ ...(e as HTMLElement).dataset }));
+    // 5,000 digits in batches of 100: 50 a epoch; the status counts batches within the epoch, the chart all of them.
+    const [, epoch, batch] = (await page.textContent('[data-testid=train-status]'))!.match(/^paused at epoch (\d+)\/10, batch (\d+)\/50$/)!.map(Number);
+    expect(batch).toBeGreaterThanOrEqual(1);
+    expect(batch).toBeLessThanOrEqual(50);
+    expect((epoch - 1) * 50 + batch).toBe(Number(curve.steps));
     expect(Number(curve.lastLoss)).toBeLessThan(Number(curve.firstLoss) - 100);
+    // The chart's axes: labelled, ticked, and the y axis reaching up to the first batch's loss (nothing clipped flat).
+    expect(curve).toMatchObject({ xLabel: 'batches trained', yLabel: 'loss per example (negative ELBO)' });
+    const xTicks = curve.xTicks!.split(',').map(Number);
+    const yTicks = curve.yTicks!.split(',').map(Number);
+    expect(xTicks.length).toBeGreaterThanOrEqual(3);
+    expect(yTicks.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...xTicks)).toBeLessThanOrEqual(Number(curve.steps));
+    expect(Math.max(...xTicks)).toBeGreaterThan(Number(curve.steps) / 2);
+    expect(Number(curve.yMax)).toBeGreaterThanOrEqual(Number(curve.firstBatchLoss));
+    expect(Math.max(...yTicks)).toBeGreaterThan(Number(curve.firstBatchLoss) - (yTicks[1] - yTicks[0]));
+    expect(Number(curve.yMin)).toBeLessThanOrEqual(Number(curve.lastLoss));
+    expect(Math.min(...yTicks)).toBeLessThan(Number(curve.lastLoss) + (yTicks[1] - yTicks[0]));
+    expect(await axes(page, 'train-map')).toMatchObject({ xLabel: 'z0', yLabel: 'z1' });
     measured.training = curve;
     await shot(page, 'train');
 
@@ -236,13 +281,56 @@ describe('the lab with the bundled default model', () => {
     const tensors = await liveTensors(page);
     const paused = Number(curve.steps);
     await page.click('[data-testid=train-pause]');
+    expect(await controls(page)).toEqual({ start: false, pause: true, explore: false, form: false });
     await page.waitForFunction((n) => Number((document.querySelector('[data-testid=train-loss]') as HTMLElement).dataset.steps) >= n + 50, paused, { timeout: 120_000 });
     await page.click('[data-testid=train-pause]');
     expect(await liveTensors(page)).toBe(tensors);
+    // "explore this model" opens the Latent map tab with the model just trained.
     await page.click('[data-testid=train-explore]');
     expect(await page.textContent('[data-testid=source]')).toMatch(/trained in this page \(mnist, \d+ batches\)/);
+    expect(await page.getAttribute('nav button[data-tab=map]', 'aria-selected')).toBe('true');
+    expect(await page.isVisible('[data-testid=map-canvas]')).toBe(true);
+    expect(await page.isHidden('[data-view=train]')).toBe(true);
+    expect(await axes(page, 'map-canvas')).toMatchObject({ xLabel: 'z0', yLabel: 'z1', points: '1000' });
     expect(errors).toEqual([]);
   }, 300_000);
+
+  it('the Swiss roll trains to the end; its latent map is coloured by position along the roll, as the CLI figure is', async () => {
+    const { page, errors } = await open(url);
+    await tab(page, 'train');
+    await page.selectOption('[data-view=train] select[name=data]', 'swiss-roll');
+    await page.fill('[data-view=train] input[name=epochs]', '1');
+    await page.click('[data-testid=train-start]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=train-status]')!.textContent!.startsWith('done'), undefined, { timeout: 60_000 });
+    // Finished: start and the form are free again, pause has nothing to pause, explore is on.
+    expect(await controls(page)).toEqual({ start: true, pause: false, explore: true, form: true });
+    expect(await axes(page, 'train-map')).toMatchObject({ xLabel: 'z0', yLabel: 'z1', points: '500' });
+    // viridis' ends over white at the points' opacity 0.75: dark purple (68, 1, 84) and yellow (253, 231, 37).
+    const viridisEnds = (testid: string) =>
+      page.$eval(`[data-testid=${testid}]`, (c) => {
+        const canvas = c as HTMLCanvasElement;
+        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        const near = (i: number, rgb: number[]) => rgb.every((v, k) => Math.abs(data[i + k] - (0.75 * v + 0.25 * 255)) < 12);
+        let [purple, yellow] = [0, 0];
+        for (let i = 0; i < data.length; i += 4) {
+          if (near(i, [68, 1, 84])) purple++;
+          if (near(i, [253, 231, 37])) yellow++;
+        }
+        return { purple, yellow };
+      });
+    const inTraining = await viridisEnds('train-map');
+    expect(inTraining.purple).toBeGreaterThan(0);
+    expect(inTraining.yellow).toBeGreaterThan(0);
+    await page.click('[data-testid=train-explore]');
+    expect(await page.getAttribute('nav button[data-tab=map]', 'aria-selected')).toBe('true');
+    expect(await page.getAttribute('[data-testid=map-legend]', 'data-colour-by')).toBe('position t along the roll');
+    expect(await axes(page, 'map-canvas')).toMatchObject({ xLabel: 'z0', yLabel: 'z1', points: '1000' });
+    const explored = await viridisEnds('map-canvas');
+    expect(explored.purple).toBeGreaterThan(0);
+    expect(explored.yellow).toBeGreaterThan(0);
+    await shot(page, 'roll-map');
+    expect(errors).toEqual([]);
+  }, 120_000);
 
   it('the keras.io conv VAE trains in the page: the loss falls, the map is painted, no tensor leaks', async () => {
     const { page, errors } = await open(url);
@@ -267,7 +355,7 @@ describe('the lab with the bundled default model', () => {
     // 8 batches of 32: 256 digits (and 3 more below).
     await pauseAt(8);
     // The poll may miss one yield between batches, so the pause can land one batch late.
-    const pausedAt = async () => Number((await page.textContent('[data-testid=train-status]'))!.match(/^paused at epoch 1\/10, batch (\d+)$/)![1]);
+    const pausedAt = async () => Number((await page.textContent('[data-testid=train-status]'))!.match(/^paused at epoch 1\/10, batch (\d+)\/\d+$/)![1]);
     const first = await pausedAt();
     expect(first).toBeGreaterThanOrEqual(8);
     expect(first).toBeLessThanOrEqual(10);
@@ -377,6 +465,40 @@ describe('opening files in the page', () => {
   }, 120_000);
 
   const file = (name: string, bytes: Uint8Array | string) => ({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+
+  it("a CLI run's model.json + weights.bin opened alone is shown with the page's bundled MNIST digits; a roll model is not", async () => {
+    for (const [out, preset] of [['tiny', 'mnist-vae-pytorch'], ['roll', 'swiss-roll-vae']]) {
+      const t = vaekit('train', '--preset', preset, '--latent', '2', '--hidden', '32', '--limit', '1000', '--epochs', '1', '--out', out, '--json');
+      expect(t.status, t.stderr).toBe(0);
+    }
+    const { page, errors } = await open(url);
+    const pick = (run: string) => page.setInputFiles('[data-testid=open-files]', ['model.json', 'weights.bin'].map((n) => file(n, readFileSync(path.join(dir, run, 'model', n)))));
+    await pick('tiny');
+    await page.waitForFunction(() => document.querySelector('[data-testid=source]')!.textContent!.startsWith('model: files'));
+    expect(await page.textContent('[data-testid=source]')).toBe("model: files model.json + weights.bin · using the lab's bundled MNIST test digits");
+    expect(await page.textContent('[data-testid=map-data-source]')).toBe("using the lab's bundled MNIST test digits");
+    expect(await axes(page, 'map-canvas')).toMatchObject({ xLabel: 'z0', yLabel: 'z1', points: '1000' });
+    expect(await page.getAttribute('[data-testid=map-legend]', 'data-colour-by')).toBe('label');
+    await tab(page, 'interpolate');
+    expect(await page.locator('[data-testid=interp-strip] canvas').count()).toBe(10);
+    expect(await brightness(page, 'interp-animation')).toBeGreaterThan(5);
+    await tab(page, 'map');
+    await shot(page, 'cli-run-bundled-digits');
+    // A model of other data (2-D points) keeps the message that test examples are needed.
+    await pick('roll');
+    await page.waitForFunction(() => document.querySelector('[data-testid=source]')!.textContent === 'model: files model.json + weights.bin');
+    expect(await page.textContent('[data-view=map]')).toContain('The latent map needs test examples: no test examples were picked');
+    expect(errors).toEqual([]);
+
+    // Served with its run, the roll's map is coloured by position along the roll, as the CLI's latent figure.
+    const served = await open(await serve(path.join(dir, 'roll')));
+    expect(await served.page.getAttribute('[data-testid=map-legend]', 'data-colour-by')).toBe('position t along the roll');
+    expect(await served.page.textContent('[data-testid=map-legend]')).toMatch(/^colour: position t along the roll-?\d+\.\d\d-?\d+\.\d\d$/);
+    const shown = (await served.page.textContent('[data-view=map] .hint'))!.match(/^(\d+) test codes/)![1];
+    expect(await axes(served.page, 'map-canvas')).toMatchObject({ xLabel: 'z0', yLabel: 'z1', points: shown });
+    await shot(served.page, 'roll-run-map');
+    expect(served.errors).toEqual([]);
+  }, 120_000);
 
   it('a model picked with its test data replaces the current one', async () => {
     const { page, errors } = await open(url);

@@ -38,9 +38,10 @@ function runAssets(run: string, out: Output): Map<string, Asset> {
   else {
     try {
       const ds = datasetFor(readRunConfig(run), {});
-      const { images, labels } = labDataFiles(ds, ds.test, LAB_EXAMPLES);
+      const { images, labels, positions } = labDataFiles(ds, ds.test, LAB_EXAMPLES);
       assets.set('/run/test-images.idx.gz', { bytes: images });
       if (labels) assets.set('/run/test-labels.idx.gz', { bytes: labels });
+      if (positions) assets.set('/run/test-positions.idx.gz', { bytes: positions });
       out.info(`data: the first ${Math.min(LAB_EXAMPLES, ds.test.n)} test examples of ${ds.name}`);
     } catch (err) {
       if (!(err instanceof VaekitError)) throw err;
@@ -48,7 +49,9 @@ function runAssets(run: string, out: Output): Map<string, Asset> {
     }
   }
   if (note) out.info(`data: none; ${note}`);
-  const manifest = { name: path.basename(path.resolve(run)), data: { available: note === undefined, ...(note && { note }) } };
+  // The data files served, so that the page asks for no file that is not there (a 404 is a console error).
+  const files = [...assets.keys()].filter((k) => k.startsWith('/run/test-')).map((k) => k.slice('/run/'.length));
+  const manifest = { name: path.basename(path.resolve(run)), data: { available: note === undefined, files, ...(note && { note }) } };
   assets.set('/run/manifest.json', { bytes: Buffer.from(JSON.stringify(manifest)), type: 'application/json; charset=utf-8' });
   return assets;
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import * as vl from 'vega-lite';
 import * as vega from 'vega';
 import { Resvg } from '@resvg/resvg-js';
+import { VALUE_SCHEME } from './palette.js';
 
 type Spec = vl.TopLevelSpec;
 
@@ -173,7 +174,7 @@ export function scatterSpec(opts: ScatterOptions): Spec {
   const color = labels
     ? { field: 'label', type: 'nominal', title: 'label', sort: labelNames, scale: { range: CATEGORY } }
     : value
-      ? { field: 'value', type: 'quantitative', title: opts.valueName ?? 'value', scale: { scheme: 'viridis' } }
+      ? { field: 'value', type: 'quantitative', title: opts.valueName ?? 'value', scale: { scheme: VALUE_SCHEME } }
       : { value: '#4e79a7' };
   return {
     ...(title ? { title } : {}),

@@ -12,12 +12,19 @@ export interface NamedBytes {
   bytes: Uint8Array;
 }
 
+/** What the Swiss roll's `values` are, in the map's legend (the CLI's latent figure colours by the same). */
+export const POSITION = 'position t along the roll';
+
 /** Preprocessed examples [n, dim] in model space, with optional class labels. */
 export interface Examples {
   x: Float32Array;
   n: number;
   dim: number;
   labels?: Int32Array;
+  /** A continuous value per example that latent maps are coloured by when there are no labels (the roll's position). */
+  values?: Float32Array;
+  /** What `values` are, for the map's legend. */
+  valueName?: string;
 }
 
 /** The bytes, gunzipped when they start with the gzip magic (the content decides, not the name). */
@@ -47,6 +54,15 @@ function toModelSpace(x: Float32Array, d: number, how: Preprocessing, file: stri
 
 const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
 
+/** The values of an IDX file [n] that holds one value per example of `images`; other shapes are refused naming it. */
+async function perExample(file: NamedBytes, what: string, n: number, images: string): Promise<ArrayLike<number>> {
+  const idx = parseIdx(await gunzipIfNeeded(file), file.name);
+  if (idx.dims.length !== 1 || idx.dims[0] !== n) {
+    throw new DataError(file.name, `holds ${what} of shape ${shapeText(idx.dims)}, expected [${n}] (one per example of ${images})`);
+  }
+  return idx.data;
+}
+
 /**
  * Parses an images file (IDX [n, ...shape]) and an optional labels file (IDX [n]) into model-space examples; errors
  * name the file, what it holds and what the model expects.
@@ -57,11 +73,14 @@ const shapeText = (s: readonly number[]): string => `[${s.join(', ')}]`;
 export async function readExamples({
   images,
   labels,
+  positions,
   inputShape,
   preprocessing,
 }: {
   images: NamedBytes;
   labels?: NamedBytes;
+  /** The Swiss roll's position per example, IDX [n]. */
+  positions?: NamedBytes;
   inputShape: readonly number[];
   preprocessing: Preprocessing;
 }): Promise<Examples> {
@@ -73,10 +92,8 @@ export async function readExamples({
     throw new DataError(images.name, `examples have shape ${shapeText(shape)} (${size} values) but the model expects ${shapeText(inputShape)} (${dim} values)`);
   }
   const x = toModelSpace(Float32Array.from(idx.data), dim, preprocessing, images.name); // [n, dim]
-  if (!labels) return { x, n, dim };
-  const lab = parseIdx(await gunzipIfNeeded(labels), labels.name);
-  if (lab.dims.length !== 1 || lab.dims[0] !== n) {
-    throw new DataError(labels.name, `holds labels of shape ${shapeText(lab.dims)}, expected [${n}] (one per example of ${images.name})`);
-  }
-  return { x, n, dim, labels: Int32Array.from(lab.data) };
+  const values = positions && (await perExample(positions, 'positions', n, images.name));
+  const colour = values ? { values: Float32Array.from(values), valueName: POSITION } : {};
+  if (!labels) return { x, n, dim, ...colour };
+  return { x, n, dim, labels: Int32Array.from(await perExample(labels, 'labels', n, images.name)), ...colour };
 }

@@ -14,13 +14,28 @@ export interface Lab {
   /** e.g. 'bundled default model', 'run runs/a', 'files model.json + weights.bin'. */
   source: string;
   test?: Examples;
+  /** Where the test examples come from when not with the model, e.g. the page's bundled digits (shown in the page). */
+  testSource?: string;
   /** Why there is no test data, for the views that need it. */
   dataNote?: string;
 }
 
+/** The MNIST test digits the page ships (the bundled default model's), which any model of their shape can be shown with. */
+const BUNDLED_DIGITS = { base: 'default/', inputShape: [28, 28, 1], dataset: 'mnist' } as const;
+
+/** What the page says when it shows a model with its bundled digits. */
+export const BUNDLED_DIGITS_NOTE = "using the lab's bundled MNIST test digits";
+
+/** True when a model reads MNIST digits: input shape [28, 28, 1], and trained on MNIST when its dataset is recorded. */
+function readsBundledDigits(metadata: ModelMetadata): boolean {
+  const { inputShape, dataset } = BUNDLED_DIGITS;
+  const sameShape = metadata.inputShape.length === inputShape.length && metadata.inputShape.every((v, i) => v === inputShape[i]);
+  return sameShape && (metadata.dataset === undefined || metadata.dataset === dataset);
+}
+
 /** What `vaekit serve [RUN]` says about the run at `run/manifest.json`; `name` is null when it serves none. */
 export type RunManifest =
-  | { name: string; data: { available: boolean; /** why there are no test examples */ note?: string } }
+  | { name: string; data: { available: boolean; /** the test data files served, e.g. test-images.idx.gz */ files?: string[]; /** why there are no test examples */ note?: string } }
   | { name: null };
 
 /** The file names a model folder and the lab's data use. */
@@ -29,6 +44,7 @@ export const FILES = {
   weights: 'weights.bin',
   testImages: 'test-images.idx.gz',
   testLabels: 'test-labels.idx.gz',
+  testPositions: 'test-positions.idx.gz',
   trainImages: 'train-images.idx.gz',
   trainLabels: 'train-labels.idx.gz',
 } as const;
@@ -61,14 +77,17 @@ function modelFromBytes(json: NamedBytes, weights: NamedBytes): { model: Model; 
 async function withData(
   loaded: { model: Model; metadata: ModelMetadata },
   source: string,
-  images: NamedBytes | undefined,
-  labels: NamedBytes | undefined,
+  { images, labels, positions }: { images?: NamedBytes; labels?: NamedBytes; positions?: NamedBytes },
   missing: string,
 ): Promise<Lab> {
-  if (!images) return { ...loaded, source, dataNote: missing };
+  const bundled = !images && readsBundledDigits(loaded.metadata);
+  if (!images && !bundled) return { ...loaded, source, dataNote: missing };
   try {
-    const test = await readExamples({ images, labels, inputShape: loaded.metadata.inputShape, preprocessing: loaded.metadata.preprocessing });
-    return { ...loaded, source, test };
+    if (bundled) [images, labels] = await Promise.all([fetchBytes(BUNDLED_DIGITS.base + FILES.testImages), fetchBytes(BUNDLED_DIGITS.base + FILES.testLabels)]);
+    if (!images) throw new Error(`${BUNDLED_DIGITS.base + FILES.testImages}: not found on the server`);
+    const testSource = bundled ? BUNDLED_DIGITS_NOTE : undefined;
+    const test = await readExamples({ images, labels, positions, inputShape: loaded.metadata.inputShape, preprocessing: loaded.metadata.preprocessing });
+    return { ...loaded, source, test, ...(testSource && { testSource }) };
   } catch (err) {
     loaded.model.dispose();
     throw err;
@@ -76,18 +95,22 @@ async function withData(
 }
 
 /**
- * Loads a model folder served over HTTP (`default/` or `run/`) with its test examples when the folder has them.
+ * Loads a model folder served over HTTP (`default/` or `run/`) with its test examples when the folder has them;
+ * `files` names the test data files there when the server says (then no other is asked for).
  *
  * @example
  * const lab = await loadFromUrl('default/', 'bundled default model');
  */
-export async function loadFromUrl(base: string, source: string, dataNote = 'this model came without test examples'): Promise<Lab> {
+export async function loadFromUrl(base: string, source: string, dataNote = 'this model came without test examples', files?: string[]): Promise<Lab> {
   const [json, weights] = await Promise.all([fetchBytes(base + FILES.model), fetchBytes(base + FILES.weights)]);
   if (!json) throw new ModelError(`${base + FILES.model}: not found on the server`);
   if (!weights) throw new ModelError(`${base + FILES.weights}: not found on the server`);
   const loaded = modelFromBytes(json, weights);
-  const [images, labels] = await Promise.all([fetchBytes(base + FILES.testImages), fetchBytes(base + FILES.testLabels)]);
-  return withData(loaded, source, images, labels, dataNote);
+  const get = async (name: string) => (files && !files.includes(name) ? undefined : fetchBytes(base + name));
+  const [images, labels] = await Promise.all([get(FILES.testImages), get(FILES.testLabels)]);
+  // Unlabelled examples may come with the Swiss roll's positions to colour the map by (a labelled map never asks).
+  const positions = images && !labels ? await get(FILES.testPositions) : undefined;
+  return withData(loaded, source, { images, labels, positions }, dataNote);
 }
 
 /** The run `vaekit serve RUN` serves, or undefined when it serves none (or the page is not served by vaekit). */
@@ -114,5 +137,5 @@ export async function loadFromFiles(files: File[]): Promise<Lab> {
   const images = await read(pick((n) => isData(n) && n.includes('images')));
   const labels = await read(pick((n) => isData(n) && n.includes('labels')));
   const names = [json, weights].map((f) => f.name).join(' + ');
-  return withData(loaded, `files ${names}`, images, labels, 'no test examples were picked (add an images IDX file, and a labels one, to the selection)');
+  return withData(loaded, `files ${names}`, { images, labels }, 'no test examples were picked (add an images IDX file, and a labels one, to the selection)');
 }

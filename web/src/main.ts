@@ -100,7 +100,7 @@ function useLab(lab: Lab): void {
   current?.lab.model.dispose();
   current = new ViewContext(lab, backend);
   showClassPicker(current);
-  $('[data-testid=source]').textContent = `model: ${lab.source}`;
+  $('[data-testid=source]').textContent = `model: ${lab.source}${lab.testSource ? ` · ${lab.testSource}` : ''}`;
   errorBox.hidden = true;
   errorBox.textContent = '';
   select(active);
@@ -148,9 +148,16 @@ async function boot(): Promise<void> {
     showError(`No tensor backend: ${message(err)}`);
     return;
   }
-  mountTrain(sections.get('train')!, { backend, open: (lab) => useLab(lab) });
+  // "explore this model" shows the model where it is seen first: on the latent map.
+  mountTrain(sections.get('train')!, {
+    backend,
+    open: (lab) => {
+      active = 'map';
+      useLab(lab);
+    },
+  });
   const run = params.get('model') === 'default' ? undefined : await runManifest().catch(() => undefined);
-  if (run) await tryLoad(`run ${run.name}`, () => loadFromUrl('run/', `run ${run.name}`, run.data.note));
+  if (run) await tryLoad(`run ${run.name}`, () => loadFromUrl('run/', `run ${run.name}`, run.data.note, run.data.files));
   else await tryLoad('the bundled default model', () => loadFromUrl('default/', 'bundled default model (MNIST VAE, latent 2)'));
   if (!current) select(active);
   document.body.dataset.ready = 'true';

@@ -5,7 +5,9 @@
  */
 import { Rng } from '../../../src/engine/rng.js';
 import { project, row, type ProjectionMethod, type Rows } from '../../../src/latent/index.js';
-import { Frame, bounds2d, labelColour, paintMarker, paintOutput, paintScatter } from '../canvas.js';
+import { AXES_PADDING, Frame, bounds2d, labelColour, paintAxes, paintMarker, paintOutput, paintScatter } from '../canvas.js';
+import { valueColours } from '../../../src/figures/palette.js';
+import type { Examples } from '../examples.js';
 import { canvas, el, showNote, type ViewContext } from './context.js';
 
 /** Index of the 2-D row nearest to (x, y). */
@@ -19,14 +21,26 @@ function nearest(xy: Rows, x: number, y: number): number {
   return best;
 }
 
-/** The legend: one swatch per label. */
-function legend(names: string[] | undefined, labels: Int32Array | undefined): HTMLElement {
-  if (!labels) return el('p', { className: 'hint' }, 'unlabelled examples');
+/** The legend: one swatch per label, or a colour bar for a value per example (the roll's position). */
+function legend(names: string[] | undefined, { labels, values, valueName }: Examples): HTMLElement {
+  if (!labels && values) {
+    let [lo, hi] = [Infinity, -Infinity];
+    for (const v of values) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    const stops = valueColours(Array.from({ length: 11 }, (_, k) => k / 10));
+    return el(
+      'div',
+      { className: 'hint', dataset: { testid: 'map-legend', colourBy: valueName ?? 'value' } },
+      `colour: ${valueName ?? 'value'}`,
+      el('div', { className: 'colourbar', style: `background:linear-gradient(to right, ${stops.join(', ')})` }),
+      el('div', { className: 'colourbar-ends' }, el('span', {}, lo.toFixed(2)), el('span', {}, hi.toFixed(2))),
+    );
+  }
+  if (!labels) return el('p', { className: 'hint', dataset: { testid: 'map-legend', colourBy: 'none' } }, 'unlabelled examples');
   const count = Math.max(...labels) + 1;
   const items = Array.from({ length: count }, (_, y) =>
     el('li', {}, el('span', { className: 'swatch', style: `background:${labelColour(y)}` }), names?.[y] ?? String(y)),
   );
-  return el('ul', { className: 'legend' }, ...items);
+  return el('ul', { className: 'legend', dataset: { testid: 'map-legend', colourBy: 'label' } }, ...items);
 }
 
 /** Mounts the latent map; returns its cleanup. */
@@ -38,24 +52,29 @@ export function mountMap(root: HTMLElement, ctx: ViewContext): () => void {
     return () => {};
   }
   const direct = model.latentDim === 2;
-  const map = canvas(480, 480, 'map-canvas');
+  const map = canvas(520, 520, 'map-canvas');
   const out = canvas(224, 224, 'map-output');
   const caption = el('p', { className: 'caption', dataset: { testid: 'map-caption' } }, direct ? 'hover or click the map to decode that point' : 'hover or click a point to decode its code');
   const method = el('select', { disabled: direct }, el('option', { value: 'pca' }, 'PCA'), el('option', { value: 'umap' }, 'UMAP'));
   const heading = direct
     ? `${test.n} test codes (latent 2: the map is the latent plane itself)`
     : `${test.n} test codes, latent ${model.latentDim} projected to 2-D by `;
+  const from = ctx.lab.testSource ? el('p', { className: 'hint', dataset: { testid: 'map-data-source' } }, ctx.lab.testSource) : '';
   root.replaceChildren(
     el('p', { className: 'hint' }, heading, ...(direct ? [] : [method])),
-    el('div', { className: 'row' }, map, el('div', { className: 'side' }, out, caption, legend(metadata.labelNames, test.labels))),
+    from,
+    el('div', { className: 'row' }, map, el('div', { className: 'side' }, out, caption, legend(metadata.labelNames, test))),
   );
+  const axisNames = (): [string, string] => (direct ? ['z0', 'z1'] : method.value === 'umap' ? ['UMAP 1', 'UMAP 2'] : ['PCA 1', 'PCA 2']);
 
   let xy: Rows = codes;
-  let frame = new Frame(map, bounds2d(xy.data, xy.n));
+  let frame = new Frame(map, bounds2d(xy.data, xy.n), AXES_PADDING);
   let pinned: [number, number] | undefined;
 
   const draw = (at?: [number, number]) => {
-    paintScatter(frame, xy.data, xy.n, test.labels);
+    paintScatter(frame, xy.data, xy.n, test);
+    const [xLabel, yLabel] = axisNames();
+    paintAxes(frame, { xLabel, yLabel });
     if (pinned) paintMarker(frame, ...pinned, '#000');
     if (at) paintMarker(frame, ...at, '#d62728');
   };
@@ -89,14 +108,14 @@ export function mountMap(root: HTMLElement, ctx: ViewContext): () => void {
     // Let the caption paint before the (synchronous) projection runs.
     setTimeout(() => {
       xy = project(codes, { method: method.value as ProjectionMethod, rng: new Rng(1) });
-      frame = new Frame(map, bounds2d(xy.data, xy.n));
+      frame = new Frame(map, bounds2d(xy.data, xy.n), AXES_PADDING);
       pinned = undefined;
       caption.textContent = 'hover or click a point to decode its code';
       draw();
     }, 20);
   });
   if (!direct) xy = project(codes, { method: 'pca', rng: new Rng(1) });
-  frame = new Frame(map, bounds2d(xy.data, xy.n));
+  frame = new Frame(map, bounds2d(xy.data, xy.n), AXES_PADDING);
   // Start with something decoded: the origin of the latent plane, or the first test example's code.
   draw(decodeAt(...(direct ? frame.toPixel(0, 0) : frame.toPixel(xy.data[0], xy.data[1]))));
   return () => {};

@@ -11,8 +11,8 @@ import { buildModel } from '../../../src/models/index.js';
 import { Trainer } from '../../../src/train/trainer.js';
 import { exportModel, importModel } from '../../../src/io/model-format.js';
 import { encodeMeans, project } from '../../../src/latent/index.js';
-import { Frame, bounds2d, paintLines, paintScatter } from '../canvas.js';
-import { readExamples, type Examples } from '../examples.js';
+import { AXES_PADDING, Frame, bounds2d, paintAxes, paintLines, paintScatter, type PointColours } from '../canvas.js';
+import { POSITION, readExamples, type Examples } from '../examples.js';
 import { formConfig } from '../train-config.js';
 import { FILES, fetchBytes, type Lab } from '../lab.js';
 import { canvas, el } from './context.js';
@@ -26,8 +26,8 @@ interface TrainData {
   labelNames?: string[];
   train: Examples;
   test: Examples;
-  /** Colours for the latent map: digit labels, or ten bands along the Swiss roll. */
-  colours?: Int32Array;
+  /** Colours for the latent map: digit labels, or the position along the Swiss roll (as the CLI's figure). */
+  colours: PointColours;
 }
 
 const MAP_EXAMPLES = 500;
@@ -46,17 +46,15 @@ async function mnistSubset(): Promise<TrainData> {
   const train = await readExamples({ images: trainImages, labels: trainLabels, inputShape, preprocessing: MNIST_PREPROCESSING });
   const test = await readExamples({ images: testImages, labels: testLabels, inputShape, preprocessing: MNIST_PREPROCESSING });
   const labelNames = Array.from({ length: 10 }, (_, i) => String(i));
-  return { name: 'mnist', kind: 'image', inputShape, preprocessing: MNIST_PREPROCESSING, labelNames, train, test, colours: test.labels };
+  return { name: 'mnist', kind: 'image', inputShape, preprocessing: MNIST_PREPROCESSING, labelNames, train, test, colours: { labels: test.labels } };
 }
 
 /** The 2-D Swiss roll from the library's generator (5,000 points, 20% test), coloured by position along the roll. */
 function swissRollData(seed: number): TrainData {
   const ds = loadSwissRoll({ name: 'swiss-roll', seed, testFraction: 0.2, n: 5000 }, 2);
-  const t = ds.test.aux!.position!;
-  const [lo, hi] = [Math.min(...t), Math.max(...t)];
-  const colours = Int32Array.from(t, (v) => Math.min(9, Math.floor(((v - lo) / (hi - lo)) * 10)));
-  const split = (s: typeof ds.train): Examples => ({ x: s.x, n: s.n, dim: 2 });
-  return { name: 'swiss-roll', kind: ds.kind, inputShape: [2], preprocessing: ds.preprocessing, train: split(ds.train), test: split(ds.test), colours };
+  const split = (s: typeof ds.train): Examples => ({ x: s.x, n: s.n, dim: 2, values: s.aux?.position, valueName: POSITION });
+  const test = split(ds.test);
+  return { name: 'swiss-roll', kind: ds.kind, inputShape: [2], preprocessing: ds.preprocessing, train: split(ds.train), test, colours: { values: test.values } };
 }
 
 /** The networks the view trains: MLPs (on either data set), and the keras.io conv VAE on images. */
@@ -76,9 +74,13 @@ const NETWORKS: Record<Network, { preset: string; label: string; hiddenLabel: st
   },
 };
 
-/** The y-axis top for a loss curve: past the first steps' steep fall once there are enough, so the rest stays readable. */
-function yTop(smooth: number[]): number | undefined {
-  return smooth.length >= 40 ? Math.max(...smooth.slice(Math.floor(smooth.length / 10))) * 1.1 : undefined;
+/**
+ * The y-axis top for a loss curve: the largest running mean or test loss. The running mean starts at the first
+ * batch's loss, so the whole fall from the start is shown; a lone spiky batch later is averaged down rather than
+ * squashing the curve, and only that batch's grey line is clipped.
+ */
+function yTop(smooth: number[], test: number[]): number {
+  return Math.max(...smooth, ...test.filter(Number.isFinite));
 }
 
 /** A running training session: the library's trainer plus what the page shows; `stop` ends it at the next batch and frees its tensors. */
@@ -157,7 +159,7 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
   const pause = el('button', { disabled: true, dataset: { testid: 'train-pause' } }, 'pause');
   const explore = el('button', { disabled: true, dataset: { testid: 'train-explore' } }, 'explore this model');
   const status = el('p', { className: 'stats', dataset: { testid: 'train-status' } }, `ready (backend ${backend})`);
-  const curve = canvas(520, 220, 'train-loss');
+  const curve = canvas(520, 260, 'train-loss');
   const map = canvas(300, 300, 'train-map');
   const downloads = el('p', { className: 'downloads', dataset: { testid: 'train-downloads' } });
   root.replaceChildren(
@@ -172,6 +174,19 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
 
   let session: Session | undefined;
 
+  /**
+   * Sets the buttons and the form for training (start and the form locked, pause on) or not (start and the form
+   * free, pause on only for a paused session, explore and the downloads once a model has trained a batch).
+   */
+  const setRunning = (running: boolean) => {
+    start.disabled = running;
+    for (const field of Array.from(form.elements) as HTMLInputElement[]) field.disabled = running;
+    if (!running) (networkSelect.querySelector('option[value=conv]') as HTMLOptionElement).disabled = dataSelect.value === 'swiss-roll';
+    pause.disabled = !session || (!running && !session.paused);
+    explore.disabled = running || !session || session.losses.length === 0;
+    root.dataset.training = String(running);
+  };
+
   const paintCurve = (s: Session) => {
     const smooth = s.losses.map((_, i) => {
       const w = s.losses.slice(Math.max(0, i - 19), i + 1);
@@ -179,13 +194,18 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
     });
     const test = s.losses.map(() => NaN);
     for (const { step, loss } of s.testLosses) test[step - 1] = loss;
-    paintLines(curve, [
-      { values: s.losses, colour: '#bbb', label: 'batch' },
-      { values: smooth, colour: '#1f77b4', label: 'running mean' },
-      { values: test, colour: '#d62728', label: 'test', dots: true },
-    ], yTop(smooth));
+    paintLines(
+      curve,
+      [
+        { values: s.losses, colour: '#bbb', label: 'batch' },
+        { values: smooth, colour: '#1f77b4', label: 'running mean' },
+        { values: test, colour: '#d62728', label: 'test', dots: true },
+      ],
+      { xLabel: 'batches trained', yLabel: 'loss per example (negative ELBO)', yMax: yTop(smooth, test) },
+    );
     const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     curve.dataset.steps = String(s.losses.length);
+    curve.dataset.firstBatchLoss = String(s.losses[0]);
     // The first and last 10 batches, or a third of them each while there are fewer than 30.
     const w = Math.min(10, Math.max(1, Math.floor(s.losses.length / 3)));
     curve.dataset.firstLoss = mean(s.losses.slice(0, w)).toFixed(3);
@@ -200,9 +220,11 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
     const began = performance.now();
     const { test, colours } = s.data;
     const n = Math.min(MAP_EXAMPLES, test.n);
-    let z = encodeMeans(s.model, { data: test.x.subarray(0, n * test.dim), n, dim: test.dim });
-    if (z.dim !== 2) z = project(z, { method: 'pca', rng: new Rng(1) });
-    paintScatter(new Frame(map, bounds2d(z.data, n)), z.data, n, colours, 2);
+    const codes = encodeMeans(s.model, { data: test.x.subarray(0, n * test.dim), n, dim: test.dim });
+    const z = codes.dim === 2 ? codes : project(codes, { method: 'pca', rng: new Rng(1) });
+    const frame = new Frame(map, bounds2d(z.data, n), AXES_PADDING);
+    paintScatter(frame, z.data, n, colours, 2);
+    paintAxes(frame, { xLabel: z === codes ? 'z0' : 'PCA 1', yLabel: z === codes ? 'z1' : 'PCA 2', count: 5 });
     mapAt = performance.now();
     mapMs = mapAt - began;
   };
@@ -258,7 +280,7 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
       }
     }
     status.textContent = `done: ${epochs} epochs, test loss ${s.testLosses[s.testLosses.length - 1].loss.toFixed(2)}`;
-    pause.disabled = true;
+    setRunning(false);
     offerDownloads(s);
   }
 
@@ -267,7 +289,8 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
     session?.dispose();
     session = undefined;
     downloads.replaceChildren();
-    explore.disabled = true;
+    setRunning(true); // while the data loads too
+    let s: Session | undefined;
     try {
       const value = (name: string) => (form.elements.namedItem(name) as HTMLInputElement).value;
       const preset = dataSelect.value === 'swiss-roll' ? 'swiss-roll-vae' : NETWORKS[network()].preset;
@@ -276,13 +299,16 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
       const data = dataSelect.value === 'mnist' ? await mnistSubset() : swissRollData(config.train.seed);
       const rng = new Rng(config.train.seed);
       const model = buildModel(config.model, data.train.dim, rng, { inputShape: data.inputShape });
-      const s = new Session(data, new Trainer({ config, model, dataset: data, rng }));
+      s = new Session(data, new Trainer({ config, model, dataset: data, rng }));
       session = s;
-      pause.disabled = false;
       pause.textContent = 'pause';
+      setRunning(true);
       await train(s);
     } catch (err) {
       status.textContent = `cannot train: ${err instanceof Error ? err.message : String(err)}`;
+      if (s) s.dispose();
+      if (session === s) session = undefined;
+      setRunning(false);
     }
   });
 
@@ -291,9 +317,11 @@ export function mountTrain(root: HTMLElement, { backend, open }: { backend: stri
     if (!session) return;
     session.setPaused(!session.paused);
     pause.textContent = session.paused ? 'resume' : 'pause';
+    setRunning(!session.paused);
     if (session.paused) {
+      paintCurve(session); // up to the last batch trained
       const { trainer } = session;
-      status.textContent = `paused at epoch ${trainer.epoch}/${trainer.config.train.epochs}, batch ${trainer.batch}`;
+      status.textContent = `paused at epoch ${trainer.epoch}/${trainer.config.train.epochs}, batch ${trainer.batch}/${trainer.batches}`;
       offerDownloads(session);
     } else downloads.replaceChildren();
   });

@@ -39,6 +39,15 @@ function asClass(dataset: Dataset, label: number | undefined): string {
   return ` as class ${label}${name !== undefined && name !== String(label) ? ` (${name})` : ''}`;
 }
 
+/** A class as a grid's row label: 'y = k', with its name when it has one. */
+function classText(dataset: Dataset, label: number): string {
+  const name = dataset.labelNames?.[label];
+  return `y = ${label}${name !== undefined && name !== String(label) ? ` (${name})` : ''}`;
+}
+
+/** A traversal value as a column label: signed, one decimal ('-3.0', '0', '+1.5'). */
+const signed = (v: number) => (Math.abs(v) < 0.05 ? '0' : `${v > 0 ? '+' : ''}${v.toFixed(1)}`);
+
 /** Images in one figure at most: a grid beyond this is unreadable and its PNG runs to hundreds of megabytes. */
 export const MAX_TILES = 10_000;
 
@@ -108,7 +117,7 @@ export function reconstructionFigure(model: Model, dataset: Dataset, { n = 10, f
       id: 'reconstructions',
       title: 'Originals, reconstructions, transition',
       caption: `Top: the first ${x.n} test images. Middle: decode(encode(x).mean)${given}. Bottom: decoded codes from test image ${from} to test image ${to} in ${steps} steps (${method})${asClass(dataset, path.label)}.`,
-      files: [{ file: 'reconstructions.png', bytes: imageGrid({ images, shape: dataset.shape, rows: 3, cols }) }],
+      files: [{ file: 'reconstructions.png', bytes: imageGrid({ images, shape: dataset.shape, rows: 3, cols, labels: { rows: ['original', 'reconstruction', `transition ${from} → ${to}`] } }) }],
     };
   }
   if (d === 2) {
@@ -133,7 +142,9 @@ export function samplesFigure(model: Model, dataset: Dataset, { n, seed = 0, lab
     const cols = Math.ceil(Math.sqrt(count));
     const rows = Math.ceil(count / cols);
     const s = draw(count);
-    return { id: 'samples', title: 'Prior samples', caption: `decode(z) for ${count} draws z ~ N(0, I)${of}.`, files: [{ file: 'samples.png', bytes: imageGrid({ images: s.data, shape: dataset.shape, rows, cols }) }] };
+    const classes = label !== undefined ? `, class ${label}` : model.classes !== undefined ? `, class i mod ${model.classes}` : '';
+    const labels = { title: `prior samples, seed ${seed}${classes}` };
+    return { id: 'samples', title: 'Prior samples', caption: `decode(z) for ${count} draws z ~ N(0, I)${of}.`, files: [{ file: 'samples.png', bytes: imageGrid({ images: s.data, shape: dataset.shape, rows, cols, labels }) }] };
   }
   const count = n ?? Math.min(2000, dataset.test.n);
   const s = draw(count);
@@ -163,7 +174,7 @@ export function classGridFigure(model: Model, dataset: Dataset, { cols = 10, see
     id: 'class-grid',
     title: 'Samples by class',
     caption: `Row k: decode(z, y = k) for ${cols} draws z ~ N(0, I), one row per class (${k} classes${names}).`,
-    files: [{ file: 'class-grid.png', bytes: imageGrid({ images, shape: dataset.shape, rows: k, cols }) }],
+    files: [{ file: 'class-grid.png', bytes: imageGrid({ images, shape: dataset.shape, rows: k, cols, labels: { title: `prior samples by class, seed ${seed}`, rows: Array.from({ length: k }, (_, c) => classText(dataset, c)) } }) }],
   };
 }
 
@@ -193,7 +204,9 @@ export function traversalFigure(model: Model, dataset: Dataset, { dims, range = 
   const byClass = model.classes === undefined ? '' : classes.length === 1 ? `; decoded${asClass(dataset, classes[0])}` : `; one block of rows per class, 0 to ${classes.length - 1} from the top`;
   const caption = `Rows: latent dimensions ${chosen.join(', ')}; columns: values ${z.values[0].toFixed(1)} to ${z.values.at(-1)!.toFixed(1)}; the other dimensions held at ${held}${byClass}.`;
   if (isImage(dataset)) {
-    return { id: 'traversal', title: 'Latent traversal', caption, files: [{ file: 'traversal.png', bytes: imageGrid({ images: decoded.data, shape: dataset.shape, rows: classes.length * chosen.length, cols: steps }) }] };
+    const rowLabels = classes.flatMap((c) => chosen.map((dim) => (classes.length > 1 ? `y${c} z${dim}` : `z${dim}`)));
+    const labels = { title: `one latent dimension per row, the others at ${held}`, rows: rowLabels, cols: Array.from(z.values, signed) };
+    return { id: 'traversal', title: 'Latent traversal', caption, files: [{ file: 'traversal.png', bytes: imageGrid({ images: decoded.data, shape: dataset.shape, rows: classes.length * chosen.length, cols: steps, labels }) }] };
   }
   const xy = firstTwo(decoded);
   const seriesOf = (i: number) => {
@@ -247,7 +260,8 @@ export function manifoldFigure(model: Model, dataset: Dataset, { size, spacing =
   const caption = `decode(z) on a ${side} x ${side} grid of codes ${how}; z0 grows to the right, z1 upwards${which}.`;
   if (isImage(dataset)) {
     const { images, rows, cols } = perClass ? blockTiles(decodedBy.map((r) => r.data), side, model.inputDim, 5) : { images: decodedBy[0].data, rows: side, cols: side };
-    return { id: 'manifold', title: 'Latent manifold', caption, files: [{ file: 'manifold.png', bytes: imageGrid({ images, shape: dataset.shape, rows, cols, scale: 1 }) }] };
+    const labels = { title: `decode(z): z0 grows →, z1 grows ↑${perClass ? ', one grid per class' : ''}` };
+    return { id: 'manifold', title: 'Latent manifold', caption, files: [{ file: 'manifold.png', bytes: imageGrid({ images, shape: dataset.shape, rows, cols, scale: 1, labels }) }] };
   }
   const decoded = decodedBy[0];
   const xy = firstTwo(decoded);
@@ -304,7 +318,10 @@ export function interpolationFigure(model: Model, dataset: Dataset, { from, to, 
   const { decoded, label: classLabel } = transition(model, dataset, { from, to, steps, method, label });
   const id = `interpolate-${from}-${to}${method === 'slerp' ? '-slerp' : ''}`;
   const caption = `decode(z) for ${steps} codes from the mean of test example ${from} to that of test example ${to} (${method === 'slerp' ? 'spherical' : 'linear'})${asClass(dataset, classLabel)}.`;
-  if (isImage(dataset)) return { id, title: 'Interpolation', caption, files: [{ file: `${id}.png`, bytes: imageGrid({ images: decoded.data, shape: dataset.shape, rows: 1, cols: steps }) }] };
+  if (isImage(dataset)) {
+    const labels = { rows: [method], cols: Array.from({ length: steps }, (_, i) => (i === 0 ? `test ${from}` : i === steps - 1 ? `test ${to}` : '')) };
+    return { id, title: 'Interpolation', caption, files: [{ file: `${id}.png`, bytes: imageGrid({ images: decoded.data, shape: dataset.shape, rows: 1, cols: steps, labels }) }] };
+  }
   const xy = firstTwo(decoded);
   const points = Array.from({ length: steps }, (_, i) => ({ x: xy[i * 2], y: xy[i * 2 + 1], step: i }));
   return chartFigure(id, 'Interpolation', caption + ' Grey: test data.', pathOverDataSpec({ data: firstTwo(splitRows(dataset.test, model.inputDim, 2000)), path: points }));

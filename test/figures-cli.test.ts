@@ -113,6 +113,28 @@ describe('MNIST run', () => {
     checkReport('digits');
   });
 
+  // script(1) runs a command on a pseudo-terminal: the way to meet a progress bar as a person at a terminal does.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+
+  it.skipIf(!hasScript)('on a terminal, embed shows the data loading and a t-SNE bar on stderr; --json stdout stays one JSON object', () => {
+    const quote = (s: string) => `'${s}'`;
+    const cmd = [process.execPath, bin, 'embed', 'digits', '--method', 'tsne', '--n', '200', '--backend', 'cpu', '--out', 'emb-tty', '--json'].map(quote).join(' ') + ' > emb.json';
+    const r = spawnSync('script', ['-qefc', cmd, '/dev/null'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stdout).toBe(0);
+    // eslint-disable-next-line no-control-regex
+    const terminal = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '\r');
+    expect(terminal).toContain('loading mnist…');
+    expect(terminal).toMatch(/latent map \(t-SNE, 200 points\) \[.*\] \d+% \| ETA \S+ \| iterations \d+\/500/);
+    const stdout = readFileSync(path.join(dir, 'emb.json'), 'utf8');
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(stdout)).toEqual({ files: ['emb-tty/latent-tsne.png', 'emb-tty/latent-tsne.svg'] });
+    // Not a terminal: no bar, no step lines.
+    const plain = vaekit('embed', 'digits', '--method', 'tsne', '--n', '200', '--backend', 'cpu', '--out', 'emb-plain', '--json');
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toMatch(/ETA|loading mnist/);
+    expect(Object.keys(JSON.parse(plain.stdout) as object)).toEqual(['files']);
+  }, 120_000);
+
   it('interpolate writes a row of steps; manifold explains that it needs a 2-D latent', () => {
     const [f] = files('interpolate', 'digits', '--from', '0', '--to', '1', '--steps', '7', '--backend', 'cpu');
     const p = png(f);

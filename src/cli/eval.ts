@@ -1,5 +1,4 @@
 /** `vaekit eval RUN`: the test ELBO and its terms, the reconstruction error, active units and (with --nll) the importance-sampled NLL. */
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Rng } from '../engine/index.js';
 import { BACKEND_OPTIONS } from '../config/index.js';
@@ -9,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { fmt } from './output.js';
 import { oneOf, positiveInt } from './parse.js';
 import { runDataset, withRun } from './model-data.js';
+import { stepBar } from './progress.js';
 
 /** Burda et al.'s number of importance samples. */
 const DEFAULT_K = 5000;
@@ -21,24 +21,10 @@ interface EvalFlags {
   nllExamples?: number;
 }
 
-/** A progress bar over importance samples on a terminal's stderr; nothing otherwise. */
+/** A progress bar with ETA over the importance samples, on a terminal's stderr; nothing otherwise. */
 function nllProgress(k: number) {
-  if (process.stderr.isTTY !== true) return { onProgress: undefined, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    { format: `NLL, k=${k} [{bar}] {percentage}% | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    onProgress({ done, total }: { done: number; total: number }) {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.update(done);
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
+  const bar = stepBar(`NLL, k=${k}`);
+  return { onProgress: ({ done, total }: { done: number; total: number }) => bar.update(done, total, `${done}/${total} samples`), stop: () => bar.stop() };
 }
 
 async function runEval(run: string, flags: EvalFlags): Promise<void> {

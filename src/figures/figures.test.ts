@@ -7,7 +7,8 @@ import { buildModel, type Model } from '../models/index.js';
 import { resolveConfig } from '../config/index.js';
 import type { Dataset } from '../data/index.js';
 import { decodeCodes, encodeMeans, interpolate, manifoldGrid, row, traverse } from '../latent/index.js';
-import { interpolationFigure, latentFigure, lossFigure, manifoldFigure, reconstructionFigure, runFigures, samplesFigure, traversalFigure, reportHtml, type Figure } from '../report/index.js';
+import { drawFigures, planRunFigures } from '../report/figures.js';
+import { interpolationFigure, latentFigure, lossFigure, manifoldFigure, reconstructionFigure, runFigures, samplesFigure, traversalFigure, reportHtml, type Figure, type FigureProgress } from '../report/index.js';
 import { chartSvg, compileChart, imageGrid, lossCurveSpec, renderChart, scatterSpec, tileOrigin, toByte } from './index.js';
 import { findGrid, ink } from '../../test/grid.js';
 
@@ -194,6 +195,24 @@ describe('image figures', () => {
     const svg = latent.files.find((f) => f.file.endsWith('.svg'))!.bytes as string;
     for (const name of ['label', 'a', 'b', 'c', 'z0', 'z1']) expect(svg).toContain(`>${name}<`);
     expect(decodePng(latent.files[0].bytes).width).toBeGreaterThan(400);
+  });
+});
+
+describe('drawing progress', () => {
+  it("drawFigures reports each planned figure as it starts, the UMAP map's epochs, and the end", () => {
+    const model = tinyModel(3, D);
+    const history = [{ epoch: 1, train: { loss: 2, reconstruction: 1, kl: 1 }, test: { loss: 2, reconstruction: 1, kl: 1 } }];
+    const plan = planRunFigures({ model, dataset: imageDataset(), history, modelKind: 'vae', seed: 1 });
+    const seen: Parameters<FigureProgress>[0][] = [];
+    const figures = drawFigures(plan, (p) => seen.push(p));
+    expect(figures.map((f) => f.id)).toEqual(['loss', 'reconstructions', 'samples', 'traversal', 'latent-umap']);
+    const starts = seen.filter((p) => p.step === undefined);
+    expect(starts.map((p) => [p.index, p.name])).toEqual([[0, 'loss curves'], [1, 'reconstructions'], [2, 'prior samples'], [3, 'traversal'], [4, 'latent map (UMAP, 12 points)'], [5, 'done']]);
+    const epochs = seen.filter((p) => p.step?.phase === 'epochs').map((p) => p.step!);
+    expect(epochs.length).toBeGreaterThan(10);
+    expect(epochs.at(-1)!.done).toBe(epochs.at(-1)!.total);
+    expect(seen.every((p) => p.count === 5)).toBe(true);
+    model.dispose();
   });
 });
 

@@ -3,7 +3,7 @@ import { Rng } from '../engine/index.js';
 import type { Dataset, DataSplit } from '../data/index.js';
 import { checkLabel, labelsFor, regularizerName, type Model } from '../models/index.js';
 import { UsageError } from '../errors.js';
-import { decodeCodes, encodeMeans, interpolate, manifoldGrid, project, reconstructRows, repeatLabel, row, samplePrior, traverse, type ProjectionMethod, type Rows } from '../latent/index.js';
+import { decodeCodes, encodeMeans, interpolate, manifoldGrid, project, reconstructRows, repeatLabel, row, samplePrior, traverse, type ProjectionMethod, type Rows, type StepProgress } from '../latent/index.js';
 import { histogramsSpec, imageGrid, lossCurveSpec, pathOverDataSpec, pointPanelsSpec, renderChart, scatterSpec, type EpochTerms } from '../figures/index.js';
 
 /** One file of a figure, named relative to the run folder. */
@@ -275,13 +275,14 @@ export function manifoldFigure(model: Model, dataset: Dataset, { size, spacing =
 /**
  * The latent means of test examples: the codes themselves for a 2-D latent, otherwise a 2-D projection (`method`),
  * coloured by label (seed 002's t-SNE figure) or by position along the Swiss roll. A conditional model encodes each
- * example with its own label, so the map shows what the code holds besides the class.
+ * example with its own label, so the map shows what the code holds besides the class. `onProgress` hears how far a
+ * t-SNE or UMAP projection has got.
  */
-export function latentFigure(model: Model, dataset: Dataset, { method = 'pca', n, seed = 0 }: { method?: ProjectionMethod; n?: number; seed?: number } = {}): Figure {
-  const count = Math.min(n ?? (method === 'tsne' ? 1000 : 2000), dataset.test.n);
+export function latentFigure(model: Model, dataset: Dataset, { method = 'pca', n, seed = 0, onProgress }: { method?: ProjectionMethod; n?: number; seed?: number; onProgress?: (p: StepProgress) => void } = {}): Figure {
+  const count = latentCount(dataset, method, n);
   const z = encodeMeans(model, splitRows(dataset.test, model.inputDim, count), testLabels(model, dataset, count));
   const direct = model.latentDim === 2;
-  const xy = direct ? z.data : model.latentDim === 1 ? oneDim(z.data) : project(z, { method, rng: new Rng(`${seed}:${method}`) }).data;
+  const xy = direct ? z.data : model.latentDim === 1 ? oneDim(z.data) : project(z, { method, rng: new Rng(`${seed}:${method}`), onProgress }).data;
   const names = { pca: 'PCA', tsne: 't-SNE', umap: 'UMAP' } as const;
   const of = model.classes === undefined ? '' : ' of q(z|x, y), each example encoded with its label';
   const how = direct ? 'the 2-D latent means' : model.latentDim === 1 ? 'the 1-D latent mean against the example index' : `a ${names[method]} projection of the ${model.latentDim}-D latent means`;
@@ -293,6 +294,17 @@ export function latentFigure(model: Model, dataset: Dataset, { method = 'pca', n
   const spec = scatterSpec({ xy, labels, labelNames: dataset.labelNames, value: labels ? undefined : position, valueName: 'position t', xTitle: axis[0], yTitle: model.latentDim === 1 ? 'example' : axis[1] });
   const title = direct || model.latentDim === 1 ? 'Latent space' : `Latent space (${names[method]})`;
   return chartFigure(id, title, `${count} test examples: ${how}${of}${by}.`, spec);
+}
+
+/** The number of test examples a latent map shows: `n`, or 2000 (1000 for t-SNE), at most the test split. */
+function latentCount(dataset: Dataset, method: ProjectionMethod, n?: number): number {
+  return Math.min(n ?? (method === 'tsne' ? 1000 : 2000), dataset.test.n);
+}
+
+/** What a latent map involves, for progress lines: 'latent map (UMAP, 2000 points)'. */
+export function latentStepName(model: Model, dataset: Dataset, method: ProjectionMethod, n?: number): string {
+  const names = { pca: 'PCA', tsne: 't-SNE', umap: 'UMAP' } as const;
+  return model.latentDim > 2 ? `latent map (${names[method]}, ${latentCount(dataset, method, n)} points)` : 'latent map';
 }
 
 function oneDim(z: Float32Array): Float32Array {
@@ -327,8 +339,17 @@ export function interpolationFigure(model: Model, dataset: Dataset, { from, to, 
   return chartFigure(id, 'Interpolation', caption + ' Grey: test data.', pathOverDataSpec({ data: firstTwo(splitRows(dataset.test, model.inputDim, 2000)), path: points }));
 }
 
-/** A figure `runFigures` will draw, deferred so a caller can say how many are coming before the drawing starts. */
-export type PlannedFigure = () => Figure | undefined;
+/**
+ * A figure `runFigures` will draw, deferred so a caller can say how many are coming before the drawing starts: its
+ * name for progress lines, and the drawing, which may report its own progress (a t-SNE or UMAP map takes seconds).
+ */
+export interface PlannedFigure {
+  name: string;
+  draw: (onProgress?: (p: StepProgress) => void) => Figure | undefined;
+}
+
+/** Progress of drawing planned figures: figure `index` of `count` (index = count when all are drawn), and its own step. */
+export type FigureProgress = (p: { index: number; count: number; name: string; step?: StepProgress }) => void;
 
 type RunFigureOptions = { model: Model; dataset: Dataset; history: EpochTerms[]; modelKind: string; seed?: number; method?: ProjectionMethod };
 
@@ -340,16 +361,17 @@ type RunFigureOptions = { model: Model; dataset: Dataset; history: EpochTerms[];
  */
 export function planRunFigures({ model, dataset, history, modelKind, seed = 0, method }: RunFigureOptions): PlannedFigure[] {
   const plan: PlannedFigure[] = [];
-  if (history.length > 0) plan.push(() => lossFigure(history, modelKind));
+  if (history.length > 0) plan.push({ name: 'loss curves', draw: () => lossFigure(history, modelKind) });
   // A conditional VAE adds its class grid; the other figures encode with each example's label and decode per class.
-  if (model.classes !== undefined && isImage(dataset)) plan.push(() => classGridFigure(model, dataset, { seed }));
-  if (dataset.test.n >= 2) plan.push(() => reconstructionFigure(model, dataset));
-  plan.push(() => samplesFigure(model, dataset, { seed }));
+  if (model.classes !== undefined && isImage(dataset)) plan.push({ name: 'class grid', draw: () => classGridFigure(model, dataset, { seed }) });
+  if (dataset.test.n >= 2) plan.push({ name: 'reconstructions', draw: () => reconstructionFigure(model, dataset) });
+  plan.push({ name: 'prior samples', draw: () => samplesFigure(model, dataset, { seed }) });
   // The manifold is drawn for a 2-D latent only; a conditional model on non-image data has no one manifold to show
   // without choosing a class.
-  if (hasManifold(model) && !(model.classes !== undefined && !isImage(dataset))) plan.push(() => manifoldFigure(model, dataset));
-  plan.push(() => traversalFigure(model, dataset));
-  plan.push(() => latentFigure(model, dataset, { seed, method: method ?? (model.latentDim > 2 ? 'umap' : 'pca') }));
+  if (hasManifold(model) && !(model.classes !== undefined && !isImage(dataset))) plan.push({ name: 'manifold', draw: () => manifoldFigure(model, dataset) });
+  plan.push({ name: 'traversal', draw: () => traversalFigure(model, dataset) });
+  const projection = method ?? (model.latentDim > 2 ? 'umap' : 'pca');
+  plan.push({ name: latentStepName(model, dataset, projection), draw: (onProgress) => latentFigure(model, dataset, { seed, method: projection, onProgress }) });
   return plan;
 }
 
@@ -363,7 +385,13 @@ export function runFigures(opts: RunFigureOptions): Figure[] {
   return drawFigures(planRunFigures(opts));
 }
 
-/** Draws planned figures in order (a figure that turns out not to apply is left out). */
-export function drawFigures(plan: PlannedFigure[]): Figure[] {
-  return plan.flatMap((draw) => draw() ?? []);
+/** Draws planned figures in order (a figure that turns out not to apply is left out), telling `onFigure` how far it has got. */
+export function drawFigures(plan: PlannedFigure[], onFigure?: FigureProgress): Figure[] {
+  const count = plan.length;
+  const figures = plan.flatMap(({ name, draw }, index) => {
+    onFigure?.({ index, count, name });
+    return draw(onFigure && ((step) => onFigure({ index, count, name, step }))) ?? [];
+  });
+  onFigure?.({ index: count, count, name: 'done' });
+  return figures;
 }

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { Output } from './output.js';
-import { stepLine } from './progress.js';
+import { during } from './progress.js';
 
 /** Starts the backend, prints the choice (and any fallback notices) and returns its name. */
 export async function startBackend(requested: BackendName | 'auto', out: Output): Promise<string> {
@@ -24,10 +24,5 @@ export function datasetFor(config: RunConfig, { memoryBudget }: { memoryBudget?:
   if (config.preset && name.endsWith('/') && !existsSync(name)) {
     throw new UsageError(`preset ${config.preset} reads a folder of PNG images, and '${name}' does not exist; pass --data FOLDER`);
   }
-  const line = stepLine(`loading ${name}`);
-  try {
-    return loadDataset({ ...config.data, seed: config.train.seed, memoryBudget });
-  } finally {
-    line.done();
-  }
+  return during(`loading ${name}`, () => loadDataset({ ...config.data, seed: config.train.seed, memoryBudget }));
 }

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { fmt } from './output.js';
 import { oneOf, positiveInt } from './parse.js';
 import { runDataset, withRun } from './model-data.js';
-import { stepBar } from './progress.js';
+import { during, stepBar } from './progress.js';
 
 /** Burda et al.'s number of importance samples. */
 const DEFAULT_K = 5000;
@@ -34,15 +34,17 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
     const { out, model, config, backend } = r;
     const dataset = runDataset(r);
     const binarizeData = config.data.binarize === 'dynamic';
-    const e = evaluateModel({ model, dataset, seed: config.train.seed, binarizeData });
-    // Both on the same test examples, binarized once with a fixed seed when the run trains on binarized data.
-    const hasPosterior = model.config.kind !== 'autoencoder';
     const what = `the test split of '${dataset.name}'`;
-    let active: ActiveUnits | undefined;
-    if (hasPosterior) {
-      const test = testExamples({ dataset, seed: config.train.seed, binarizeData });
-      active = countActiveUnits({ model, x: test.x, labels: labelsFor({ model, labels: test.labels, n: test.n, what }) });
-    }
+    const { e, active } = during(`evaluating the model on ${dataset.test.n} test examples`, () => {
+      const e = evaluateModel({ model, dataset, seed: config.train.seed, binarizeData });
+      // Both on the same test examples, binarized once with a fixed seed when the run trains on binarized data.
+      let active: ActiveUnits | undefined;
+      if (model.config.kind !== 'autoencoder') {
+        const test = testExamples({ dataset, seed: config.train.seed, binarizeData });
+        active = countActiveUnits({ model, x: test.x, labels: labelsFor({ model, labels: test.labels, n: test.n, what }) });
+      }
+      return { e, active };
+    });
     // A conditional VAE's likelihood is of x given its label: log p(x|y).
     const px = model.classes === undefined ? 'p(x)' : 'p(x|y)';
     let nll: NllResult | undefined;

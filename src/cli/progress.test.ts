@@ -1,7 +1,7 @@
 /** Progress reporting: bars and step lines reach a terminal and nothing else; figures report each one as drawn. */
 import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import { makeProgress, projectionProgress, stepBar, stepLine, type ProgressTarget } from './progress.js';
+import { during, makeProgress, projectionProgress, stepBar, stepLine, type ProgressTarget } from './progress.js';
 import { makeOutput } from './output.js';
 
 /** A fake stderr: a terminal (or not) that keeps what is written, ANSI codes stripped, split at \r and \n. */
@@ -70,6 +70,14 @@ describe('progress on a terminal only', () => {
     const quiet = fakeTarget(false);
     stepLine('loading mnist', { target: quiet }).done();
     expect(quiet.text()).toBe('');
+  });
+
+  it('during shows a line for a synchronous step and erases it when the step throws', () => {
+    const target = fakeTarget(true);
+    expect(() => during('loading mnist', () => { throw new Error('no file'); }, target)).toThrow('no file');
+    expect(target.lines()).toEqual(['loading mnist…']);
+    expect(target.text().endsWith('\r\r')).toBe(true);
+    expect(during('loading mnist', () => 42, fakeTarget(false))).toBe(42);
   });
 
   it("train's figure bar names figure i of n and a slow figure's own progress", async () => {

@@ -164,3 +164,18 @@ export function makeProgress(out: Output, epochs: number, target: ProgressTarget
     },
   };
 }
+
+/**
+ * Runs a synchronous step of seconds with a line saying what it is on a terminal, erased when it ends or throws.
+ *
+ * @example
+ * const ds = during('loading mnist', () => loadDataset(opts));
+ */
+export function during<T>(text: string, step: () => T, target: ProgressTarget = stderrTarget()): T {
+  const line = stepLine(text, { target });
+  try {
+    return step();
+  } finally {
+    line.done();
+  }
+}

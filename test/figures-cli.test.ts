@@ -124,7 +124,9 @@ describe('MNIST run', () => {
     // eslint-disable-next-line no-control-regex
     const terminal = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '\r');
     expect(terminal).toContain('loading mnist…');
-    expect(terminal).toMatch(/latent map \(t-SNE, 200 points\) \[.*\] \d+% \| ETA \S+ \| iterations \d+\/500/);
+    // --n 200 of the 100 test examples that --limit 600 leaves: all 100.
+    expect(terminal).toContain('latent map (t-SNE, 100 points): affinities…');
+    expect(terminal).toMatch(/latent map \(t-SNE, 100 points\) \[.*\] 100% \| ETA \S+ \| iterations 500\/500/);
     const stdout = readFileSync(path.join(dir, 'emb.json'), 'utf8');
     expect(stdout.trim().split('\n')).toHaveLength(1);
     expect(JSON.parse(stdout)).toEqual({ files: ['emb-tty/latent-tsne.png', 'emb-tty/latent-tsne.svg'] });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findGrid } from './grid.js';
 
 const bin = path.resolve(__dirname, '..', 'bin', 'vaekit.js');
 let dir: string;
@@ -99,21 +100,47 @@ describe('MNIST run', () => {
   }, 120_000);
 
   it('train wrote the image grids and a UMAP latent map; no manifold for a 3-D latent', () => {
+    // Each grid as it was, with its labels in bands above or left of it.
     const recon = png('digits/reconstructions.png');
-    expect([recon.width, recon.height]).toEqual([(1 + 10 * 29) * 2, (1 + 3 * 29) * 2]);
+    expect(findGrid(recon, (1 + 10 * 29) * 2, (1 + 3 * 29) * 2).left).toBeGreaterThan(0);
     const samples = png('digits/samples.png');
-    expect([samples.width, samples.height]).toEqual([(1 + 8 * 29) * 2, (1 + 8 * 29) * 2]);
+    expect(findGrid(samples, (1 + 8 * 29) * 2, (1 + 8 * 29) * 2).top).toBeGreaterThan(0);
     const traversal = png('digits/traversal.png');
-    expect([traversal.width, traversal.height]).toEqual([(1 + 11 * 29) * 2, (1 + 3 * 29) * 2]);
+    const at = findGrid(traversal, (1 + 11 * 29) * 2, (1 + 3 * 29) * 2);
+    expect(Math.min(at.left, at.top)).toBeGreaterThan(0);
     expect(existsSync(path.join(dir, 'digits', 'latent-umap.png'))).toBe(true);
     expect(existsSync(path.join(dir, 'digits', 'manifold.png'))).toBe(false);
     checkReport('digits');
   });
 
+  // script(1) runs a command on a pseudo-terminal: the way to meet a progress bar as a person at a terminal does.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+
+  it.skipIf(!hasScript)('on a terminal, embed shows the data loading and a t-SNE bar on stderr; --json stdout stays one JSON object', () => {
+    const quote = (s: string) => `'${s}'`;
+    const cmd = [process.execPath, bin, 'embed', 'digits', '--method', 'tsne', '--n', '200', '--backend', 'cpu', '--out', 'emb-tty', '--json'].map(quote).join(' ') + ' > emb.json';
+    const r = spawnSync('script', ['-qefc', cmd, '/dev/null'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status, r.stdout).toBe(0);
+    // eslint-disable-next-line no-control-regex
+    const terminal = r.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '\r');
+    expect(terminal).toContain('loading mnist…');
+    // --n 200 of the 100 test examples that --limit 600 leaves: all 100.
+    expect(terminal).toContain('latent map (t-SNE, 100 points): affinities…');
+    expect(terminal).toMatch(/latent map \(t-SNE, 100 points\) \[.*\] 100% \| ETA \S+ \| iterations 500\/500/);
+    const stdout = readFileSync(path.join(dir, 'emb.json'), 'utf8');
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(stdout)).toEqual({ files: ['emb-tty/latent-tsne.png', 'emb-tty/latent-tsne.svg'] });
+    // Not a terminal: no bar, no step lines.
+    const plain = vaekit('embed', 'digits', '--method', 'tsne', '--n', '200', '--backend', 'cpu', '--out', 'emb-plain', '--json');
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).not.toMatch(/ETA|loading mnist/);
+    expect(Object.keys(JSON.parse(plain.stdout) as object)).toEqual(['files']);
+  }, 120_000);
+
   it('interpolate writes a row of steps; manifold explains that it needs a 2-D latent', () => {
     const [f] = files('interpolate', 'digits', '--from', '0', '--to', '1', '--steps', '7', '--backend', 'cpu');
     const p = png(f);
-    expect([p.width, p.height]).toEqual([(1 + 7 * 29) * 2, (1 + 29) * 2]);
+    findGrid(p, (1 + 7 * 29) * 2, (1 + 29) * 2);
     expect(files('embed', 'digits', '--method', 'tsne', '--n', '200', '--backend', 'cpu')[0]).toBe('digits/latent-tsne.png');
     const r = vaekit('manifold', 'digits', '--backend', 'cpu');
     expect(r.code).toBe(2);

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { Output } from './output.js';
+import { during } from './progress.js';
 
 /** Starts the backend, prints the choice (and any fallback notices) and returns its name. */
 export async function startBackend(requested: BackendName | 'auto', out: Output): Promise<string> {
@@ -23,5 +24,5 @@ export function datasetFor(config: RunConfig, { memoryBudget }: { memoryBudget?:
   if (config.preset && name.endsWith('/') && !existsSync(name)) {
     throw new UsageError(`preset ${config.preset} reads a folder of PNG images, and '${name}' does not exist; pass --data FOLDER`);
   }
-  return loadDataset({ ...config.data, seed: config.train.seed, memoryBudget });
+  return during(`loading ${name}`, () => loadDataset({ ...config.data, seed: config.train.seed, memoryBudget }));
 }

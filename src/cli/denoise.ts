@@ -59,7 +59,7 @@ async function runDenoise(run: string, flags: DenoiseFlags): Promise<void> {
       grid.set(ex.x.subarray(0, cols * size), 2 * cols * size);
       const caption = `${noiseText(noise)} noise on ${ex.source}: noisy (top), denoised by the model (middle), clean (bottom). ` +
         `PSNR ${before.psnr.toFixed(2)} -> ${after.psnr.toFixed(2)} dB, SSIM ${before.ssim!.toFixed(3)} -> ${after.ssim!.toFixed(3)} over ${ex.n} examples.`;
-      const figure: Figure = { id: 'denoise', title: 'Denoising', caption, files: [{ file: 'denoise.png', bytes: imageGrid({ images: grid, shape, rows: 3, cols }) }] };
+      const figure: Figure = { id: 'denoise', title: 'Denoising', caption, files: [{ file: 'denoise.png', bytes: imageGrid({ images: grid, shape, rows: 3, cols, labels: { rows: ['noisy', 'denoised', 'clean'] } }) }] };
       if (flags.out) files = writeFiles(flags.out, figure.files);
       else {
         files = writeFigures(run, [figure]);

@@ -1,10 +1,11 @@
 /** `vaekit embed RUN`: the latent means of test examples in 2-D (directly, or by PCA, t-SNE or UMAP), coloured by label. */
 import type { Command } from 'commander';
-import { latentFigure } from '../report/index.js';
+import { latentFigure, latentStepName } from '../report/index.js';
 import { PROJECTION_METHODS } from '../latent/index.js';
 import { UsageError } from '../errors.js';
 import { integer, oneOf, positiveInt } from './parse.js';
 import { figureOptions, runFigureCommand, type FigureFlags } from './report.js';
+import { projectionProgress } from './progress.js';
 
 /** Registers `vaekit embed`. */
 export function registerEmbed(program: Command): void {
@@ -18,6 +19,15 @@ export function registerEmbed(program: Command): void {
       .option('--seed <n>', 'seed of t-SNE and UMAP (default: the run seed)', integer('--seed')),
   ).action((run: string, flags: FigureFlags & { method?: (typeof PROJECTION_METHODS)[number]; n?: number; seed?: number }) => {
     if (flags.n !== undefined && flags.n < 2) throw new UsageError(`--n: ${flags.n} is out of range; a 2-D map needs at least 2 examples`);
-    return runFigureCommand(run, flags, ({ model, dataset, config }) => latentFigure(model, dataset, { method: flags.method ?? 'pca', n: flags.n, seed: flags.seed ?? config.train.seed }));
+    const method = flags.method ?? 'pca';
+    return runFigureCommand(run, flags, ({ model, dataset, config }) => {
+      // t-SNE and UMAP take seconds: a bar with ETA on a terminal.
+      const progress = projectionProgress(latentStepName(model, dataset, method, flags.n));
+      try {
+        return latentFigure(model, dataset, { method, n: flags.n, seed: flags.seed ?? config.train.seed, onProgress: progress.onProgress });
+      } finally {
+        progress.stop();
+      }
+    });
   });
 }

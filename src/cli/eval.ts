@@ -1,5 +1,4 @@
 /** `vaekit eval RUN`: the test ELBO and its terms, the reconstruction error, active units and (with --nll) the importance-sampled NLL. */
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Rng } from '../engine/index.js';
 import { BACKEND_OPTIONS } from '../config/index.js';
@@ -9,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { fmt } from './output.js';
 import { oneOf, positiveInt } from './parse.js';
 import { runDataset, withRun } from './model-data.js';
+import { during, stepBar } from './progress.js';
 
 /** Burda et al.'s number of importance samples. */
 const DEFAULT_K = 5000;
@@ -21,24 +21,10 @@ interface EvalFlags {
   nllExamples?: number;
 }
 
-/** A progress bar over importance samples on a terminal's stderr; nothing otherwise. */
+/** A progress bar with ETA over the importance samples, on a terminal's stderr; nothing otherwise. */
 function nllProgress(k: number) {
-  if (process.stderr.isTTY !== true) return { onProgress: undefined, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    { format: `NLL, k=${k} [{bar}] {percentage}% | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  return {
-    onProgress({ done, total }: { done: number; total: number }) {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.update(done);
-    },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
+  const bar = stepBar(`NLL, k=${k}`);
+  return { onProgress: ({ done, total }: { done: number; total: number }) => bar.update(done, total, `${done}/${total} samples`), stop: () => bar.stop() };
 }
 
 async function runEval(run: string, flags: EvalFlags): Promise<void> {
@@ -48,15 +34,17 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
     const { out, model, config, backend } = r;
     const dataset = runDataset(r);
     const binarizeData = config.data.binarize === 'dynamic';
-    const e = evaluateModel({ model, dataset, seed: config.train.seed, binarizeData });
-    // Both on the same test examples, binarized once with a fixed seed when the run trains on binarized data.
-    const hasPosterior = modelKind(model.config.kind).posterior !== 'none';
     const what = `the test split of '${dataset.name}'`;
-    let active: ActiveUnits | undefined;
-    if (hasPosterior) {
-      const test = testExamples({ dataset, seed: config.train.seed, binarizeData });
-      active = countActiveUnits({ model, x: test.x, labels: labelsFor({ model, labels: test.labels, n: test.n, what }) });
-    }
+    const { e, active } = during(`evaluating the model on ${dataset.test.n} test examples`, () => {
+      const e = evaluateModel({ model, dataset, seed: config.train.seed, binarizeData });
+      // Both on the same test examples, binarized once with a fixed seed when the run trains on binarized data.
+      let active: ActiveUnits | undefined;
+      if (modelKind(model.config.kind).posterior !== 'none') {
+        const test = testExamples({ dataset, seed: config.train.seed, binarizeData });
+        active = countActiveUnits({ model, x: test.x, labels: labelsFor({ model, labels: test.labels, n: test.n, what }) });
+      }
+      return { e, active };
+    });
     // A conditional VAE's likelihood is of x given its label: log p(x|y).
     const px = model.classes === undefined ? 'p(x)' : 'p(x|y)';
     let nll: NllResult | undefined;

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { BACKEND_OPTIONS, type RunConfig } from '../config/index.js';
-import { loadForModel, parseLabelColumn, type Dataset, type ModelExamples } from '../data/index.js';
+import { DATA_ACCEPTED, loadForModel, parseLabelColumn, type Dataset, type ModelExamples } from '../data/index.js';
 import { labelsFor, type Model } from '../models/index.js';
 import type { ModelMetadata } from '../io/model-format.js';
 import { loadModel } from '../io/model-files.js';
@@ -35,7 +35,7 @@ export const CONDITION_HELP = "conditional VAE: condition every example on class
 /** Adds --data, --label-column, --data-path, --limit, --label, --backend and --json. */
 export function modelDataOptions(cmd: Command, { dataRequired = true } = {}): Command {
   const data = '--data <name>';
-  const help = 'mnist, fashion-mnist (their test splits), a .csv, .npy or IDX file, or a folder of PNG images; preprocessed as the model\'s training data was';
+  const help = `${DATA_ACCEPTED} (a built-in dataset: its test split); preprocessed as the model's training data was`;
   return (dataRequired ? cmd.requiredOption(data, help) : cmd.option(data, help))
     .option('--label-column <name|index>', 'CSV: the column holding labels')
     .option('--data-path <path>', 'IDX: the labels file')

@@ -10,6 +10,7 @@ import { startLabServer, type Asset } from '../server/lab-server.js';
 import { datasetFor } from './common.js';
 import { makeOutput, type Output } from './output.js';
 import { readRunConfig } from './run-folder.js';
+import { stepLine } from './progress.js';
 
 /** The port used when --port is not given. */
 export const DEFAULT_PORT = 5180;
@@ -63,7 +64,14 @@ async function runServe(run: string | undefined, flags: { port: number; rebuild?
   const reason = flags.rebuild ? '--rebuild was given' : buildReason();
   if (reason) {
     out.info(`building the lab page (${reason}; this takes about 3 seconds)…`);
-    await buildWeb();
+    const started = performance.now();
+    const line = stepLine('vite build', { tick: true });
+    try {
+      await buildWeb();
+    } finally {
+      line.done();
+    }
+    out.info(`built the lab page in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const server = await startLabServer({ distDir: DIST_DIR, assets, port: flags.port });
   out.result({ url: server.url, port: server.port, run: run ?? null }, () => {

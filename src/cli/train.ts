@@ -64,7 +64,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   const counts = dataset.stream ? `${dataset.stream.train.n} train, ${dataset.stream.test.n} test, streamed in chunks of ${dataset.stream.chunkExamples}` : `${dataset.train.n} train, ${dataset.test.n} test`;
   out.info(`data: ${dataset.name} (${counts}, shape [${dataset.shape.join(', ')}])`);
   const progress = makeProgress(out, config.train.epochs);
-  const figures = figureHooks({ runDir, modelConfig: config.model, seed: config.train.seed, notice: out.info, status: progress.status });
+  const figures = figureHooks({ runDir, modelConfig: config.model, seed: config.train.seed, notice: out.info, status: progress.status, onFigure: progress.figure });
   let result;
   let epochsDone = 0;
   try {

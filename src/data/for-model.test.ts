@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyPreprocessing, invertPreprocessing, loadForModel } from './for-model.js';
 import { parseNpy, writeNpy } from './npy.js';
+import { DATA_ACCEPTED } from './load.js';
 import { tempDir } from '../../test/helpers.js';
 
 const tmp = tempDir('for-model');
@@ -28,7 +29,10 @@ describe('loadForModel', () => {
     expect(() => loadForModel({ name: csv, inputShape: [28, 28, 1], preprocessing: { kind: 'none' } })).toThrow(
       `--data ${csv}: examples have shape [3] (3 values) but the model expects [28, 28, 1] (784 values)`,
     );
-    expect(() => loadForModel({ name: path.join(tmp.dir, 'nope.txt'), inputShape: [2], preprocessing: { kind: 'none' } })).toThrow(/no such dataset or file/);
+    const nope = path.join(tmp.dir, 'nope.txt');
+    // The accepted kinds of data come from loadDataset's one list, dsprites and PNG folders included.
+    expect(() => loadForModel({ name: nope, inputShape: [2], preprocessing: { kind: 'none' } })).toThrow(`--data ${nope}: no such dataset or file; expected ${DATA_ACCEPTED}`);
+    expect(DATA_ACCEPTED).toMatch(/^mnist, fashion-mnist, swiss-roll, swiss-roll-3d, dsprites, or a path .* or to a folder of PNG images$/);
   });
 
   it('reads NPY arrays raw and scales uint8-trained models', () => {

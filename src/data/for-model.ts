@@ -5,12 +5,10 @@ import { parseCsv } from './csv.js';
 import { readDataFile } from './files.js';
 import { readIdx } from './idx.js';
 import { readImageFolder } from './image-folder.js';
-import { fileFormat, loadDataset } from './load.js';
+import { BUILT_IN_DATASETS, DATA_ACCEPTED, fileFormat, loadDataset } from './load.js';
 import { parseNpy } from './npy.js';
 import { encodeLabels } from './preprocess.js';
 import type { Preprocessing } from './types.js';
-
-const BUILT_IN = ['mnist', 'fashion-mnist', 'swiss-roll', 'swiss-roll-3d'];
 
 /** Examples ready for a model: [n, D] preprocessed values and, when the source has them, labels. */
 export interface ModelExamples {
@@ -26,7 +24,7 @@ export interface ModelExamples {
 }
 
 export interface ModelDataOptions {
-  /** A built-in dataset name (its test split), a .csv/.npy/IDX file, or a folder of PNG images. */
+  /** What loadDataset accepts (DATA_ACCEPTED): a built-in dataset's name (its test split), a data file or a folder of PNG images. */
   name: string;
   /** The model's per-example input shape ([28, 28, 1], [d]); image folders are resized and converted to it. */
   inputShape: number[];
@@ -110,7 +108,7 @@ function exampleShape(dims: number[]): number[] {
 
 function readRaw(opts: ModelDataOptions): Raw {
   const { name } = opts;
-  if (BUILT_IN.includes(name)) {
+  if ((BUILT_IN_DATASETS as readonly string[]).includes(name)) {
     const ds = loadDataset({ name, seed: opts.seed ?? 1, testFraction: 0.2, memoryBudget: opts.memoryBudget });
     return { x: ds.test.x, n: ds.test.n, shape: ds.shape, labels: ds.test.labels, labelNames: ds.labelNames, source: `${name} (test split)`, preprocessed: true };
   }
@@ -144,7 +142,7 @@ function readRaw(opts: ModelDataOptions): Raw {
     return { x: new Float32Array(data), n: dims[0], shape: exampleShape(dims), ...(encoded && { labels: encoded.labels, labelNames: encoded.labelNames }), source: name };
   }
   const what = existsSync(name) ? 'a file of unsupported type' : 'no such dataset or file';
-  throw new UsageError(`--data ${name}: ${what}; expected ${BUILT_IN.join(', ')}, a .csv, .npy or IDX file, or a folder of PNG images`);
+  throw new UsageError(`--data ${name}: ${what}; expected ${DATA_ACCEPTED}`);
 }
 
 /**

@@ -1,15 +1,11 @@
 /** Charts as vega-lite specs rendered to SVG by vega and to PNG by resvg with a bundled font: loss curves, scatters, histograms. */
-import { createRequire } from 'node:module';
 import * as vl from 'vega-lite';
 import * as vega from 'vega';
 import { Resvg } from '@resvg/resvg-js';
 import { VALUE_SCHEME } from './palette.js';
+import { FONT, RESVG_FONT } from './text.js';
 
 type Spec = vl.TopLevelSpec;
-
-/** The font every chart is drawn in, shipped by an npm package so the PNGs look the same on every machine. */
-const FONT = 'DejaVu Sans';
-const fontFile = createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
 
 const CONFIG = {
   font: FONT,
@@ -73,7 +69,7 @@ export function chartSvg(spec: Spec): string {
 
 /** SVG text to PNG bytes at `scale` times its size, drawn with the bundled DejaVu Sans (no system font needed). */
 export function svgToPng(svg: string, scale = 2): Uint8Array {
-  const png = new Resvg(svg, { font: { fontFiles: [fontFile], loadSystemFonts: false, defaultFontFamily: FONT }, fitTo: { mode: 'zoom', value: scale } }).render().asPng();
+  const png = new Resvg(svg, { font: RESVG_FONT, fitTo: { mode: 'zoom', value: scale } }).render().asPng();
   return new Uint8Array(png);
 }
 

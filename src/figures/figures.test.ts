@@ -7,8 +7,10 @@ import { buildModel, type Model } from '../models/index.js';
 import { resolveConfig } from '../config/index.js';
 import type { Dataset } from '../data/index.js';
 import { decodeCodes, encodeMeans, interpolate, manifoldGrid, row, traverse } from '../latent/index.js';
-import { interpolationFigure, latentFigure, lossFigure, manifoldFigure, reconstructionFigure, runFigures, samplesFigure, traversalFigure, reportHtml, type Figure } from '../report/index.js';
+import { drawFigures, planRunFigures } from '../report/figures.js';
+import { interpolationFigure, latentFigure, lossFigure, manifoldFigure, reconstructionFigure, runFigures, samplesFigure, traversalFigure, reportHtml, type Figure, type FigureProgress } from '../report/index.js';
 import { chartSvg, compileChart, imageGrid, lossCurveSpec, renderChart, scatterSpec, tileOrigin, toByte } from './index.js';
+import { findGrid, ink } from '../../test/grid.js';
 
 const H = 6;
 const W = 5;
@@ -38,9 +40,13 @@ function decodePng(bytes: Uint8Array | string): PNG {
   return PNG.sync.read(Buffer.from(bytes as Uint8Array));
 }
 
-/** Asserts that tile (r, c) of a grid PNG shows `image` ([H, W] greyscale in [0, 1]) at magnification `scale`. */
-function expectTile(png: PNG, r: number, c: number, image: Float32Array, scale = 2): void {
-  const { x: ox, y: oy } = tileOrigin({ shape: [H, W, 1], scale }, r, c);
+/**
+ * Asserts that tile (r, c) of a grid PNG shows `image` ([H, W] greyscale in [0, 1]) at magnification `scale`, the
+ * bare grid's top-left corner at `at` (after the label bands).
+ */
+function expectTile(png: PNG, r: number, c: number, image: Float32Array, { scale = 2, at = { left: 0, top: 0 } }: { scale?: number; at?: { left: number; top: number } } = {}): void {
+  const bare = tileOrigin({ shape: [H, W, 1], scale }, r, c);
+  const [ox, oy] = [at.left + bare.x, at.top + bare.y];
   const got: number[] = [];
   const want: number[] = [];
   for (let y = 0; y < H * scale; y++) {
@@ -71,6 +77,34 @@ describe('imageGrid', () => {
     expect(Array.from(rgb.data.subarray(0, 8))).toEqual([255, 0, 0, 255, 0, 0, 255, 255]);
   });
 
+  it('labels: a title, row and column labels in white bands above and left; the grid and its tiles unchanged', () => {
+    const shape = [20, 16, 1];
+    const d = 20 * 16;
+    const images = new Rng(2).uniformArray(6 * d);
+    const bare = decodePng(imageGrid({ images, shape, rows: 2, cols: 3 }));
+    const png = decodePng(imageGrid({ images, shape, rows: 2, cols: 3, labels: { title: 'prior samples, seed 3', rows: ['original', ''], cols: ['-3.0', '', '+3.0'] } }));
+    const { left, top } = findGrid(png, bare.width, bare.height);
+    expect(left).toBeGreaterThan(30); // 'original' at 14 px
+    expect(top).toBeGreaterThan(2 * 14); // a title line and a line of column labels
+    for (let y = 0; y < bare.height; y++) {
+      const row = (yy: number, p: PNG, x0: number) => Array.from(p.data.subarray(((yy * p.width) + x0) * 4, ((yy * p.width) + x0 + bare.width) * 4));
+      expect(row(top + y, png, left)).toEqual(row(y, bare, 0));
+    }
+    const pitch = 17 * 2; // (W + pad) * scale
+    const rowPitch = 21 * 2;
+    const colBand = (c: number) => ink(png, left + (1 + c * 17) * 2, Math.round(top / 2), left + (1 + c * 17) * 2 + pitch - 2, top);
+    expect(colBand(0)).toBeGreaterThan(10);
+    expect(colBand(1)).toBe(0);
+    expect(colBand(2)).toBeGreaterThan(10);
+    const rowBand = (r: number) => ink(png, 0, top + 2 + r * rowPitch, left, top + 2 + (r + 1) * rowPitch);
+    expect(rowBand(0)).toBeGreaterThan(20);
+    expect(rowBand(1)).toBe(0);
+    expect(ink(png, 0, 0, png.width, Math.round(top / 2) - 4), 'the title').toBeGreaterThan(50);
+    expect(ink(png, 0, top, left, top + 2) + ink(png, left + bare.width, top, png.width, png.height), 'nothing outside the label places').toBe(0);
+    // tileOrigin with the same labels knows where the grid moved.
+    expect(tileOrigin({ shape, labels: { title: 'prior samples, seed 3', rows: ['original', ''], cols: ['-3.0', '', '+3.0'] } }, 1, 2)).toEqual({ x: left + (1 + 2 * 17) * 2, y: top + (1 + 21) * 2 });
+  });
+
   it('clips values outside [0, 1]', () => {
     expect([toByte(-0.2), toByte(1.7), toByte(NaN), toByte(0.5)]).toEqual([0, 255, 0, 128]);
   });
@@ -89,44 +123,51 @@ describe('image figures', () => {
     const fig = reconstructionFigure(model, dataset, { n: 10, from: 3, to: 5, steps: 10 });
     expect(tf.memory().numTensors).toBe(before);
     const png = pngOf(fig);
-    expect([png.width, png.height]).toEqual([(1 + 10 * (W + 1)) * 2, (1 + 3 * (H + 1)) * 2]);
+    const at = findGrid(png, (1 + 10 * (W + 1)) * 2, (1 + 3 * (H + 1)) * 2);
+    for (const r of [0, 1, 2]) expect(ink(png, 0, at.top + (1 + r * (H + 1)) * 2, at.left, at.top + (1 + (r + 1) * (H + 1)) * 2), `row label ${r}`).toBeGreaterThan(10);
     const x = dataset.test.x;
     const recon = tf.tidy(() => model.reconstruct(tf.tensor2d(x.subarray(0, 10 * D), [10, D])).dataSync() as Float32Array);
     for (const c of [0, 4, 9]) {
-      expectTile(png, 0, c, x.subarray(c * D, (c + 1) * D));
-      expectTile(png, 1, c, recon.subarray(c * D, (c + 1) * D));
+      expectTile(png, 0, c, x.subarray(c * D, (c + 1) * D), { at });
+      expectTile(png, 1, c, recon.subarray(c * D, (c + 1) * D), { at });
     }
     const z = encodeMeans(model, { data: x, n: dataset.test.n, dim: D });
     const ends = decodeCodes(model, { data: Float32Array.from([...row(z, 3), ...row(z, 5)]), n: 2, dim: 2 });
-    expectTile(png, 2, 0, row(ends, 0));
-    expectTile(png, 2, 9, row(ends, 1));
+    expectTile(png, 2, 0, row(ends, 0), { at });
+    expectTile(png, 2, 9, row(ends, 1), { at });
     const mid = decodeCodes(model, interpolate({ zFrom: row(z, 3), zTo: row(z, 5), steps: 10 }));
-    expectTile(png, 2, 4, row(mid, 4));
+    expectTile(png, 2, 4, row(mid, 4), { at });
   });
 
   it('samples: tile i is the i-th decoded prior draw of the seeded stream', () => {
     const fig = samplesFigure(model, dataset, { n: 12, seed: 3 });
     const png = pngOf(fig);
-    expect([png.width, png.height]).toEqual([(1 + 4 * (W + 1)) * 2, (1 + 3 * (H + 1)) * 2]);
+    const at = findGrid(png, (1 + 4 * (W + 1)) * 2, (1 + 3 * (H + 1)) * 2);
+    expect(at.top, 'a title band').toBeGreaterThan(14);
+    expect(ink(png, 0, 0, png.width, at.top), 'the title').toBeGreaterThan(50);
     const s = tf.tidy(() => model.sample(12, new Rng('3:samples')).dataSync() as Float32Array);
-    for (const i of [0, 5, 11]) expectTile(png, Math.floor(i / 4), i % 4, s.subarray(i * D, (i + 1) * D));
+    for (const i of [0, 5, 11]) expectTile(png, Math.floor(i / 4), i % 4, s.subarray(i * D, (i + 1) * D), { at });
   });
 
   it('traversal: row r, column c is decode of the code with dimension dims[r] at values[c]', () => {
     const fig = traversalFigure(model, dataset, { dims: [1, 0], range: 2, steps: 5 });
     const png = pngOf(fig);
-    expect([png.width, png.height]).toEqual([(1 + 5 * (W + 1)) * 2, (1 + 2 * (H + 1)) * 2]);
+    const at = findGrid(png, (1 + 5 * (W + 1)) * 2, (1 + 2 * (H + 1)) * 2);
+    for (const r of [0, 1]) expect(ink(png, 0, at.top + (1 + r * (H + 1)) * 2, at.left, at.top + (1 + (r + 1) * (H + 1)) * 2), `'z${1 - r}' beside row ${r}`).toBeGreaterThan(5);
+    const colBand = (c: number) => ink(png, at.left + (1 + c * (W + 1)) * 2, at.top - 16, at.left + (1 + (c + 1) * (W + 1)) * 2, at.top);
+    expect(colBand(0) + colBand(4), "the values '-2.0' and '+2.0' above the end columns").toBeGreaterThan(20);
     const t = traverse({ latentDim: 2, dims: [1, 0], range: 2, steps: 5 });
     const decoded = decodeCodes(model, t);
-    for (const [r, c] of [[0, 0], [0, 4], [1, 2]]) expectTile(png, r, c, row(decoded, r * 5 + c));
+    for (const [r, c] of [[0, 0], [0, 4], [1, 2]]) expectTile(png, r, c, row(decoded, r * 5 + c), { at });
   });
 
   it('manifold: a size x size grid at magnification 1, tile (r, c) = decode of the grid code', () => {
     const fig = manifoldFigure(model, dataset, { size: 4 })!;
     const png = pngOf(fig);
-    expect([png.width, png.height]).toEqual([1 + 4 * (W + 1), 1 + 4 * (H + 1)]);
+    const at = findGrid(png, 1 + 4 * (W + 1), 1 + 4 * (H + 1));
+    expect(ink(png, 0, 0, png.width, at.top), 'the title').toBeGreaterThan(50);
     const decoded = decodeCodes(model, manifoldGrid({ size: 4 }));
-    for (const [r, c] of [[0, 0], [3, 1], [2, 3]]) expectTile(png, r, c, row(decoded, r * 4 + c), 1);
+    for (const [r, c] of [[0, 0], [3, 1], [2, 3]]) expectTile(png, r, c, row(decoded, r * 4 + c), { scale: 1, at });
     expect(manifoldFigure(tinyModel(3, D), dataset)).toBeUndefined();
   });
 
@@ -134,10 +175,13 @@ describe('image figures', () => {
     const fig = interpolationFigure(model, dataset, { from: 0, to: 7, steps: 6, method: 'slerp' });
     expect(fig.files[0].file).toBe('interpolate-0-7-slerp.png');
     const png = pngOf(fig);
-    expect([png.width, png.height]).toEqual([(1 + 6 * (W + 1)) * 2, (1 + (H + 1)) * 2]);
+    const at = findGrid(png, (1 + 6 * (W + 1)) * 2, (1 + (H + 1)) * 2);
+    expect(ink(png, 0, at.top, at.left, png.height), "'slerp' left of the row").toBeGreaterThan(10);
+    expect(ink(png, 0, 0, at.left + 20, at.top), "'test 0' above the first column").toBeGreaterThan(10);
+    expect(ink(png, at.left + (6 * (W + 1) - 10) * 2, 0, png.width, at.top), "'test 7' above the last column").toBeGreaterThan(10);
     const recon = tf.tidy(() => model.reconstruct(tf.tensor2d(Float32Array.from([...dataset.test.x.subarray(0, D), ...dataset.test.x.subarray(7 * D, 8 * D)]), [2, D])).dataSync() as Float32Array);
-    expectTile(png, 0, 0, recon.subarray(0, D));
-    expectTile(png, 0, 5, recon.subarray(D, 2 * D));
+    expectTile(png, 0, 0, recon.subarray(0, D), { at });
+    expectTile(png, 0, 5, recon.subarray(D, 2 * D), { at });
     expect(() => interpolationFigure(model, dataset, { from: 0, to: 12 })).toThrow(RangeError);
   });
 
@@ -151,6 +195,24 @@ describe('image figures', () => {
     const svg = latent.files.find((f) => f.file.endsWith('.svg'))!.bytes as string;
     for (const name of ['label', 'a', 'b', 'c', 'z0', 'z1']) expect(svg).toContain(`>${name}<`);
     expect(decodePng(latent.files[0].bytes).width).toBeGreaterThan(400);
+  });
+});
+
+describe('drawing progress', () => {
+  it("drawFigures reports each planned figure as it starts, the UMAP map's epochs, and the end", () => {
+    const model = tinyModel(3, D);
+    const history = [{ epoch: 1, train: { loss: 2, reconstruction: 1, kl: 1 }, test: { loss: 2, reconstruction: 1, kl: 1 } }];
+    const plan = planRunFigures({ model, dataset: imageDataset(), history, modelConfig: { kind: 'vae' }, seed: 1 });
+    const seen: Parameters<FigureProgress>[0][] = [];
+    const figures = drawFigures(plan, (p) => seen.push(p));
+    expect(figures.map((f) => f.id)).toEqual(['loss', 'reconstructions', 'samples', 'traversal', 'latent-umap']);
+    const starts = seen.filter((p) => p.step === undefined);
+    expect(starts.map((p) => [p.index, p.name])).toEqual([[0, 'loss curves'], [1, 'reconstructions'], [2, 'prior samples'], [3, 'traversal'], [4, 'latent map (UMAP, 12 points)'], [5, 'done']]);
+    const epochs = seen.filter((p) => p.step?.phase === 'epochs').map((p) => p.step!);
+    expect(epochs.length).toBeGreaterThan(10);
+    expect(epochs.at(-1)!.done).toBe(epochs.at(-1)!.total);
+    expect(seen.every((p) => p.count === 5)).toBe(true);
+    model.dispose();
   });
 });
 

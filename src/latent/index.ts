@@ -211,14 +211,22 @@ function principalAxes(x: Rows): { axes: Float64Array[]; mean: Float64Array } {
   return { axes, mean };
 }
 
+/** How far a step of several seconds has got: `done` of `total` units of its current `phase`. */
+export interface StepProgress {
+  phase: string;
+  done: number;
+  total: number;
+}
+
 /**
  * A 2-D projection of codes [n, L] -> [n, 2]: PCA (exact, deterministic), t-SNE (druidjs) or UMAP (umap-js), the last
- * two seeded from `rng` (t-SNE costs O(n^2) per iteration: keep n to a few thousand).
+ * two seeded from `rng` (t-SNE costs O(n^2) per iteration: keep n to a few thousand). `onProgress` hears of each
+ * iteration (t-SNE) or epoch (UMAP), which take seconds in all; the result is the same with or without it.
  *
  * @example
  * const xy = project(z, { method: 'umap', rng: new Rng(1) }); // [n, 2]
  */
-export function project(z: Rows, { method, rng }: { method: ProjectionMethod; rng: Rng }): Rows {
+export function project(z: Rows, { method, rng, onProgress }: { method: ProjectionMethod; rng: Rng; onProgress?: (p: StepProgress) => void }): Rows {
   const { n, dim, data } = z;
   const out = new Float32Array(n * 2); // [n, 2]
   if (method === 'pca') {
@@ -235,13 +243,28 @@ export function project(z: Rows, { method, rng }: { method: ProjectionMethod; rn
   const rows = Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * dim, (i + 1) * dim)));
   if (method === 'umap') {
     const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, Math.max(2, n - 1)), minDist: 0.1, random: () => rng.uniform() });
-    const y = umap.fit(rows);
+    // fit() is initializeFit() then one step() per epoch; called apart, the epochs can be reported as they finish.
+    onProgress?.({ phase: 'neighbour graph', done: 0, total: 1 });
+    const epochs = umap.initializeFit(rows);
+    for (let epoch = 0; epoch < epochs; ) {
+      epoch = umap.step();
+      onProgress?.({ phase: 'epochs', done: epoch, total: epochs });
+    }
+    const y = umap.getEmbedding();
     y.forEach((p, i) => out.set(p, i * 2));
     return { data: out, n, dim: 2 };
   }
   // druidjs draws from its own seeded Mersenne twister; its seed comes from our stream so one Rng governs the run.
   const tsne = new TSNE(rows, { d: 2, perplexity: Math.min(30, Math.max(2, Math.floor((n - 1) / 3))), epsilon: 10, seed: rng.int(2 ** 31) });
-  const y = tsne.transform(500) as number[][];
+  const iterations = 500;
+  onProgress?.({ phase: 'affinities', done: 0, total: 1 });
+  // The generator runs the same iterations as transform(iterations), yielding after each.
+  let y: number[][] = [];
+  let done = 0;
+  for (const step of tsne.generator(iterations)) {
+    y = step as number[][];
+    onProgress?.({ phase: 'iterations', done: ++done, total: iterations });
+  }
   y.forEach((p, i) => {
     out[i * 2] = p[0];
     out[i * 2 + 1] = p[1];

@@ -3,7 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, Rng, tf } from '../engine/index.js';
 import { buildModel, type Model } from '../models/index.js';
 import { resolveConfig } from '../config/index.js';
-import { decodeCodes, encodeMeans, interpolate, manifoldGrid, normalQuantile, project, reconstructRows, row, samplePrior, traverse, type Rows } from './index.js';
+import { decodeCodes, encodeMeans, interpolate, manifoldGrid, normalQuantile, project, reconstructRows, row, samplePrior, traverse, type Rows, type StepProgress } from './index.js';
+import { UMAP } from 'umap-js';
+import { TSNE } from '@saehrimnir/druidjs';
 
 const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((a, x) => a + x * x, 0));
 
@@ -172,6 +174,24 @@ describe('project', () => {
       expect(separation(a), method).toBeGreaterThan(3);
       const b = project(z, { method, rng: new Rng(1) }).data;
       expect(Array.from(b), method).toEqual(Array.from(a));
+    }
+  }, 60_000);
+
+  it("t-SNE and UMAP report each iteration or epoch, and give the libraries' own one-call results", () => {
+    const z = twoClusters();
+    const rows = Array.from({ length: z.n }, (_, i) => Array.from(z.data.subarray(i * z.dim, (i + 1) * z.dim)));
+    const rng = new Rng(1);
+    const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, z.n - 1), minDist: 0.1, random: () => rng.uniform() }).fit(rows);
+    const seed = new Rng(1).int(2 ** 31);
+    const tsne = new TSNE(rows, { d: 2, perplexity: Math.min(30, Math.floor((z.n - 1) / 3)), epsilon: 10, seed }).transform(500) as number[][];
+    for (const [method, expected] of [['umap', umap], ['tsne', tsne]] as const) {
+      const seen: StepProgress[] = [];
+      const xy = project(z, { method, rng: new Rng(1), onProgress: (p) => seen.push(p) }).data;
+      expect(Array.from(xy), method).toEqual(expected.flat().map(Math.fround));
+      const steps = seen.slice(1);
+      expect(seen[0].phase, method).toBe(method === 'umap' ? 'neighbour graph' : 'affinities');
+      expect(steps.map((p) => p.done), method).toEqual(Array.from({ length: steps[0].total }, (_, i) => i + 1));
+      if (method === 'tsne') expect(steps.length).toBe(500);
     }
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import { Rng } from '../engine/index.js';
 import type { Dataset, DataSplit } from '../data/index.js';
 import { checkLabel, labelsFor, lossNames, type LossModel, type Model } from '../models/index.js';
 import { UsageError } from '../errors.js';
-import { decodeCodes, encodeMeans, interpolate, manifoldGrid, project, reconstructRows, repeatLabel, row, samplePrior, traverse, type ProjectionMethod, type Rows } from '../latent/index.js';
+import { decodeCodes, encodeMeans, interpolate, manifoldGrid, project, reconstructRows, repeatLabel, row, samplePrior, traverse, type ProjectionMethod, type Rows, type StepProgress } from '../latent/index.js';
 import { histogramsSpec, imageGrid, lossCurveSpec, pathOverDataSpec, pointPanelsSpec, renderChart, scatterSpec, type EpochTerms } from '../figures/index.js';
 
 /** One file of a figure, named relative to the run folder. */
@@ -38,6 +38,15 @@ function asClass(dataset: Dataset, label: number | undefined): string {
   const name = dataset.labelNames?.[label];
   return ` as class ${label}${name !== undefined && name !== String(label) ? ` (${name})` : ''}`;
 }
+
+/** A class as a grid's row label: 'y = k', with its name when it has one. */
+function classText(dataset: Dataset, label: number): string {
+  const name = dataset.labelNames?.[label];
+  return `y = ${label}${name !== undefined && name !== String(label) ? ` (${name})` : ''}`;
+}
+
+/** A traversal value as a column label: signed, one decimal ('-3.0', '0', '+1.5'). */
+const signed = (v: number) => (Math.abs(v) < 0.05 ? '0' : `${v > 0 ? '+' : ''}${v.toFixed(1)}`);
 
 /** Images in one figure at most: a grid beyond this is unreadable and its PNG runs to hundreds of megabytes. */
 export const MAX_TILES = 10_000;
@@ -108,7 +117,7 @@ export function reconstructionFigure(model: Model, dataset: Dataset, { n = 10, f
       id: 'reconstructions',
       title: 'Originals, reconstructions, transition',
       caption: `Top: the first ${x.n} test images. Middle: decode(encode(x).mean)${given}. Bottom: decoded codes from test image ${from} to test image ${to} in ${steps} steps (${method})${asClass(dataset, path.label)}.`,
-      files: [{ file: 'reconstructions.png', bytes: imageGrid({ images, shape: dataset.shape, rows: 3, cols }) }],
+      files: [{ file: 'reconstructions.png', bytes: imageGrid({ images, shape: dataset.shape, rows: 3, cols, labels: { rows: ['original', 'reconstruction', `transition ${from} → ${to}`] } }) }],
     };
   }
   if (d === 2) {
@@ -133,7 +142,9 @@ export function samplesFigure(model: Model, dataset: Dataset, { n, seed = 0, lab
     const cols = Math.ceil(Math.sqrt(count));
     const rows = Math.ceil(count / cols);
     const s = draw(count);
-    return { id: 'samples', title: 'Prior samples', caption: `decode(z) for ${count} draws z ~ N(0, I)${of}.`, files: [{ file: 'samples.png', bytes: imageGrid({ images: s.data, shape: dataset.shape, rows, cols }) }] };
+    const classes = label !== undefined ? `, class ${label}` : model.classes !== undefined ? `, class i mod ${model.classes}` : '';
+    const labels = { title: `prior samples, seed ${seed}${classes}` };
+    return { id: 'samples', title: 'Prior samples', caption: `decode(z) for ${count} draws z ~ N(0, I)${of}.`, files: [{ file: 'samples.png', bytes: imageGrid({ images: s.data, shape: dataset.shape, rows, cols, labels }) }] };
   }
   const count = n ?? Math.min(2000, dataset.test.n);
   const s = draw(count);
@@ -163,7 +174,7 @@ export function classGridFigure(model: Model, dataset: Dataset, { cols = 10, see
     id: 'class-grid',
     title: 'Samples by class',
     caption: `Row k: decode(z, y = k) for ${cols} draws z ~ N(0, I), one row per class (${k} classes${names}).`,
-    files: [{ file: 'class-grid.png', bytes: imageGrid({ images, shape: dataset.shape, rows: k, cols }) }],
+    files: [{ file: 'class-grid.png', bytes: imageGrid({ images, shape: dataset.shape, rows: k, cols, labels: { title: `prior samples by class, seed ${seed}`, rows: Array.from({ length: k }, (_, c) => classText(dataset, c)) } }) }],
   };
 }
 
@@ -193,7 +204,9 @@ export function traversalFigure(model: Model, dataset: Dataset, { dims, range = 
   const byClass = model.classes === undefined ? '' : classes.length === 1 ? `; decoded${asClass(dataset, classes[0])}` : `; one block of rows per class, 0 to ${classes.length - 1} from the top`;
   const caption = `Rows: latent dimensions ${chosen.join(', ')}; columns: values ${z.values[0].toFixed(1)} to ${z.values.at(-1)!.toFixed(1)}; the other dimensions held at ${held}${byClass}.`;
   if (isImage(dataset)) {
-    return { id: 'traversal', title: 'Latent traversal', caption, files: [{ file: 'traversal.png', bytes: imageGrid({ images: decoded.data, shape: dataset.shape, rows: classes.length * chosen.length, cols: steps }) }] };
+    const rowLabels = classes.flatMap((c) => chosen.map((dim) => (classes.length > 1 ? `y${c} z${dim}` : `z${dim}`)));
+    const labels = { title: `one latent dimension per row, the others at ${held}`, rows: rowLabels, cols: Array.from(z.values, signed) };
+    return { id: 'traversal', title: 'Latent traversal', caption, files: [{ file: 'traversal.png', bytes: imageGrid({ images: decoded.data, shape: dataset.shape, rows: classes.length * chosen.length, cols: steps, labels }) }] };
   }
   const xy = firstTwo(decoded);
   const seriesOf = (i: number) => {
@@ -247,7 +260,8 @@ export function manifoldFigure(model: Model, dataset: Dataset, { size, spacing =
   const caption = `decode(z) on a ${side} x ${side} grid of codes ${how}; z0 grows to the right, z1 upwards${which}.`;
   if (isImage(dataset)) {
     const { images, rows, cols } = perClass ? blockTiles(decodedBy.map((r) => r.data), side, model.inputDim, 5) : { images: decodedBy[0].data, rows: side, cols: side };
-    return { id: 'manifold', title: 'Latent manifold', caption, files: [{ file: 'manifold.png', bytes: imageGrid({ images, shape: dataset.shape, rows, cols, scale: 1 }) }] };
+    const labels = { title: `decode(z): z0 grows →, z1 grows ↑${perClass ? ', one grid per class' : ''}` };
+    return { id: 'manifold', title: 'Latent manifold', caption, files: [{ file: 'manifold.png', bytes: imageGrid({ images, shape: dataset.shape, rows, cols, scale: 1, labels }) }] };
   }
   const decoded = decodedBy[0];
   const xy = firstTwo(decoded);
@@ -261,13 +275,14 @@ export function manifoldFigure(model: Model, dataset: Dataset, { size, spacing =
 /**
  * The latent means of test examples: the codes themselves for a 2-D latent, otherwise a 2-D projection (`method`),
  * coloured by label (seed 002's t-SNE figure) or by position along the Swiss roll. A conditional model encodes each
- * example with its own label, so the map shows what the code holds besides the class.
+ * example with its own label, so the map shows what the code holds besides the class. `onProgress` hears how far a
+ * t-SNE or UMAP projection has got.
  */
-export function latentFigure(model: Model, dataset: Dataset, { method = 'pca', n, seed = 0 }: { method?: ProjectionMethod; n?: number; seed?: number } = {}): Figure {
-  const count = Math.min(n ?? (method === 'tsne' ? 1000 : 2000), dataset.test.n);
+export function latentFigure(model: Model, dataset: Dataset, { method = 'pca', n, seed = 0, onProgress }: { method?: ProjectionMethod; n?: number; seed?: number; onProgress?: (p: StepProgress) => void } = {}): Figure {
+  const count = latentCount(dataset, method, n);
   const z = encodeMeans(model, splitRows(dataset.test, model.inputDim, count), testLabels(model, dataset, count));
   const direct = model.latentDim === 2;
-  const xy = direct ? z.data : model.latentDim === 1 ? oneDim(z.data) : project(z, { method, rng: new Rng(`${seed}:${method}`) }).data;
+  const xy = direct ? z.data : model.latentDim === 1 ? oneDim(z.data) : project(z, { method, rng: new Rng(`${seed}:${method}`), onProgress }).data;
   const names = { pca: 'PCA', tsne: 't-SNE', umap: 'UMAP' } as const;
   const of = model.classes === undefined ? '' : ' of q(z|x, y), each example encoded with its label';
   const how = direct ? 'the 2-D latent means' : model.latentDim === 1 ? 'the 1-D latent mean against the example index' : `a ${names[method]} projection of the ${model.latentDim}-D latent means`;
@@ -279,6 +294,17 @@ export function latentFigure(model: Model, dataset: Dataset, { method = 'pca', n
   const spec = scatterSpec({ xy, labels, labelNames: dataset.labelNames, value: labels ? undefined : position, valueName: 'position t', xTitle: axis[0], yTitle: model.latentDim === 1 ? 'example' : axis[1] });
   const title = direct || model.latentDim === 1 ? 'Latent space' : `Latent space (${names[method]})`;
   return chartFigure(id, title, `${count} test examples: ${how}${of}${by}.`, spec);
+}
+
+/** The number of test examples a latent map shows: `n`, or 2000 (1000 for t-SNE), at most the test split. */
+function latentCount(dataset: Dataset, method: ProjectionMethod, n?: number): number {
+  return Math.min(n ?? (method === 'tsne' ? 1000 : 2000), dataset.test.n);
+}
+
+/** What a latent map involves, for progress lines: 'latent map (UMAP, 2000 points)'. */
+export function latentStepName(model: Model, dataset: Dataset, method: ProjectionMethod, n?: number): string {
+  const names = { pca: 'PCA', tsne: 't-SNE', umap: 'UMAP' } as const;
+  return model.latentDim > 2 ? `latent map (${names[method]}, ${latentCount(dataset, method, n)} points)` : 'latent map';
 }
 
 function oneDim(z: Float32Array): Float32Array {
@@ -306,14 +332,26 @@ export function interpolationFigure(model: Model, dataset: Dataset, { from, to, 
   const { decoded, label: classLabel } = transition(model, dataset, { from, to, steps, method, label });
   const id = `interpolate-${from}-${to}${method === 'slerp' ? '-slerp' : ''}`;
   const caption = `decode(z) for ${steps} codes from the mean of test example ${from} to that of test example ${to} (${method === 'slerp' ? 'spherical' : 'linear'})${asClass(dataset, classLabel)}.`;
-  if (isImage(dataset)) return { id, title: 'Interpolation', caption, files: [{ file: `${id}.png`, bytes: imageGrid({ images: decoded.data, shape: dataset.shape, rows: 1, cols: steps }) }] };
+  if (isImage(dataset)) {
+    const labels = { rows: [method], cols: Array.from({ length: steps }, (_, i) => (i === 0 ? `test ${from}` : i === steps - 1 ? `test ${to}` : '')) };
+    return { id, title: 'Interpolation', caption, files: [{ file: `${id}.png`, bytes: imageGrid({ images: decoded.data, shape: dataset.shape, rows: 1, cols: steps, labels }) }] };
+  }
   const xy = firstTwo(decoded);
   const points = Array.from({ length: steps }, (_, i) => ({ x: xy[i * 2], y: xy[i * 2 + 1], step: i }));
   return chartFigure(id, 'Interpolation', caption + ' Grey: test data.', pathOverDataSpec({ data: firstTwo(splitRows(dataset.test, model.inputDim, 2000)), path: points }));
 }
 
-/** A figure `runFigures` will draw, deferred so a caller can say how many are coming before the drawing starts. */
-export type PlannedFigure = () => Figure | undefined;
+/**
+ * A figure `runFigures` will draw, deferred so a caller can say how many are coming before the drawing starts: its
+ * name for progress lines, and the drawing, which may report its own progress (a t-SNE or UMAP map takes seconds).
+ */
+export interface PlannedFigure {
+  name: string;
+  draw: (onProgress?: (p: StepProgress) => void) => Figure | undefined;
+}
+
+/** Progress of drawing planned figures: figure `index` of `count` (index = count when all are drawn), and its own step. */
+export type FigureProgress = (p: { index: number; count: number; name: string; step?: StepProgress }) => void;
 
 type RunFigureOptions = { model: Model; dataset: Dataset; history: EpochTerms[]; modelConfig: LossModel; seed?: number; method?: ProjectionMethod };
 
@@ -325,16 +363,17 @@ type RunFigureOptions = { model: Model; dataset: Dataset; history: EpochTerms[];
  */
 export function planRunFigures({ model, dataset, history, modelConfig, seed = 0, method }: RunFigureOptions): PlannedFigure[] {
   const plan: PlannedFigure[] = [];
-  if (history.length > 0) plan.push(() => lossFigure(history, modelConfig));
+  if (history.length > 0) plan.push({ name: 'loss curves', draw: () => lossFigure(history, modelConfig) });
   // A conditional VAE adds its class grid; the other figures encode with each example's label and decode per class.
-  if (model.classes !== undefined && isImage(dataset)) plan.push(() => classGridFigure(model, dataset, { seed }));
-  if (dataset.test.n >= 2) plan.push(() => reconstructionFigure(model, dataset));
-  plan.push(() => samplesFigure(model, dataset, { seed }));
+  if (model.classes !== undefined && isImage(dataset)) plan.push({ name: 'class grid', draw: () => classGridFigure(model, dataset, { seed }) });
+  if (dataset.test.n >= 2) plan.push({ name: 'reconstructions', draw: () => reconstructionFigure(model, dataset) });
+  plan.push({ name: 'prior samples', draw: () => samplesFigure(model, dataset, { seed }) });
   // The manifold is drawn for a 2-D latent only; a conditional model on non-image data has no one manifold to show
   // without choosing a class.
-  if (hasManifold(model) && !(model.classes !== undefined && !isImage(dataset))) plan.push(() => manifoldFigure(model, dataset));
-  plan.push(() => traversalFigure(model, dataset));
-  plan.push(() => latentFigure(model, dataset, { seed, method: method ?? (model.latentDim > 2 ? 'umap' : 'pca') }));
+  if (hasManifold(model) && !(model.classes !== undefined && !isImage(dataset))) plan.push({ name: 'manifold', draw: () => manifoldFigure(model, dataset) });
+  plan.push({ name: 'traversal', draw: () => traversalFigure(model, dataset) });
+  const projection = method ?? (model.latentDim > 2 ? 'umap' : 'pca');
+  plan.push({ name: latentStepName(model, dataset, projection), draw: (onProgress) => latentFigure(model, dataset, { seed, method: projection, onProgress }) });
   return plan;
 }
 
@@ -348,7 +387,13 @@ export function runFigures(opts: RunFigureOptions): Figure[] {
   return drawFigures(planRunFigures(opts));
 }
 
-/** Draws planned figures in order (a figure that turns out not to apply is left out). */
-export function drawFigures(plan: PlannedFigure[]): Figure[] {
-  return plan.flatMap((draw) => draw() ?? []);
+/** Draws planned figures in order (a figure that turns out not to apply is left out), telling `onFigure` how far it has got. */
+export function drawFigures(plan: PlannedFigure[], onFigure?: FigureProgress): Figure[] {
+  const count = plan.length;
+  const figures = plan.flatMap(({ name, draw }, index) => {
+    onFigure?.({ index, count, name });
+    return draw(onFigure && ((step) => onFigure({ index, count, name, step }))) ?? [];
+  });
+  onFigure?.({ index: count, count, name: 'done' });
+  return figures;
 }

@@ -6,7 +6,7 @@ import type { Dataset } from '../data/index.js';
 import { lossNames, type LossModel, type Model } from '../models/index.js';
 import type { ProjectionMethod } from '../latent/index.js';
 import type { EpochTerms } from '../figures/index.js';
-import { drawFigures, lossFigure, planRunFigures, type Figure } from './figures.js';
+import { drawFigures, lossFigure, planRunFigures, type Figure, type FigureProgress } from './figures.js';
 import { reportHtml, type ReportFigure, type ReportInput } from './html.js';
 
 /** The run folder's list of figures (figures.json), so `report` and later commands can rebuild report.html. */
@@ -112,9 +112,11 @@ export function writeRunFigures(opts: {
   method?: ProjectionMethod;
   /** Told how many figures are about to be drawn, before the drawing (which takes seconds) starts. */
   onDrawing?: (count: number) => void;
+  /** Told of each figure as its drawing starts, and of a slow figure's own progress. */
+  onFigure?: FigureProgress;
 }): string[] {
   const plan = planRunFigures(opts);
   opts.onDrawing?.(plan.length);
-  const written = writeFigures(opts.runDir, drawFigures(plan));
+  const written = writeFigures(opts.runDir, drawFigures(plan, opts.onFigure));
   return [...written, writeReport(opts.runDir)];
 }

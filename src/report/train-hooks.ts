@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Dataset } from '../data/index.js';
 import type { LossModel, Model } from '../models/index.js';
 import type { EpochTerms } from '../figures/index.js';
+import type { FigureProgress } from './figures.js';
 import { readHistory, writeLossCurve, writeRunFigures } from './run.js';
 
 /**
@@ -10,11 +11,11 @@ import { readHistory, writeLossCurve, writeRunFigures } from './run.js';
  * model and its metrics matter more than a picture.
  *
  * @example
- * const figures = figureHooks({ runDir, modelConfig: config.model, seed: config.train.seed, notice: out.info, status: progress.status });
+ * const figures = figureHooks({ runDir, modelConfig: config.model, seed: config.train.seed, notice: out.info, status: progress.status, onFigure: progress.figure });
  * await train({ ..., onEpoch: (m) => { progress.onEpoch(m); figures.onEpoch(); } });
  * figures.atEnd(result.model, dataset, result.history);
  */
-export function figureHooks({ runDir, modelConfig, seed, notice, status }: { runDir: string; modelConfig: LossModel; seed: number; notice: (line: string) => void; status?: (line: string) => void }) {
+export function figureHooks({ runDir, modelConfig, seed, notice, status, onFigure }: { runDir: string; modelConfig: LossModel; seed: number; notice: (line: string) => void; status?: (line: string) => void; onFigure?: FigureProgress }) {
   const guarded = (what: string, fn: () => string[]): string[] => {
     try {
       return fn();
@@ -31,7 +32,7 @@ export function figureHooks({ runDir, modelConfig, seed, notice, status }: { run
     /** After training: every figure that applies, then report.html; prints where the report is. */
     atEnd(model: Model, dataset: Dataset, history: EpochTerms[]): string[] {
       const onDrawing = (n: number) => status?.(`drawing ${n} figures and the report…`);
-      const files = guarded('figures', () => writeRunFigures({ runDir, model, dataset, history, modelConfig, seed, onDrawing }));
+      const files = guarded('figures', () => writeRunFigures({ runDir, model, dataset, history, modelConfig, seed, onDrawing, onFigure }));
       if (files.length > 0) notice(`report: ${path.join(runDir, 'report.html')} (${files.filter((f) => f.endsWith('.png')).length} figures)`);
       return files;
     },

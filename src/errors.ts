@@ -6,7 +6,8 @@ export type ErrorCode =
   | 'input' // a data file that is missing, unreadable or malformed
   | 'model' // a model or run folder that is missing, malformed or incompatible
   | 'numeric' // a NaN or Inf loss stopped training
-  | 'locked'; // another process is training into the same run folder
+  | 'locked' // another process is training into the same run folder
+  | 'disk'; // the disk (or the user's quota) filled up while a file was written
 
 /**
  * An error the user can fix. The CLI prints `message` without a stack trace.
@@ -46,5 +47,18 @@ export class ModelError extends VaekitError {
   constructor(message: string) {
     super('model', message);
     this.name = 'ModelError';
+  }
+}
+
+/**
+ * A write that failed because the disk or the user's quota is full (ENOSPC, EDQUOT). The message names the file and
+ * what to do; whatever was being written has been removed, so freeing space is all a retry needs.
+ */
+export class DiskFullError extends VaekitError {
+  readonly file: string;
+  constructor(file: string, advice = 'free space and run the command again') {
+    super('disk', `disk full while writing ${file}: ${advice}`);
+    this.name = 'DiskFullError';
+    this.file = file;
   }
 }

@@ -9,9 +9,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import path from 'node:path';
 import type { RngState } from '../engine/index.js';
 import type { Model } from '../models/index.js';
-import { ModelError, VaekitError } from '../errors.js';
+import { DiskFullError, ModelError, VaekitError } from '../errors.js';
 import { diskFullAs, fsyncDir, writeFileAtomic } from '../io/atomic.js';
 import { assignTensors, nonFinite, packTensors, readEntry, type TensorEntry } from '../io/tensor-pack.js';
+import { MAX_ABS_WEIGHT } from '../io/model-check.js';
 import type { Adam } from './adam.js';
 import type { EpochMetrics } from './metrics.js';
 
@@ -46,12 +47,28 @@ function stateVariables(model: Model, adam: Adam) {
   return [...model.variables().map((v) => ({ name: `model/${v.name}`, variable: v.variable })), ...adam.stateVariables().map((v) => ({ name: `adam/${v.name}`, variable: v.variable }))];
 }
 
+/**
+ * What is wrong with a checkpoint tensor's values, if anything: every value finite; the model's within the bound the
+ * model loaders hold weights to (so a checkpoint is never "good" while the model saved beside it cannot be loaded);
+ * Adam's second moments, running means of squared gradients, never negative.
+ */
+function valuesProblem(name: string, values: Float32Array): string | undefined {
+  const bad = nonFinite(name, values);
+  if (bad) return bad;
+  if (name.startsWith('model/')) {
+    const j = values.findIndex((w) => Math.abs(w) > MAX_ABS_WEIGHT);
+    if (j >= 0) return `'${name}' [${j}] is ${values[j]}, expected |w| <= ${MAX_ABS_WEIGHT}`;
+  }
+  if (name.endsWith('.v') && values.some((v) => v < 0)) return `'${name}' holds a negative second moment`;
+  return undefined;
+}
+
 /** A checkpoint folder's name: `epoch-0003`. */
 const dirName = (epoch: number) => `epoch-${String(epoch).padStart(4, '0')}`;
 
 /**
  * Writes `runDir/checkpoints/epoch-NNNN/` and points `latest.json` at it; keeps the newest two. Weights that are not
- * all finite are never written: that throws a `numeric` VaekitError and the previous checkpoint stays the latest. On
+ * all finite (and, the model's, within MAX_ABS_WEIGHT) are never written: that throws a `numeric` VaekitError and the previous checkpoint stays the latest. On
  * a full disk the temporary folder is removed and a DiskFullError names the file.
  *
  * @example
@@ -62,7 +79,7 @@ export function saveCheckpoint(runDir: string, { model, adam, state }: { model: 
   const name = dirName(state.epoch);
   const { entries, bytes } = packTensors(stateVariables(model, adam));
   for (const e of entries) {
-    const bad = nonFinite(e.name, readEntry(bytes, e));
+    const bad = valuesProblem(e.name, readEntry(bytes, e));
     if (bad) throw new VaekitError('numeric', `epoch ${state.epoch}: after training, ${bad}`);
   }
   const tmp = path.join(root, `.${name}.tmp-${process.pid}`);
@@ -80,7 +97,8 @@ export function saveCheckpoint(runDir: string, { model, adam, state }: { model: 
     renameSync(tmp, final);
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
-    throw diskFullAs(err, final);
+    // Named by the checkpoint it was to become: the temporary folder is gone.
+    throw err instanceof DiskFullError ? new DiskFullError(final) : diskFullAs(err, final);
   }
   fsyncDir(root);
   writeFileAtomic(path.join(root, 'latest.json'), JSON.stringify({ epoch: state.epoch, dir: name }) + '\n');
@@ -169,9 +187,7 @@ function loadOne(dir: string, model: Model, adam: Adam): CheckpointState {
   const problem = rngProblem(state.rng) ?? historyProblem(state.history, epoch);
   if (problem) throw new ModelError(`${statePath}: ${problem}`);
   if (bytes.byteLength !== state.tensorsByteLength) throw new ModelError(`${path.join(dir, 'tensors.bin')}: the file has ${bytes.byteLength} bytes, expected ${show(state.tensorsByteLength)} (tensorsByteLength in state.json)`);
-  // Adam's second moments are running means of squared gradients: never negative.
-  const check = (name: string, values: Float32Array) => nonFinite(name, values) ?? (name.endsWith('.v') && values.some((v) => v < 0) ? `'${name}' holds a negative second moment` : undefined);
-  const problems = assignTensors(stateVariables(model, adam), state.tensors as TensorEntry[], bytes, check);
+  const problems = assignTensors(stateVariables(model, adam), state.tensors as TensorEntry[], bytes, valuesProblem);
   if (problems.length > 0) throw new ModelError(`${statePath}: ${problems.slice(0, 2).join('; ')}${problems.length > 2 ? ` (and ${problems.length - 2} more)` : ''}`);
   adam.step = adamStep as number;
   return { epoch, adamStep: adamStep as number, rng: state.rng as RngState, history: state.history as EpochMetrics[] };

@@ -1,5 +1,5 @@
 /** The training loop: epochs of seeded shuffled batches, test evaluation, metrics.jsonl, checkpoints and the model folder. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../engine/index.js';
 import { exampleSize, memoryBatches, streamBatches, type Batch, type Dataset } from '../data/index.js';
@@ -72,6 +72,15 @@ function numericStop(what: string, runDir: string, lastGood: number): VaekitErro
 /** Stops training on a NaN or Inf loss. */
 function checkFinite(value: number, where: string, runDir: string, lastGood: number): void {
   if (!Number.isFinite(value)) throw numericStop(`${where}: the loss is ${value}`, runDir, lastGood);
+}
+
+/** The epoch of the model in `runDir/model` (model.json's `extra.epoch`), or undefined when there is none to read. */
+function modelEpoch(runDir: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(path.join(runDir, 'model', 'model.json'), 'utf8')) as { extra?: { epoch?: number } }).extra?.epoch;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The model for the data, with a config that does not fit the data named by its preset (`preset NAME: model.encoder: ...`). */
@@ -159,7 +168,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       // loss curve drawn each epoch) only there, so a run that never yields grows by their memory every epoch.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (!existsSync(path.join(runDir, 'model', 'model.json'))) saveModel(path.join(runDir, 'model'), model, modelMeta);
+    // The model folder holds the last epoch's model, also when the run stopped between its checkpoint and its model
+    // (a full disk) and was resumed with nothing left to train.
+    const last = history.at(-1)?.epoch;
+    if (modelEpoch(runDir) !== last) saveModel(path.join(runDir, 'model'), model, last === undefined ? modelMeta : { ...modelMeta, extra: { epoch: last, test: history.at(-1)!.test } });
   } catch (err) {
     model.dispose();
     throw err;

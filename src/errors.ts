@@ -62,3 +62,16 @@ export class DiskFullError extends VaekitError {
     this.file = file;
   }
 }
+
+/**
+ * An error's message as one short line, for quoting inside a message of ours: V8's JSON.parse errors quote the text
+ * around the fault, newlines included, and would otherwise break the one-line rule.
+ *
+ * @example
+ * throw new ModelError(`${file}: not valid JSON (${oneLineReason(err)})`);
+ */
+export function oneLineReason(err: unknown): string {
+  const text = err instanceof Error ? ((err as NodeJS.ErrnoException).code ?? err.message) : String(err);
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}

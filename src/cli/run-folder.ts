@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig, type RunConfig } from '../config/index.js';
-import { ModelError, UsageError } from '../errors.js';
+import { ModelError, UsageError, oneLineReason } from '../errors.js';
 import { removeDeadTemps } from '../io/atomic.js';
 import { checkpointDirs } from '../train/index.js';
 
@@ -15,7 +15,7 @@ export function readRunConfig(runDir: string): RunConfig & { backend: RunConfig[
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new ModelError(`${file}: not valid JSON (${(err as Error).message})`);
+    throw new ModelError(`${file}: not valid JSON (${oneLineReason(err)})`);
   }
   try {
     return parseConfig(raw, file);

@@ -93,7 +93,12 @@ export function validateMetadata(raw: unknown, where: string): ModelMetadata {
   if (!config.success) throw new ModelError(`${where}: config is not a valid model config (${config.error.issues[0]?.path.join('.')}: ${config.error.issues[0]?.message})`);
   if (m.kind !== config.data.kind) throw new ModelError(`${where}: kind is '${m.kind}', expected config.kind '${config.data.kind}'`);
   if (m.latentDim !== config.data.latent) throw new ModelError(`${where}: latentDim ${m.latentDim} does not match config.latent ${config.data.latent}`);
-  return { ...(m as ModelMetadata), config: config.data };
+  // The model is built from config.likelihood; the top-level copy (what summary and the lab's card show) must agree.
+  const likelihood = config.data.likelihood;
+  if ((m.likelihood as { kind?: unknown } | undefined)?.kind !== likelihood.kind) {
+    throw new ModelError(`${where}: likelihood is ${JSON.stringify(m.likelihood ?? null).slice(0, 60)}, expected config.likelihood's kind '${likelihood.kind}'`);
+  }
+  return { ...(m as ModelMetadata), config: config.data, likelihood };
 }
 
 /**

@@ -98,6 +98,8 @@ const CORRUPTIONS: [string, (run: string) => void, RegExp][] = [
   ['an Adam step that is not an integer', (r) => editState(r, 2, (s) => (s.adamStep = 4.5)), /adamStep is 4\.5/],
   ['an epoch other than the folder\'s', (r) => editState(r, 2, (s) => (s.epoch = 7)), /epoch is 7, expected 2 \(the folder's name\)/],
   ['a history of the wrong length', (r) => editState(r, 2, (s) => s.history.pop()), /history has 1 entries, expected 2/],
+  ['a tensor of dtype float64', (r) => editState(r, 2, (s) => (s.tensors[0].dtype = 'float64')), /tensors\[0\]\.dtype is "float64", expected 'float32'/],
+  ['a history whose time is a number', (r) => editState(r, 2, (s) => (s.history[0].time = 5)), /history\[0\] is not epoch 1's metrics/],
   ['a history with a NaN loss', (r) => editState(r, 2, (s) => (s.history[1].test.loss = null)), /history\[1\] is not epoch 2's metrics/],
 ];
 

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import path from 'node:path';
 import type { RngState } from '../engine/index.js';
 import type { Model } from '../models/index.js';
-import { DiskFullError, ModelError, VaekitError } from '../errors.js';
+import { DiskFullError, ModelError, VaekitError, oneLineReason } from '../errors.js';
 import { diskFullAs, fsyncDir, writeFileAtomic } from '../io/atomic.js';
 import { assignTensors, nonFinite, packTensors, readEntry, type TensorEntry } from '../io/tensor-pack.js';
 import { MAX_ABS_WEIGHT } from '../io/model-check.js';
@@ -137,7 +137,7 @@ export function checkpointDirs(runDir: string): { dirs: string[]; latestProblem?
   try {
     named = (JSON.parse(readFileSync(latestPath, 'utf8')) as { dir?: unknown } | null)?.dir;
   } catch (err) {
-    return { dirs: found, latestProblem: `${latestPath} is not valid JSON (${(err as Error).message})` };
+    return { dirs: found, latestProblem: `${latestPath} is not valid JSON (${oneLineReason(err)})` };
   }
   if (typeof named !== 'string' || !found.includes(named)) return { dirs: found, latestProblem: `${latestPath} names ${JSON.stringify(named ?? null)}, not a checkpoint folder of ${root}` };
   return { dirs: [named, ...found.filter((d) => d !== named)] };
@@ -160,8 +160,12 @@ function rngProblem(rng: unknown): string | undefined {
 /** Why a checkpoint's history cannot be the metrics of epochs 1..epoch, or undefined when it can. */
 function historyProblem(history: unknown, epoch: number): string | undefined {
   if (!Array.isArray(history) || history.length !== epoch) return `history has ${Array.isArray(history) ? history.length : show(history)} entries, expected ${epoch} (one per epoch)`;
-  const bad = history.findIndex((m: Partial<EpochMetrics> | null, i) => m?.epoch !== i + 1 || !Number.isFinite(m?.train?.loss) || !Number.isFinite(m?.test?.loss));
-  return bad < 0 ? undefined : `history[${bad}] is not epoch ${bad + 1}'s metrics with finite train and test losses`;
+  // Each entry goes back into metrics.jsonl and the report: the numbers must be numbers.
+  const terms = (t: unknown) => ['loss', 'reconstruction', 'kl'].every((k) => Number.isFinite((t as Record<string, unknown> | undefined)?.[k]));
+  const times = (m: Partial<EpochMetrics>) => ['samplesPerSecond', 'epochSeconds', 'elapsedSeconds'].every((k) => Number.isFinite(m[k as keyof EpochMetrics])) && typeof m.time === 'string';
+  const optional = (m: Partial<EpochMetrics>) => ['lr', 'beta', 'capacity'].every((k) => m[k as keyof EpochMetrics] === undefined || Number.isFinite(m[k as keyof EpochMetrics]));
+  const bad = history.findIndex((m: Partial<EpochMetrics> | null, i) => typeof m !== 'object' || m === null || m.epoch !== i + 1 || !terms(m.train) || !terms(m.test) || !times(m) || !optional(m));
+  return bad < 0 ? undefined : `history[${bad}] is not epoch ${bad + 1}'s metrics (finite train and test terms, timings, a time)`;
 }
 
 /**
@@ -177,7 +181,7 @@ function loadOne(dir: string, model: Model, adam: Adam): CheckpointState {
     state = JSON.parse(readFileSync(statePath, 'utf8')) as Partial<StateFile> | null;
     bytes = readFileSync(path.join(dir, 'tensors.bin'));
   } catch (err) {
-    throw new ModelError(`${statePath}: cannot read the checkpoint (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ModelError(`${statePath}: cannot read the checkpoint (${oneLineReason(err)})`);
   }
   if (typeof state !== 'object' || state === null) throw new ModelError(`${statePath}: expected a JSON object`);
   const { epoch, adamStep } = state;
@@ -187,7 +191,10 @@ function loadOne(dir: string, model: Model, adam: Adam): CheckpointState {
   const problem = rngProblem(state.rng) ?? historyProblem(state.history, epoch);
   if (problem) throw new ModelError(`${statePath}: ${problem}`);
   if (bytes.byteLength !== state.tensorsByteLength) throw new ModelError(`${path.join(dir, 'tensors.bin')}: the file has ${bytes.byteLength} bytes, expected ${show(state.tensorsByteLength)} (tensorsByteLength in state.json)`);
-  const problems = assignTensors(stateVariables(model, adam), state.tensors as TensorEntry[], bytes, valuesProblem);
+  if (!Array.isArray(state.tensors)) throw new ModelError(`${statePath}: tensors is ${show(state.tensors)}, expected the manifest, a list of { name, shape, dtype, offset, byteLength }`);
+  const dtype = state.tensors.findIndex((e) => e?.dtype !== 'float32');
+  if (dtype >= 0) throw new ModelError(`${statePath}: tensors[${dtype}].dtype is ${show(state.tensors[dtype]?.dtype)}, expected 'float32'`);
+  const problems = assignTensors(stateVariables(model, adam), state.tensors, bytes, valuesProblem);
   if (problems.length > 0) throw new ModelError(`${statePath}: ${problems.slice(0, 2).join('; ')}${problems.length > 2 ? ` (and ${problems.length - 2} more)` : ''}`);
   adam.step = adamStep as number;
   return { epoch, adamStep: adamStep as number, rng: state.rng as RngState, history: state.history as EpochMetrics[] };

@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz [-- --n 5000] [--seed S] [--only models|checkpoints]`: the seeded fuzz corpus of model folders and
+ * `npm run fuzz [-- --n 5000] [--seed S] [--only models|checkpoints] [--seeds S:models:N,...]`: the seeded fuzz corpus of model folders and
  * checkpoints (test/fuzz-corpus.ts), N cases each, through the loaders the commands use. Prints a table of outcomes
  * and every failure with the seed that reproduces it, writes bench/results/fuzz-<time>.json, and exits 1 on any
  * crash or hang. The data-file loaders' corpus runs in the suite (test/fuzz-loaders.test.ts).
@@ -23,6 +23,8 @@ if (!Number.isSafeInteger(n) || n <= 0) {
 }
 const seed = flag('seed') ?? 'fuzz';
 const only = flag('only');
+/** `--seeds fuzz:models:2103,...`: rerun exactly these cases (as a failure prints them). */
+const seeds = flag('seeds')?.split(',');
 if (only !== undefined && only !== 'models' && only !== 'checkpoints') {
   process.stderr.write(`fuzz: --only ${only}: expected models or checkpoints\n`);
   process.exit(2);
@@ -38,7 +40,13 @@ try {
     ['models', modelCase],
     ['checkpoints', checkpointCase],
   ] as const;
-  for (const [name, run] of corpora) {
+  for (const s of seeds ?? []) {
+    const name = s.split(':').at(-2);
+    const run = corpora.find(([c]) => c === name)?.[1];
+    if (!run) throw new Error(`--seeds ${s}: expected SEED:models:N or SEED:checkpoints:N`);
+    results.push(run(bases, s, path.join(tmp.dir, 'case')));
+  }
+  for (const [name, run] of seeds ? [] : corpora) {
     if (only !== undefined && only !== name) continue;
     const t0 = performance.now();
     for (let i = 0; i < n; i++) {
@@ -51,7 +59,7 @@ try {
 }
 const seconds = (performance.now() - started) / 1000;
 
-const rows = (['models', 'checkpoints'] as const).filter((c) => only === undefined || only === c).map((corpus) => {
+const rows = (['models', 'checkpoints'] as const).filter((c) => results.some((r) => r.corpus === c)).map((corpus) => {
   const rs = results.filter((r) => r.corpus === corpus);
   return { corpus, cases: rs.length, ...tally(rs), slowestMs: Math.round(Math.max(...rs.map((r) => r.ms))) };
 });

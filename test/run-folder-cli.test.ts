@@ -15,6 +15,7 @@ import { runCli, tempDir } from './helpers.js';
 const fault = vi.hoisted(() => ({ target: undefined as RegExp | undefined, skip: 0, hits: 0 }));
 
 vi.mock('node:fs', async (importOriginal) => {
+  // The test's own writes go through this mock too; only paths matching fault.target fail.
   const fs = await importOriginal<typeof import('node:fs')>();
   const failing = new Set<number>();
   const enospc = (file: string) => Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: 'ENOSPC', errno: -28, syscall: 'write', path: file });
@@ -37,7 +38,12 @@ vi.mock('node:fs', async (importOriginal) => {
     fs.appendFileSync(file, String(data).slice(0, 7));
     throw enospc(String(file));
   }) as typeof fs.appendFileSync;
-  const mocked = { ...fs, openSync, writeSync, appendFileSync };
+  const writeFileSync = ((file: string, data: string | Uint8Array, ...rest: unknown[]) => {
+    if (!hit(String(file))) return (fs.writeFileSync as (...a: unknown[]) => void)(file, data, ...rest);
+    fs.writeFileSync(file, typeof data === 'string' ? data.slice(0, 7) : data.subarray(0, 7));
+    throw enospc(String(file));
+  }) as typeof fs.writeFileSync;
+  const mocked = { ...fs, openSync, writeSync, appendFileSync, writeFileSync };
   return { ...mocked, default: mocked };
 });
 
@@ -152,6 +158,13 @@ describe('--out of the commands that write files: a failed write leaves no folde
       expect(existsSync(path.join(cwd, 'outs'))).toBe(false);
     });
   }
+  it('export --out', { timeout: 30_000 }, async () => {
+    Object.assign(fault, { target: /model\.safetensors$/ });
+    const r = await runCli(cwd, 'export', 'whole', '--format', 'pytorch', '--out', 'outs/pt');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('vaekit: disk full while writing outs/pt: free space and run the command again\n');
+    expect(existsSync(path.join(cwd, 'outs'))).toBe(false);
+  });
   it('encode --out into a new folder', { timeout: 30_000 }, async () => {
     Object.assign(fault, { target: /codes\.npy\.tmp-/ });
     const r = await runCli(cwd, 'encode', 'whole', '--data', 'points.csv', '--backend', 'cpu', '--out', 'outs/enc/codes.npy');

@@ -91,6 +91,14 @@ describe('loading a corrupted model', () => {
     expect(err.message).not.toContain('\n');
   });
 
+  it('a config of 1e12 hidden units (once a RangeError in every command): refused before anything is built', async () => {
+    const dir = corrupted({ json: (m) => ((m.config.decoder as { hidden: number[] }).hidden = [1e12]) });
+    const total = (JSON.parse(readFileSync(path.join(good, 'model.json'), 'utf8')) as ModelMetadata).weights.reduce((n, e) => n + e.byteLength / 4, 0);
+    const err = await expectNoLeak(() => rejection(() => loadModel(dir)));
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.message).toBe(`${path.join(dir, 'model.json')}: config.decoder.hidden[0] implies 1000000000000 values in one weight, expected at most ${total} (all the weights in the manifest)`);
+  });
+
   it('model.json that is not JSON: one line, though V8 quotes the text around the fault with its newlines', async () => {
     const dir = corrupted({});
     const text = readFileSync(path.join(good, 'model.json'), 'utf8');

@@ -67,11 +67,13 @@ export function assignTensors(
       continue;
     }
     if (!Array.isArray(e.shape) || e.shape.join('x') !== variable.shape.join('x')) {
-      problems.push(`weight '${name}' has shape ${Array.isArray(e.shape) ? `[${e.shape.join(', ')}]` : JSON.stringify(e.shape ?? null)}, expected [${variable.shape.join(', ')}]`);
+      // A value from a file is shown cut short: a corrupted field can be any length.
+      const found = (Array.isArray(e.shape) ? `[${e.shape.join(', ')}]` : JSON.stringify(e.shape ?? null)).slice(0, 60);
+      problems.push(`weight '${name}' has shape ${found}, expected [${variable.shape.join(', ')}]`);
       continue;
     }
     if (!Number.isInteger(e.offset) || e.byteLength !== variable.size * 4 || e.offset < 0 || e.offset + e.byteLength > bytes.byteLength) {
-      problems.push(`weight '${name}' lies outside the ${bytes.byteLength}-byte weights file (offset ${e.offset}, ${e.byteLength} bytes)`);
+      problems.push(`weight '${name}' lies outside the ${bytes.byteLength}-byte weights file (offset ${String(e.offset).slice(0, 30)}, ${String(e.byteLength).slice(0, 30)} bytes)`);
       continue;
     }
     const data = readEntry(bytes, e);

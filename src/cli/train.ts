@@ -147,8 +147,8 @@ export function registerTrain(program: Command): void {
     .option('--image-size <HxW>', 'a folder of PNG images: resize every image to H x W pixels (default the first image\'s size)', imageSize('--image-size'))
     .option('--stream', 'uncompressed .npy or IDX data: train from the file in shuffled chunks, never loading it whole (see README, Data)')
     .option('--chunk-examples <n>', 'with --stream: examples per chunk (default 8 MiB of rows); the shuffle depends on it', positiveInt('--chunk-examples'))
-    .option('--out <dir>', 'run folder (default runs/<preset>-<time>)')
-    .option('--resume <run>', 'continue a run from its last checkpoint')
+    .option('--out <dir>', 'run folder (default runs/<preset>-<time>); one whose run stopped before its first checkpoint is reused')
+    .option('--resume <run>', 'continue a run from its latest valid checkpoint')
     .option('--backend <name>', withDefault(`tensor backend: ${BACKEND_OPTIONS.join(', ')}`, ['backend'], configSchema.shape.backend), oneOf('--backend', BACKEND_OPTIONS))
     .option('--json', 'print one JSON object with the result')
     .action(runTrain);

@@ -78,7 +78,6 @@ function copy(): string {
 /** Each corruption of the latest checkpoint, and the words its notice must hold. */
 const CORRUPTIONS: [string, (run: string) => void, RegExp][] = [
   ['a NaN weight', (r) => editBytes(r, 2, setValue('model/encoder.dense0.kernel', 3, NaN)), /'model\/encoder\.dense0\.kernel' \[3\] is NaN/],
-  ['a weight of 1e30', (r) => editBytes(r, 2, setValue('model/decoder.dense0.bias', 0, 1e30)), /'model\/decoder\.dense0\.bias' \[0\] is 1\.0000000150474662e\+30, expected \|w\| <= 1000000/],
   ['an infinite Adam moment', (r) => editBytes(r, 2, setValue('.m', 0, -Infinity)), /\.m' \[0\] is -Infinity/],
   ['a negative Adam second moment', (r) => editBytes(r, 2, setValue('.v', 1, -0.5)), /negative second moment/],
   ['a truncated tensors.bin', (r) => editBytes(r, 2, (b) => b.subarray(0, b.length - 8)), /tensors\.bin: the file has \d+ bytes, expected \d+/],

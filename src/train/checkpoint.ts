@@ -12,7 +12,6 @@ import type { Model } from '../models/index.js';
 import { DiskFullError, ModelError, VaekitError, oneLineReason } from '../errors.js';
 import { diskFullAs, fsyncDir, writeFileAtomic } from '../io/atomic.js';
 import { assignTensors, nonFinite, packTensors, readEntry, type TensorEntry } from '../io/tensor-pack.js';
-import { MAX_ABS_WEIGHT } from '../io/model-check.js';
 import type { Adam } from './adam.js';
 import type { EpochMetrics } from './metrics.js';
 
@@ -48,17 +47,12 @@ function stateVariables(model: Model, adam: Adam) {
 }
 
 /**
- * What is wrong with a checkpoint tensor's values, if anything: every value finite; the model's within the bound the
- * model loaders hold weights to (so a checkpoint is never "good" while the model saved beside it cannot be loaded);
- * Adam's second moments, running means of squared gradients, never negative.
+ * What is wrong with a checkpoint tensor's values, if anything: every value finite, and Adam's second moments, running
+ * means of squared gradients, never negative.
  */
 function valuesProblem(name: string, values: Float32Array): string | undefined {
   const bad = nonFinite(name, values);
   if (bad) return bad;
-  if (name.startsWith('model/')) {
-    const j = values.findIndex((w) => Math.abs(w) > MAX_ABS_WEIGHT);
-    if (j >= 0) return `'${name}' [${j}] is ${values[j]}, expected |w| <= ${MAX_ABS_WEIGHT}`;
-  }
   if (name.endsWith('.v') && values.some((v) => v < 0)) return `'${name}' holds a negative second moment`;
   return undefined;
 }
@@ -68,7 +62,7 @@ const dirName = (epoch: number) => `epoch-${String(epoch).padStart(4, '0')}`;
 
 /**
  * Writes `runDir/checkpoints/epoch-NNNN/` and points `latest.json` at it; keeps the newest two. Weights that are not
- * all finite (and, the model's, within MAX_ABS_WEIGHT) are never written: that throws a `numeric` VaekitError and the previous checkpoint stays the latest. On
+ * all finite are never written: that throws a `numeric` VaekitError and the previous checkpoint stays the latest. On
  * a full disk the temporary folder is removed and a DiskFullError names the file.
  *
  * @example

@@ -65,7 +65,7 @@ export function epochBatches(dataset: Dataset, split: 'train' | 'test', batchSiz
  * and a resumed one was checked when loaded), 0 when there is none.
  */
 function numericStop(what: string, runDir: string, lastGood: number): VaekitError {
-  const kept = lastGood > 0 ? `the last good checkpoint, epoch ${lastGood}'s (written before epoch ${lastGood + 1}), is kept in ${path.join(runDir, 'checkpoints')}` : 'no epoch had finished, so there is no checkpoint';
+  const kept = lastGood > 0 ? `the last good checkpoint (epoch ${lastGood}, written before epoch ${lastGood + 1}) is kept in ${path.join(runDir, 'checkpoints')}` : 'no epoch had finished, so there is no checkpoint';
   return new VaekitError('numeric', `${what}; training stopped. ${kept}. Try a lower --lr or check the data for extreme values.`);
 }
 
@@ -153,14 +153,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         ...klWeightRecord(config.model, klWeight),
       };
       history.push(metrics);
-      appendFileWhole(metricsPath, metricsLine(metrics));
       try {
         saveCheckpoint(runDir, { model, adam: trainer.adam, state: { epoch, adamStep: trainer.adam.step, rng: trainer.rngState(), history } });
       } catch (err) {
-        // A non-finite weight or Adam moment that the finite test loss did not show: no checkpoint, the previous one stands.
+        // A non-finite weight or Adam moment that the finite test loss did not show: no checkpoint, the previous one
+        // stands, and the epoch is not recorded.
         if (err instanceof VaekitError && err.code === 'numeric') throw numericStop(err.message, runDir, lastGood);
         throw err;
       }
+      // After the checkpoint, which holds the same line: a line is recorded only for an epoch that has one (a resume
+      // rewrites the file from the checkpoint's history, so a line lost to a full disk comes back).
+      appendFileWhole(metricsPath, metricsLine(metrics));
       saveModel(path.join(runDir, 'model'), model, { ...modelMeta, extra: { epoch, test } });
       opts.onEpoch?.(metrics);
       if (opts.shouldStop?.(metrics)) break;

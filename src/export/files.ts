@@ -113,6 +113,7 @@ export function importSafetensors({ file, run, out }: { file: string; run?: stri
   };
   const target = out ?? run!;
   const staging = `${target.replace(/[\\/]+$/, '')}.import-${process.pid}`;
+  const created = firstMissing(path.dirname(path.resolve(target)));
   rmSync(staging, { recursive: true, force: true });
   try {
     try {
@@ -136,7 +137,8 @@ export function importSafetensors({ file, run, out }: { file: string; run?: stri
     rmSync(old, { recursive: true, force: true });
     return { out: run!, modelDir };
   } catch (err) {
-    // Named by the folder it was for: the staging folder is removed below.
+    // Named by the folder it was for: the staging folder is removed below, with any parent folder it needed.
+    if (created) rmSync(created, { recursive: true, force: true });
     throw err instanceof DiskFullError ? new DiskFullError(out ?? path.join(run!, 'model')) : diskFullAs(err, out ?? path.join(run!, 'model'));
   } finally {
     rmSync(staging, { recursive: true, force: true });

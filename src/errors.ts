@@ -6,7 +6,8 @@ export type ErrorCode =
   | 'input' // a data file that is missing, unreadable or malformed
   | 'model' // a model or run folder that is missing, malformed or incompatible
   | 'numeric' // a NaN or Inf loss stopped training
-  | 'locked'; // another process is training into the same run folder
+  | 'locked' // another process is training into the same run folder
+  | 'disk'; // the disk (or the user's quota) filled up while a file was written
 
 /**
  * An error the user can fix. The CLI prints `message` without a stack trace.
@@ -47,4 +48,30 @@ export class ModelError extends VaekitError {
     super('model', message);
     this.name = 'ModelError';
   }
+}
+
+/**
+ * A write that failed because the disk or the user's quota is full (ENOSPC, EDQUOT). The message names the file and
+ * what to do; whatever was being written has been removed, so freeing space is all a retry needs.
+ */
+export class DiskFullError extends VaekitError {
+  readonly file: string;
+  constructor(file: string, advice = 'free space and run the command again') {
+    super('disk', `disk full while writing ${file}: ${advice}`);
+    this.name = 'DiskFullError';
+    this.file = file;
+  }
+}
+
+/**
+ * An error's message as one short line, for quoting inside a message of ours: V8's JSON.parse errors quote the text
+ * around the fault, newlines included, and would otherwise break the one-line rule.
+ *
+ * @example
+ * throw new ModelError(`${file}: not valid JSON (${oneLineReason(err)})`);
+ */
+export function oneLineReason(err: unknown): string {
+  const text = err instanceof Error ? ((err as NodeJS.ErrnoException).code ?? err.message) : String(err);
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }

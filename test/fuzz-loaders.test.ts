@@ -1,12 +1,18 @@
-/** Seeded fuzzing of the file loaders: thousands of mutated valid IDX, NPY and CSV files give data or a typed DataError, never anything else. */
+/**
+ * Seeded fuzzing of the file loaders: thousands of mutated valid IDX, NPY and CSV files give data or a typed
+ * DataError, never anything else; and a slice of `npm run fuzz`'s corpus (test/fuzz-corpus.ts) of mutated model folders
+ * and checkpoints gives a usable model or checkpoint or a one-line VaekitError.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/engine/rng.js';
 import { loadDataset, parseCsv, parseIdx, parseNpy } from '../src/data/index.js';
 import { DataError } from '../src/errors.js';
+import { initBackend, tf } from '../src/engine/index.js';
+import { checkpointCase, makeBases, modelCase, tally, type Bases } from './fuzz-corpus.js';
 
 const ROUNDS = 2500;
 
@@ -130,4 +136,29 @@ describe('fuzzed loaders throw only typed errors', () => {
       onlyTypedErrors(() => loadDataset({ name: file, seed: 1, testFraction: 0.25, limit, labelColumn: name.endsWith('.csv') ? 'label' : undefined }), file);
     }
   });
+});
+
+describe('fuzzed model folders and checkpoints (npm run fuzz, 200 cases each)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vaekit-fuzz-models-'));
+  let bases: Bases;
+  beforeAll(async () => {
+    await initBackend('cpu');
+    bases = await makeBases(path.join(dir, 'bases'));
+  }, 60_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const [corpus, run] of [['models', modelCase], ['checkpoints', checkpointCase]] as const) {
+    it(`${corpus}: each case a result or a one-line VaekitError, no tensor left`, { timeout: 60_000 }, () => {
+      const before = tf.memory().numTensors;
+      const results = Array.from({ length: 200 }, (_, i) => run(bases, `suite:${corpus}:${i}`, path.join(dir, 'case')));
+      const failures = results.filter((r) => r.outcome === 'crash' || r.outcome === 'slow').map((r) => `${r.outcome} (seed ${r.seed}, ${r.mutation}): ${r.message}`);
+      expect(failures).toEqual([]);
+      expect(tf.memory().numTensors).toBe(before);
+      const counts = tally(results);
+      // Most mutations break a strict format; the corpus still reaches the success paths.
+      expect(counts.refused).toBeGreaterThan(corpus === 'models' ? 150 : 10);
+      expect(counts.ok).toBeGreaterThan(0);
+      if (corpus === 'checkpoints') expect(counts.fallback).toBeGreaterThan(100);
+    });
+  }
 });

@@ -6,7 +6,7 @@ import { invertPreprocessing, parseNpy, readDataFile, writeNpy } from '../data/i
 import { decodeCodes, encodeMeans } from '../latent/index.js';
 import { imageGrid } from '../figures/index.js';
 import { DataError, UsageError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { intoNewFolder, writeFileAtomic } from '../io/atomic.js';
 import { fmt } from './output.js';
 import { BACKEND_OPTIONS } from '../config/index.js';
 import { labelsFor, type Model } from '../models/index.js';
@@ -46,11 +46,14 @@ async function runEncode(run: string, flags: ModelDataFlags & { out?: string }):
     let sse = 0;
     for (let i = 0; i < ex.x.length; i++) sse += (recon.data[i] - ex.x[i]) ** 2;
     const files = [flags.out!];
-    writeFileAtomic(flags.out!, writeNpy({ shape: [ex.n, model.latentDim], data: z.data }));
-    if (labels) {
-      files.push(labelsFileFor(flags.out!));
-      writeFileAtomic(files[1], writeNpy({ shape: [ex.n], data: Float32Array.from(labels) }));
-    }
+    // A failed write (a full disk) into a folder that did not exist leaves no empty folder.
+    intoNewFolder(path.dirname(flags.out!), () => {
+      writeFileAtomic(flags.out!, writeNpy({ shape: [ex.n, model.latentDim], data: z.data }));
+      if (labels) {
+        files.push(labelsFileFor(flags.out!));
+        writeFileAtomic(files[1], writeNpy({ shape: [ex.n], data: Float32Array.from(labels) }));
+      }
+    });
     const c = compression({ inputShape: metadata.inputShape, preprocessing: metadata.preprocessing, latentDim: model.latentDim });
     const result = { run, data: flags.data, n: ex.n, latent: model.latentDim, file: flags.out, ...(labels && { labelsFile: files[1] }), ...c, reconstructionError: { sse: sse / ex.n, mse: sse / (ex.n * d) } };
     out.result(result, () => {

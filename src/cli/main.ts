@@ -30,9 +30,9 @@ function addMemoryBudget(cmd: Command): void {
   cmd.option('--memory-budget <size>', 'refuse data whose loading would allocate more than SIZE, e.g. 4GiB or 512MB (default: half of physical memory)', (v: string) => parseByteSize('--memory-budget', v));
 }
 
-/** Exit codes: 0 success, 1 internal error or a failed run, 2 usage or input error. */
+/** Exit codes: 0 success, 1 internal error or a failed run (a NaN loss, a full disk), 2 usage or input error. */
 function exitCodeFor(err: VaekitError): number {
-  return err.code === 'numeric' ? 1 : 2;
+  return err.code === 'numeric' || err.code === 'disk' ? 1 : 2;
 }
 
 /**

@@ -7,7 +7,7 @@ import { DATA_ACCEPTED, loadForModel, parseLabelColumn, type Dataset, type Model
 import { labelsFor, type Model } from '../models/index.js';
 import type { ModelMetadata } from '../io/model-format.js';
 import { loadModel } from '../io/model-files.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { intoNewFolder, writeFileAtomic } from '../io/atomic.js';
 import { checkShapes } from '../evaluate/index.js';
 import { UsageError } from '../errors.js';
 import { datasetFor, startBackend } from './common.js';
@@ -120,11 +120,16 @@ export function examplesFor(flags: ModelDataFlags, r: OpenRun): ModelExamples {
   });
 }
 
-/** Writes files (name relative to `dir`) atomically and returns their paths. */
+/**
+ * Writes files (name relative to `dir`) atomically and returns their paths. When a write fails (a full disk) into a
+ * `dir` that did not exist, the folder goes too: a failed `--out` leaves no empty or half-filled folder.
+ */
 export function writeFiles(dir: string, files: { file: string; bytes: Uint8Array | string }[]): string[] {
-  return files.map(({ file, bytes }) => {
-    const target = path.join(dir, file);
-    writeFileAtomic(target, bytes);
-    return target;
-  });
+  return intoNewFolder(dir, () =>
+    files.map(({ file, bytes }) => {
+      const target = path.join(dir, file);
+      writeFileAtomic(target, bytes);
+      return target;
+    }),
+  );
 }

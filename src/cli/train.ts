@@ -3,26 +3,23 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { BACKEND_OPTIONS, DEFAULT_PRESET, MAX_WIDTH, LIKELIHOOD_KINDS, MODEL_KINDS, OBJECTIVE_KINDS, betaScheduleSchema, configSchema, dataSchema, mlpSchema, modelSchema, objectiveSchema, resolveConfig, trainSchema, type RunConfig } from '../config/index.js';
-import { train } from '../train/index.js';
+import { latestCheckpointEpoch, train } from '../train/index.js';
 import { lockRun } from '../io/lock.js';
-import { UsageError, VaekitError } from '../errors.js';
+import { firstMissing } from '../io/atomic.js';
+import { DiskFullError, UsageError, VaekitError } from '../errors.js';
 import { ACTIVATIONS } from '../nn/index.js';
 import { datasetFor, startBackend } from './common.js';
 import { makeOutput } from './output.js';
 import { makeProgress } from './progress.js';
 import { figureHooks } from '../report/index.js';
-import { newRunDir, readRunConfig } from './run-folder.js';
+import { clearStoppedRun, newRunDir, readRunConfig, removeLeftovers, runState } from './run-folder.js';
 import { imageSize, intList, integer, number, oneOf, positiveInt } from './parse.js';
 import { DATA_ACCEPTED, parseNoise } from '../data/index.js';
 import { DEFAULT_GAMMA, capacity, configLayers, flagName, klCycle, type TrainFlags } from './train-flags.js';
 import { optionField, schemaDefault, withDefault } from './train-help.js';
 
-/** The first folder of `dir`'s path that does not exist yet: what a failed fresh run must remove to leave nothing behind. */
-function firstMissing(dir: string): string | undefined {
-  let missing: string | undefined;
-  for (let d = path.resolve(dir); !existsSync(d); d = path.dirname(d)) missing = d;
-  return missing;
-}
+/** `s` after a count: `1 epoch`, `2 epochs`. */
+const epochsText = (n: number) => `${n} epoch${n === 1 ? '' : 's'}`;
 
 async function runTrain(flags: TrainFlags): Promise<void> {
   const started = performance.now();
@@ -37,6 +34,13 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     runDir = flags.resume;
     if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new UsageError(`--resume ${runDir}: not a folder; expected a run folder to continue`);
     const recorded = readRunConfig(runDir);
+    if (runState(runDir) === 'stopped-before-checkpoint') {
+      throw new UsageError(`--resume ${runDir}: the run stopped before its first checkpoint, so there is nothing to resume; start it afresh with vaekit train --config ${path.join(runDir, 'config.json')} --out ${runDir} (a run folder without a checkpoint or model is reused)`);
+    }
+    const latest = latestCheckpointEpoch(runDir);
+    if (flags.epochs !== undefined && latest !== undefined && flags.epochs < latest) {
+      throw new UsageError(`--epochs ${flags.epochs}: the run already has ${epochsText(latest)}; --epochs ${flags.epochs} would train none: give --epochs ${latest + 1} or more`);
+    }
     recordedBackend = recorded.backend;
     config = { ...recorded, train: { ...recorded.train, epochs: flags.epochs ?? recorded.train.epochs } };
   } else {
@@ -44,7 +48,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     config = resolveConfig(layers);
     runDir = flags.out ?? newRunDir(config);
     if (existsSync(runDir) && !statSync(runDir).isDirectory()) throw new UsageError(`--out ${runDir}: exists and is not a folder; expected a folder for the run`);
-    if (existsSync(path.join(runDir, 'config.json'))) {
+    if (runState(runDir) === 'run') {
       throw new UsageError(`--out ${runDir}: the folder already holds a run; continue it with --resume ${runDir} or choose another --out`);
     }
   }
@@ -56,29 +60,45 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   const dataset = datasetFor(config, flags);
   // A fresh run's config is fitted to its data (resolveConfig's data rules); a resumed one is the run's own.
   if (layers) config = resolveConfig({ ...layers, dataset, onNotice: out.info });
-  // A fresh run that fails on a usage or input error before its first epoch leaves no folder behind.
+  // A fresh run that fails before its first checkpoint (other than by a NaN loss, whose folder stays to be looked at
+  // and is reused by the next fresh run) leaves no folder behind, not even one holding only run.lock.
   const created = flags.resume ? undefined : firstMissing(runDir);
-  mkdirSync(runDir, { recursive: true });
-  const release = lockRun(runDir);
-  out.info(`run: ${runDir}`);
-  const counts = dataset.stream ? `${dataset.stream.train.n} train, ${dataset.stream.test.n} test, streamed in chunks of ${dataset.stream.chunkExamples}` : `${dataset.train.n} train, ${dataset.test.n} test`;
-  out.info(`data: ${dataset.name} (${counts}, shape [${dataset.shape.join(', ')}])`);
-  const progress = makeProgress(out, config.train.epochs);
-  const figures = figureHooks({ runDir, modelConfig: config.model, seed: config.train.seed, notice: out.info, status: progress.status, onFigure: progress.figure });
+  let release: (() => void) | undefined;
+  let progress: ReturnType<typeof makeProgress> | undefined;
   let result;
-  let epochsDone = 0;
   try {
-    result = await train({ config, dataset, runDir, backend, resume: Boolean(flags.resume), onProgress: progress.onProgress, onEpoch: (m) => (epochsDone++, progress.onEpoch(m), figures.onEpoch()) });
+    mkdirSync(runDir, { recursive: true });
+    release = lockRun(runDir);
+    // Only now, holding the lock, may the folder's old contents go: another process could have been training into it.
+    if (!flags.resume && clearStoppedRun(runDir)) out.info(`--out ${runDir}: reusing the folder of a run that stopped before its first checkpoint`);
+    const leftovers = removeLeftovers(runDir);
+    if (leftovers.length > 0) out.info(`removed ${leftovers.length} temporary file${leftovers.length === 1 ? '' : 's'} left by a stopped vaekit process (${leftovers.map((f) => path.relative(runDir, f)).join(', ')})`);
+    out.info(`run: ${runDir}`);
+    const counts = dataset.stream ? `${dataset.stream.train.n} train, ${dataset.stream.test.n} test, streamed in chunks of ${dataset.stream.chunkExamples}` : `${dataset.train.n} train, ${dataset.test.n} test`;
+    out.info(`data: ${dataset.name} (${counts}, shape [${dataset.shape.join(', ')}])`);
+    progress = makeProgress(out, config.train.epochs);
+    const figures = figureHooks({ runDir, modelConfig: config.model, seed: config.train.seed, notice: out.info, status: progress.status, onFigure: progress.figure });
+    const notice = (line: string) => process.stderr.write(`vaekit: warning: ${line}\n`);
+    result = await train({ config, dataset, runDir, backend, resume: Boolean(flags.resume), onNotice: notice, onProgress: progress.onProgress, onEpoch: (m) => (progress!.onEpoch(m), figures.onEpoch()) });
     figures.atEnd(result.model, dataset, result.history);
   } catch (err) {
-    if (created && epochsDone === 0 && err instanceof VaekitError && err.code !== 'numeric') rmSync(created, { recursive: true, force: true });
+    const kept = latestCheckpointEpoch(runDir);
+    const removed = created !== undefined && kept === undefined && !(err instanceof VaekitError && err.code === 'numeric');
+    if (removed) rmSync(created, { recursive: true, force: true });
+    if (err instanceof DiskFullError) {
+      throw new DiskFullError(err.file, kept === undefined ? `no epoch's checkpoint was written${removed ? `, so ${runDir} was removed` : ''}; free space and run the command again` : `epoch ${kept}'s checkpoint is kept; free space and run vaekit train --resume ${runDir}`);
+    }
     throw err;
   } finally {
-    progress.stop();
-    release();
+    progress?.stop();
+    release?.();
   }
   const last = result.history.at(-1);
   result.model.dispose();
+  const done = last?.epoch ?? 0;
+  if (result.epochsRun === 0 && flags.epochs !== undefined && flags.epochs < done) {
+    throw new UsageError(`--epochs ${flags.epochs}: the run already has ${epochsText(done)}; --epochs ${flags.epochs} would train none: give --epochs ${done + 1} or more`);
+  }
   const seconds = (performance.now() - started) / 1000; // the whole command: data, training, figures
   const summary = {
     run: runDir,
@@ -91,7 +111,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     seconds: Number(seconds.toFixed(2)),
   };
   out.result(summary, () => {
-    if (result.epochsRun === 0) out.info(`the run already has ${config.train.epochs} epochs; raise --epochs to train further`);
+    if (result.epochsRun === 0) out.info(`the run already has ${epochsText(done)} and --epochs is ${config.train.epochs}; give --epochs ${done + 1} or more to train further`);
     out.info(`done: ${runDir} in ${seconds.toFixed(1)} s (model in ${summary.model}, metrics in ${path.join(runDir, 'metrics.jsonl')})`);
   });
 }
@@ -127,8 +147,8 @@ export function registerTrain(program: Command): void {
     .option('--image-size <HxW>', 'a folder of PNG images: resize every image to H x W pixels (default the first image\'s size)', imageSize('--image-size'))
     .option('--stream', 'uncompressed .npy or IDX data: train from the file in shuffled chunks, never loading it whole (see README, Data)')
     .option('--chunk-examples <n>', 'with --stream: examples per chunk (default 8 MiB of rows); the shuffle depends on it', positiveInt('--chunk-examples'))
-    .option('--out <dir>', 'run folder (default runs/<preset>-<time>)')
-    .option('--resume <run>', 'continue a run from its last checkpoint')
+    .option('--out <dir>', 'run folder (default runs/<preset>-<time>); one whose run stopped before its first checkpoint is reused')
+    .option('--resume <run>', 'continue a run from its latest valid checkpoint')
     .option('--backend <name>', withDefault(`tensor backend: ${BACKEND_OPTIONS.join(', ')}`, ['backend'], configSchema.shape.backend), oneOf('--backend', BACKEND_OPTIONS))
     .option('--json', 'print one JSON object with the result')
     .action(runTrain);

@@ -5,8 +5,8 @@ import { Rng } from '../engine/index.js';
 import { buildModel } from '../models/index.js';
 import { loadModel, saveModel } from '../io/model-files.js';
 import { exportModel, importModel, validateMetadata, type ModelMetadata } from '../io/model-format.js';
-import { fsyncDir } from '../io/atomic.js';
-import { DataError, ModelError, UsageError } from '../errors.js';
+import { diskFullAs, firstMissing, fsyncDir } from '../io/atomic.js';
+import { DataError, DiskFullError, ModelError, UsageError } from '../errors.js';
 import { ONNX_OPSET, toOnnx } from './onnx.js';
 import { fromSafetensors, toPytorch } from './pytorch.js';
 
@@ -16,6 +16,7 @@ export type ExportFormat = 'onnx' | 'pytorch';
 function writeFolder(out: string, files: Record<string, string | Uint8Array>): void {
   if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`--out ${out}: the folder exists and is not empty; choose a new folder`);
   const tmp = `${out.replace(/[\\/]+$/, '')}.tmp-${process.pid}`;
+  const created = firstMissing(path.dirname(path.resolve(out)));
   rmSync(tmp, { recursive: true, force: true });
   try {
     mkdirSync(tmp, { recursive: true });
@@ -28,7 +29,9 @@ function writeFolder(out: string, files: Record<string, string | Uint8Array>): v
     fsyncDir(path.dirname(path.resolve(out)));
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
-    throw err;
+    // The parent folders the temporary one needed go too: a failed export leaves nothing.
+    if (created) rmSync(created, { recursive: true, force: true });
+    throw diskFullAs(err, out);
   }
 }
 
@@ -110,6 +113,7 @@ export function importSafetensors({ file, run, out }: { file: string; run?: stri
   };
   const target = out ?? run!;
   const staging = `${target.replace(/[\\/]+$/, '')}.import-${process.pid}`;
+  const created = firstMissing(path.dirname(path.resolve(target)));
   rmSync(staging, { recursive: true, force: true });
   try {
     try {
@@ -132,6 +136,10 @@ export function importSafetensors({ file, run, out }: { file: string; run?: stri
     renameSync(path.join(staging, 'model'), modelDir);
     rmSync(old, { recursive: true, force: true });
     return { out: run!, modelDir };
+  } catch (err) {
+    // Named by the folder it was for: the staging folder is removed below, with any parent folder it needed.
+    if (created) rmSync(created, { recursive: true, force: true });
+    throw err instanceof DiskFullError ? new DiskFullError(out ?? path.join(run!, 'model')) : diskFullAs(err, out ?? path.join(run!, 'model'));
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

@@ -2,15 +2,7 @@
 import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { VaekitError } from '../errors.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { diskFullAs, processAlive as alive } from './atomic.js';
 
 /**
  * Takes `dir/run.lock` (exclusive create). A lock left by a dead process is taken over.
@@ -24,7 +16,14 @@ export function lockRun(dir: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(file, 'wx');
-      writeSync(fd, `${process.pid}\n`);
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } catch (err) {
+        // A lock file without a pid (a full disk) would hold the folder for ever: take none.
+        closeSync(fd);
+        rmSync(file, { force: true });
+        throw diskFullAs(err, file);
+      }
       closeSync(fd);
       return () => rmSync(file, { force: true });
     } catch (err) {

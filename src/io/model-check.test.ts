@@ -78,6 +78,8 @@ const CASES: [string, Parameters<typeof corrupted>[0], 'model.json' | 'weights.b
   ['a shape that disagrees with the architecture', { json: (m) => (m.weights[0].shape = [6, 8]) }, 'model.json', "weight 'encoder.dense0.kernel' has shape [6, 8], expected [8, 6]"],
   ['a zero std', { json: (m) => ((m.preprocessing as { std: number[] }).std[3] = 0) }, 'model.json', 'preprocessing.std[3] is 0, expected a finite number > 0'],
   ['a non-finite mean (JSON writes NaN as null)', { json: (m) => ((m.preprocessing as { mean: number[] }).mean[1] = NaN) }, 'model.json', 'preprocessing.mean[1] is null, expected a finite number'],
+  ['a missing top-level likelihood (summary read its kind)', { json: (m) => delete (m as Partial<ModelMetadata>).likelihood }, 'model.json', "likelihood is null, expected config.likelihood's kind 'bernoulli'"],
+  ['a top-level likelihood that disagrees with the config', { json: (m) => ((m.likelihood as { kind: string }).kind = 'float32') }, 'model.json', `likelihood is {"kind":"float32"}, expected config.likelihood's kind 'bernoulli'`],
 ];
 
 describe('loading a corrupted model', () => {
@@ -86,6 +88,24 @@ describe('loading a corrupted model', () => {
     const err = await expectNoLeak(() => rejection(() => loadModel(dir)));
     expect(err).toBeInstanceOf(ModelError);
     expect(err.message).toBe(`${path.join(dir, file)}: ${message}`);
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('a config of 1e12 hidden units (once a RangeError in every command): refused before anything is built', async () => {
+    const dir = corrupted({ json: (m) => ((m.config.decoder as { hidden: number[] }).hidden = [1e12]) });
+    const total = (JSON.parse(readFileSync(path.join(good, 'model.json'), 'utf8')) as ModelMetadata).weights.reduce((n, e) => n + e.byteLength / 4, 0);
+    const err = await expectNoLeak(() => rejection(() => loadModel(dir)));
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.message).toBe(`${path.join(dir, 'model.json')}: config.decoder.hidden[0] implies 1000000000000 values in one weight, expected at most ${total} (all the weights in the manifest)`);
+  });
+
+  it('model.json that is not JSON: one line, though V8 quotes the text around the fault with its newlines', async () => {
+    const dir = corrupted({});
+    const text = readFileSync(path.join(good, 'model.json'), 'utf8');
+    writeFileSync(path.join(dir, 'model.json'), text.replace('"kind": "vae"', '"kind": vae'));
+    const err = await rejection(() => loadModel(dir));
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err.message).toMatch(new RegExp(`^${path.join(dir, 'model.json')}: not valid JSON \\(Unexpected token 'v'.*\\)$`));
     expect(err.message).not.toContain('\n');
   });
 

@@ -157,3 +157,40 @@ export function checkWeightBytes(metadata: ModelMetadata, bytes: Uint8Array, fil
     }
   });
 }
+
+/**
+ * Checks that the architecture model.json's config declares could hold no more values than the manifest does, before
+ * it is built: every layer width, filter count, kernel area, latent size and class count, and the size of each
+ * weight tensor two consecutive widths imply, is at most the manifest's total. A model's every such tensor is in its
+ * manifest, so a valid file always passes; a corrupted width (1e12 hidden units) is refused instead of allocated.
+ */
+export function checkConfigSize(metadata: ModelMetadata, where: string): void {
+  const total = metadata.weights.reduce((n, e) => n + e.byteLength / 4, 0);
+  const config = metadata.config as unknown as Record<string, unknown>;
+  const classes = typeof config.classes === 'number' ? config.classes : 0;
+  const check = (field: string, size: number) => {
+    if (size > total) throw new ModelError(`${where}: config.${field} implies ${size} values in one weight, expected at most ${total} (all the weights in the manifest)`);
+  };
+  check('latent', metadata.latentDim);
+  check('classes', classes);
+  for (const side of ['encoder', 'decoder'] as const) {
+    const net = config[side] as { kind?: string; hidden?: number[]; filters?: number[]; kernel?: number; firstChannels?: number };
+    const hidden = net.hidden ?? [];
+    const kernelArea = net.kind === 'conv' ? (net.kernel ?? 1) ** 2 : 1;
+    check(`${side}.kernel`, kernelArea);
+    if (net.firstChannels !== undefined) check(`${side}.firstChannels`, net.firstChannels);
+    (net.filters ?? []).forEach((f, i, list) => {
+      check(`${side}.filters[${i}]`, f * kernelArea);
+      if (i > 0) check(`${side}.filters[${i - 1}..${i}]`, list[i - 1] * f * kernelArea);
+    });
+    hidden.forEach((h, i) => {
+      check(`${side}.hidden[${i}]`, h);
+      if (i > 0) check(`${side}.hidden[${i - 1}..${i}]`, hidden[i - 1] * h);
+    });
+    // The MLP layers that meet the data: the encoder's first (from x and the one-hot label), the decoder's last (to x).
+    if (net.kind !== 'conv' && hidden.length > 0) {
+      if (side === 'encoder') check('encoder.hidden[0]', (metadata.inputDim + classes) * hidden[0]);
+      else check(`decoder.hidden[${hidden.length - 1}]`, hidden[hidden.length - 1] * metadata.inputDim);
+    }
+  }
+}

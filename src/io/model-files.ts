@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Model } from '../models/index.js';
-import { ModelError } from '../errors.js';
+import { ModelError, oneLineReason } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { exportModel, importModel, type ModelMetadata } from './model-format.js';
 
@@ -33,7 +33,7 @@ export function loadModel(dirOrRun: string): { model: Model; metadata: ModelMeta
   try {
     raw = JSON.parse(readFileSync(jsonPath, 'utf8'));
   } catch (err) {
-    throw new ModelError(`${jsonPath}: not valid JSON (${(err as Error).message})`);
+    throw new ModelError(`${jsonPath}: not valid JSON (${oneLineReason(err)})`);
   }
   const weightsFile = typeof (raw as ModelMetadata)?.weightsFile === 'string' ? (raw as ModelMetadata).weightsFile : 'weights.bin';
   const weightsPath = path.join(dir, path.basename(weightsFile));

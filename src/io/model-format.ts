@@ -9,7 +9,7 @@ import type { Preprocessing } from '../data/index.js';
 import { ModelError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { assignTensors, packTensors, type TensorEntry } from './tensor-pack.js';
-import { checkModelJson, checkWeightBytes } from './model-check.js';
+import { checkConfigSize, checkModelJson, checkWeightBytes } from './model-check.js';
 
 export const MODEL_FORMAT = 'vaekit-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -93,7 +93,12 @@ export function validateMetadata(raw: unknown, where: string): ModelMetadata {
   if (!config.success) throw new ModelError(`${where}: config is not a valid model config (${config.error.issues[0]?.path.join('.')}: ${config.error.issues[0]?.message})`);
   if (m.kind !== config.data.kind) throw new ModelError(`${where}: kind is '${m.kind}', expected config.kind '${config.data.kind}'`);
   if (m.latentDim !== config.data.latent) throw new ModelError(`${where}: latentDim ${m.latentDim} does not match config.latent ${config.data.latent}`);
-  return { ...(m as ModelMetadata), config: config.data };
+  // The model is built from config.likelihood; the top-level copy (what summary and the lab's card show) must agree.
+  const likelihood = config.data.likelihood;
+  if ((m.likelihood as { kind?: unknown } | undefined)?.kind !== likelihood.kind) {
+    throw new ModelError(`${where}: likelihood is ${JSON.stringify(m.likelihood ?? null).slice(0, 60)}, expected config.likelihood's kind '${likelihood.kind}'`);
+  }
+  return { ...(m as ModelMetadata), config: config.data, likelihood };
 }
 
 /**
@@ -107,7 +112,9 @@ export function importModel(raw: unknown, weights: Uint8Array, where = 'model.js
   const metadata = validateMetadata(raw, where);
   const weightsName = typeof metadata.weightsFile === 'string' ? metadata.weightsFile.split('/').pop()! : 'weights.bin';
   checkWeightBytes(metadata, weights, { json: where, weights: weightsWhere ?? (where.endsWith('model.json') ? where.slice(0, -'model.json'.length) + weightsName : where) });
-  // Every byte is checked; what is left is whether the manifest fits the architecture the config declares.
+  // Every byte is checked; what is left is whether the manifest fits the architecture the config declares, which
+  // must not be too large to build (a config of 1e12 hidden units was a RangeError) before it can be compared.
+  checkConfigSize(metadata, where);
   const model = buildModel(metadata.config, metadata.inputDim, new Rng(0), { inputShape: metadata.inputShape });
   const problems = assignTensors(model.variables(), metadata.weights, weights);
   if (problems.length > 0) {

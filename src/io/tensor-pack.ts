@@ -46,13 +46,15 @@ export function readEntry(bytes: Uint8Array, e: TensorEntry): Float32Array {
 }
 
 /**
- * Assigns packed values to variables by name. Returns a list of problems (missing, wrong shape, out of range)
- * instead of throwing, so the caller can name the file in its error.
+ * Assigns packed values to variables by name. Returns a list of problems (missing, wrong shape, out of range, or what
+ * `check` says of a tensor's values) instead of throwing, so the caller can name the file in its error; nothing is
+ * assigned unless there are none.
  */
 export function assignTensors(
   vars: { name: string; variable: Variable }[],
   entries: TensorEntry[],
   bytes: Uint8Array,
+  check?: (name: string, values: Float32Array) => string | undefined,
 ): string[] {
   // The manifest comes from a file: anything in it may be missing or of the wrong type.
   const byName = new Map((Array.isArray(entries) ? entries : []).filter((e) => typeof e === 'object' && e !== null).map((e) => [e.name, e]));
@@ -65,17 +67,28 @@ export function assignTensors(
       continue;
     }
     if (!Array.isArray(e.shape) || e.shape.join('x') !== variable.shape.join('x')) {
-      problems.push(`weight '${name}' has shape ${Array.isArray(e.shape) ? `[${e.shape.join(', ')}]` : JSON.stringify(e.shape ?? null)}, expected [${variable.shape.join(', ')}]`);
+      // A value from a file is shown cut short: a corrupted field can be any length.
+      const found = (Array.isArray(e.shape) ? `[${e.shape.join(', ')}]` : JSON.stringify(e.shape ?? null)).slice(0, 60);
+      problems.push(`weight '${name}' has shape ${found}, expected [${variable.shape.join(', ')}]`);
       continue;
     }
     if (!Number.isInteger(e.offset) || e.byteLength !== variable.size * 4 || e.offset < 0 || e.offset + e.byteLength > bytes.byteLength) {
-      problems.push(`weight '${name}' lies outside the ${bytes.byteLength}-byte weights file (offset ${e.offset}, ${e.byteLength} bytes)`);
+      problems.push(`weight '${name}' lies outside the ${bytes.byteLength}-byte weights file (offset ${String(e.offset).slice(0, 30)}, ${String(e.byteLength).slice(0, 30)} bytes)`);
       continue;
     }
-    ready.push([variable, readEntry(bytes, e)]);
+    const data = readEntry(bytes, e);
+    const problem = check?.(name, data);
+    if (problem) problems.push(problem);
+    else ready.push([variable, data]);
   }
   if (problems.length === 0) {
     for (const [variable, data] of ready) tf.tidy(() => variable.assign(tf.tensor(data, variable.shape, 'float32')));
   }
   return problems;
+}
+
+/** The first value of `values` that is NaN or infinite, as `'name' [index] is NaN`; undefined when all are finite. */
+export function nonFinite(name: string, values: Float32Array): string | undefined {
+  for (let j = 0; j < values.length; j++) if (!Number.isFinite(values[j])) return `'${name}' [${j}] is ${values[j]}`;
+  return undefined;
 }

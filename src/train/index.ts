@@ -4,7 +4,7 @@ export { trainStep, evalBatch, type TermMeans } from './step.js';
 export { Trainer, type TrainerOptions, type StepResult, type EpochBatches } from './trainer.js';
 export { evaluateSplit, evaluateBatches } from './evaluate.js';
 export { train, epochBatches, type TrainOptions, type TrainResult, type Progress } from './loop.js';
-export { saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, type CheckpointState } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, checkpointDirs, type CheckpointState } from './checkpoint.js';
 export type { EpochMetrics, Terms } from './metrics.js';
 export { learningRate, burdaEpochs, BURDA_EPOCHS } from './schedule.js';
 export { klWeight, klWeightRecord, isWeighted, type WeightedTerm } from './beta-schedule.js';

@@ -1,12 +1,12 @@
 /** The training loop: epochs of seeded shuffled batches, test evaluation, metrics.jsonl, checkpoints and the model folder. */
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../engine/index.js';
 import { exampleSize, memoryBatches, streamBatches, type Batch, type Dataset } from '../data/index.js';
 import { buildModel, initDecoderBiasFromData, type Model } from '../models/index.js';
 import type { RunConfig, TrainConfig } from '../config/index.js';
 import { UsageError, VaekitError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { appendFileWhole, writeFileAtomic } from '../io/atomic.js';
 import { saveModel } from '../io/model-files.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { metricsLine, type EpochMetrics } from './metrics.js';
@@ -36,6 +36,8 @@ export interface TrainOptions {
   onEpoch?: (m: EpochMetrics) => void;
   /** Asked after each epoch (once its checkpoint is written): true ends training there, e.g. at a time budget. */
   shouldStop?: (m: EpochMetrics) => boolean;
+  /** Gets a line to show the user, e.g. that a corrupt latest checkpoint was passed over on resume. */
+  onNotice?: (line: string) => void;
 }
 
 export interface TrainResult {
@@ -57,11 +59,28 @@ export function epochBatches(dataset: Dataset, split: 'train' | 'test', batchSiz
   return { batches: memoryBatches(s, exampleSize(dataset), { batchSize, rng }), count: Math.ceil(s.n / batchSize) };
 }
 
-/** Stops training on a NaN or Inf loss, saying which checkpoint survives. */
+/**
+ * The error that stops training at a non-finite value, saying which checkpoint survives: `lastGood` is the epoch of
+ * the checkpoint written before the failing epoch (each is written only with finite weights after a finite test loss,
+ * and a resumed one was checked when loaded), 0 when there is none.
+ */
+function numericStop(what: string, runDir: string, lastGood: number): VaekitError {
+  const kept = lastGood > 0 ? `the last good checkpoint (epoch ${lastGood}, written before epoch ${lastGood + 1}) is kept in ${path.join(runDir, 'checkpoints')}` : 'no epoch had finished, so there is no checkpoint';
+  return new VaekitError('numeric', `${what}; training stopped. ${kept}. Try a lower --lr or check the data for extreme values.`);
+}
+
+/** Stops training on a NaN or Inf loss. */
 function checkFinite(value: number, where: string, runDir: string, lastGood: number): void {
-  if (Number.isFinite(value)) return;
-  const kept = lastGood > 0 ? `the last good checkpoint (epoch ${lastGood}) is kept in ${path.join(runDir, 'checkpoints')}` : 'no epoch had finished, so there is no checkpoint';
-  throw new VaekitError('numeric', `${where}: the loss is ${value}; training stopped. ${kept}. Try a lower --lr or check the data for extreme values.`);
+  if (!Number.isFinite(value)) throw numericStop(`${where}: the loss is ${value}`, runDir, lastGood);
+}
+
+/** The epoch of the model in `runDir/model` (model.json's `extra.epoch`), or undefined when there is none to read. */
+function modelEpoch(runDir: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(path.join(runDir, 'model', 'model.json'), 'utf8')) as { extra?: { epoch?: number } }).extra?.epoch;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The model for the data, with a config that does not fit the data named by its preset (`preset NAME: model.encoder: ...`). */
@@ -93,7 +112,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     mkdirSync(runDir, { recursive: true });
     const metricsPath = path.join(runDir, 'metrics.jsonl');
     if (opts.resume) {
-      const state = loadCheckpoint(runDir, { model, adam: trainer.adam });
+      const state = loadCheckpoint(runDir, { model, adam: trainer.adam, onNotice: opts.onNotice });
       trainer.restore({ epoch: state.epoch, rng: state.rng });
       history = state.history;
       start = state.epoch;
@@ -134,8 +153,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         ...klWeightRecord(config.model, klWeight),
       };
       history.push(metrics);
-      appendFileSync(metricsPath, metricsLine(metrics));
-      saveCheckpoint(runDir, { model, adam: trainer.adam, state: { epoch, adamStep: trainer.adam.step, rng: trainer.rngState(), history } });
+      try {
+        saveCheckpoint(runDir, { model, adam: trainer.adam, state: { epoch, adamStep: trainer.adam.step, rng: trainer.rngState(), history } });
+      } catch (err) {
+        // A non-finite weight or Adam moment that the finite test loss did not show: no checkpoint, the previous one
+        // stands, and the epoch is not recorded.
+        if (err instanceof VaekitError && err.code === 'numeric') throw numericStop(err.message, runDir, lastGood);
+        throw err;
+      }
+      // After the checkpoint, which holds the same line: a line is recorded only for an epoch that has one (a resume
+      // rewrites the file from the checkpoint's history, so a line lost to a full disk comes back).
+      appendFileWhole(metricsPath, metricsLine(metrics));
       saveModel(path.join(runDir, 'model'), model, { ...modelMeta, extra: { epoch, test } });
       opts.onEpoch?.(metrics);
       if (opts.shouldStop?.(metrics)) break;
@@ -143,7 +171,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       // loss curve drawn each epoch) only there, so a run that never yields grows by their memory every epoch.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    if (!existsSync(path.join(runDir, 'model', 'model.json'))) saveModel(path.join(runDir, 'model'), model, modelMeta);
+    // The model folder holds the last epoch's model, also when the run stopped between its checkpoint and its model
+    // (a full disk) and was resumed with nothing left to train.
+    const last = history.at(-1)?.epoch;
+    if (modelEpoch(runDir) !== last) saveModel(path.join(runDir, 'model'), model, last === undefined ? modelMeta : { ...modelMeta, extra: { epoch: last, test: history.at(-1)!.test } });
   } catch (err) {
     model.dispose();
     throw err;

@@ -55,6 +55,7 @@ function sweepProgress(out: Output, points: GridPoint[]) {
   let partial = 0;
   const t0 = performance.now();
   let lastDraw = 0;
+  let runStarted = 0;
   const eta = () => {
     const doneNow = done.reduce((a, b) => a + b, 0) + partial;
     const worked = trained + partial;
@@ -74,6 +75,7 @@ function sweepProgress(out: Output, points: GridPoint[]) {
   return {
     onRunStart(index: number, point: GridPoint, epochsDone: number) {
       current = index;
+      runStarted = performance.now();
       done[index] = Math.min(epochsDone, epochsOf[index]);
       partial = 0;
       if (epochsDone > 0 && epochsDone < epochsOf[index]) {
@@ -99,7 +101,7 @@ function sweepProgress(out: Output, points: GridPoint[]) {
       const result = t ? `test ${fmt(t.loss)} (rec ${fmt(t.reconstruction)}, kl ${fmt(t.kl)})` : 'no epochs';
       const trained = r.epochsRun === 0 ? 'already trained' : `${r.epochsRun} epoch${r.epochsRun === 1 ? '' : 's'}`;
       const left = index + 1 < points.length ? `  sweep ETA ${duration(eta().eta)}` : '';
-      out.info(`run ${index + 1}/${points.length} ${r.name}: ${result}  [${trained}]${left}`);
+      out.info(`run ${index + 1}/${points.length} ${r.name}: ${result}  [${trained}, ${duration((performance.now() - runStarted) / 1000)}]${left}`);
     },
     notice(line: string) {
       if (line.startsWith('report: ')) return; // each run's report.html: the compare page links the runs instead

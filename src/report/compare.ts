@@ -25,6 +25,7 @@ export interface ComparedRun {
   epochs: number;
   train?: Terms;
   test?: Terms;
+  kind: string;
   /** The third term's name: 'KL', or 'anchor' for the poor man's VAE. */
   klName: string;
   /** Median over the run's epochs of the training rate. */
@@ -188,6 +189,7 @@ export function compareRuns(opts: CompareOptions): ComparePage {
         epochs: last?.epoch ?? 0,
         train: last?.train,
         test: last?.test,
+        kind: config.model.kind,
         klName: regularizerName(config.model.kind),
         samplesPerSecond: median(history.map((m) => (m as { samplesPerSecond: number }).samplesPerSecond)),
         activeUnits: activeUnits(model, dataset),
@@ -211,7 +213,8 @@ export function compareRuns(opts: CompareOptions): ComparePage {
       const metrics: [string, number | null | undefined][] = [
         ['test loss', r.test?.loss],
         ['test reconstruction', r.test?.reconstruction],
-        [`test ${r.klName === 'KL' ? 'KL' : r.klName}`, r.test?.kl],
+        // An autoencoder has no third term (its recorded kl is 0): no point rather than a misleading one.
+        [`test ${r.klName}`, r.kind === 'autoencoder' ? undefined : r.test?.kl],
         ['active units', r.activeUnits],
         ...(r.nll ? [['NLL', r.nll.value] as [string, number]] : []),
       ];

@@ -178,7 +178,7 @@ export function registerSweep(program: Command): void {
     .command('sweep')
     .description('train a grid over one or two config keys, each run a run folder under one sweep folder; rerun to continue a stopped sweep')
     .option('--preset <name>', `a sweep preset (below), or a run preset every run starts from (default ${DEFAULT_PRESET})`)
-    .option('--over <key=values>', 'an axis: a config key and its values, e.g. model.latent=2,4,8 or model.kind=autoencoder,vae (once or twice)', (v: string, prev: Axis[]) => [...prev, parseOver(v)], [] as Axis[])
+    .option('--over <key=values>', 'an axis: a config key and its values, e.g. model.latent=2,4,8 or model.kind=autoencoder,vae (once or twice)', (v: string, prev: Axis[] | undefined) => [...(prev ?? []), parseOver(v)], [] as Axis[])
     .option('--config <file>', 'a JSON config file, merged over the preset')
     .option('--data <name>', 'the data every run trains on')
     .option('--limit <n>', 'use only the first n training examples', positiveInt('--limit'))

@@ -28,6 +28,9 @@ export function sweepAssets(dir: string, out: Output): Map<string, Asset> {
   if (trained.length === 0) throw new ModelError(`${dir}: the sweep has no trained run yet`);
   const datasets = new Map<string, Dataset>();
   const assets = new Map<string, Asset>(runAssets(path.join(dir, trained[0].name), out, '/run/', datasets));
+  // The page reads /run/manifest.json first; `sweep: true` tells it to fetch /sweep.json for the picker.
+  const first = assets.get('/run/manifest.json') as { bytes: Uint8Array; type: string };
+  assets.set('/run/manifest.json', { ...first, bytes: Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(first.bytes).toString('utf8')), sweep: true })) });
   const manifest: SweepManifest = { name: path.basename(path.resolve(dir)), runs: [] };
   trained.forEach((r, i) => {
     for (const [url, asset] of runAssets(path.join(dir, r.name), out, `/runs/${i + 1}/`, datasets)) assets.set(url, asset);

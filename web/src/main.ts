@@ -154,7 +154,7 @@ async function boot(): Promise<void> {
   if (run) await tryLoad(`run ${run.name}`, () => loadFromUrl('run/', `run ${run.name}`, run.data.note));
   else await tryLoad('the bundled default model', () => loadFromUrl('default/', 'bundled default model (MNIST VAE, latent 2)'));
   if (!current) select(active);
-  if (run) await mountSweepPicker((base, source) => tryLoad(source, () => loadFromUrl(base, source))).catch((err) => showError(`sweep runs: ${message(err)}`));
+  if (run) await mountSweepPicker(run, (base, source) => tryLoad(source, () => loadFromUrl(base, source))).catch((err) => showError(`sweep runs: ${message(err)}`));
   document.body.dataset.ready = 'true';
 }
 

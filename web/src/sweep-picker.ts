@@ -14,13 +14,16 @@ interface SweepManifest {
 const valuesText = (values: Record<string, unknown>) => Object.entries(values).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ');
 
 /**
- * Adds the picker to the header when the page serves a sweep; `open(base, source)` loads the model folder at `base`.
+ * Adds the picker to the header when the page serves a sweep (`run`, the served run's manifest, has `sweep: true`);
+ * `open(base, source)` loads the model folder at `base`.
  * The first run is the one the page opened at start.
  *
  * @example
- * await mountSweepPicker((base, source) => tryLoad(source, () => loadFromUrl(base, source)));
+ * await mountSweepPicker(run, (base, source) => tryLoad(source, () => loadFromUrl(base, source)));
  */
-export async function mountSweepPicker(open: (base: string, source: string) => Promise<void>): Promise<void> {
+export async function mountSweepPicker(run: object, open: (base: string, source: string) => Promise<void>): Promise<void> {
+  // The run's manifest says whether it belongs to a served sweep, so a single run never asks for (and 404s on) sweep.json.
+  if ((run as { sweep?: boolean }).sweep !== true) return;
   const bytes = await fetchBytes('sweep.json');
   if (!bytes) return;
   const sweep = JSON.parse(new TextDecoder().decode(bytes.bytes)) as SweepManifest;

@@ -65,7 +65,7 @@ export function runAssets(run: string, out: Output, prefix = '/run/', datasets =
 async function runServe(run: string | undefined, flags: { port: number; rebuild?: boolean; json?: boolean }): Promise<void> {
   const out = makeOutput(flags.json === true);
   // The page asks for run/manifest.json first; with no run it learns so from the answer rather than from a 404.
-  const assets = run ? (readSweep(run) ? sweepAssets(run, out) : runAssets(run, out)) : new Map<string, Asset>([['/run/manifest.json', { bytes: Buffer.from('{"name":null}'), type: 'application/json; charset=utf-8' }]]);
+  const assets = run ? (readSweep(run) ? sweepAssets(run, (r, prefix, ds) => runAssets(r, out, prefix, ds), out.info) : runAssets(run, out)) : new Map<string, Asset>([['/run/manifest.json', { bytes: Buffer.from('{"name":null}'), type: 'application/json; charset=utf-8' }]]);
   const reason = flags.rebuild ? '--rebuild was given' : buildReason();
   if (reason) {
     out.info(`building the lab page (${reason}; this takes about 3 seconds)…`);

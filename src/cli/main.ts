@@ -20,6 +20,8 @@ import { registerDecode, registerEncode } from './encode.js';
 import { registerServe } from './serve.js';
 import { registerExport } from './export.js';
 import { registerImport } from './import.js';
+import { registerSweep } from './sweep.js';
+import { registerCompare } from './compare.js';
 
 /**
  * `--memory-budget SIZE` on every command that loads data from a flag: the most a data load may allocate; a file
@@ -49,7 +51,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run vaekit --help or vaekit <command> --help)');
   const figureCommands = [registerSample, registerReconstruct, registerInterpolate, registerTraverse, registerEmbed, registerManifold, registerReport];
   const modelCommands = [registerAnomaly, registerDenoise, registerEncode, registerDecode];
-  for (const register of [registerTrain, registerEval, registerSummary, registerPresets, ...figureCommands, ...modelCommands, registerExport, registerImport, registerServe]) register(program);
+  for (const register of [registerTrain, registerEval, registerSummary, registerPresets, ...figureCommands, ...modelCommands, registerExport, registerImport, registerServe, registerSweep, registerCompare]) register(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     if (cmd.options.some((o) => o.long === '--data' || o.long === '--limit')) addMemoryBudget(cmd);

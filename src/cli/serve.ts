@@ -11,6 +11,9 @@ import { datasetFor } from './common.js';
 import { makeOutput, type Output } from './output.js';
 import { readRunConfig } from './run-folder.js';
 import { stepLine } from './progress.js';
+import { readSweep } from '../sweep/run.js';
+import { sweepAssets } from '../server/sweep-assets.js';
+import type { Dataset } from '../data/index.js';
 
 /** The port used when --port is not given. */
 export const DEFAULT_PORT = 5180;
@@ -23,26 +26,32 @@ function port(value: string): number {
   return n;
 }
 
-/** The URL paths that serve RUN: its model files, a manifest, and test examples when its data loads. */
-function runAssets(run: string, out: Output): Map<string, Asset> {
+/**
+ * The URL paths that serve RUN under `prefix`: its model files, a manifest, and test examples when its data loads
+ * (`datasets` shares loaded data between the runs of a sweep).
+ */
+export function runAssets(run: string, out: Output, prefix = '/run/', datasets = new Map<string, Dataset>()): Map<string, Asset> {
   if (!existsSync(run) || !statSync(run).isDirectory()) throw new UsageError(`RUN: '${run}' is not a folder`);
   const modelDir = [path.join(run, 'model'), run].find((d) => existsSync(path.join(d, 'model.json')));
   if (!modelDir) throw new ModelError(`${run}: no model found (expected ${path.join(run, 'model', 'model.json')} or ${path.join(run, 'model.json')})`);
   // The page loads these files itself; an invalid model is refused here, with the line every other command prints.
   loadModel(modelDir).model.dispose();
   const assets = new Map<string, Asset>([
-    ['/run/model.json', { file: path.join(modelDir, 'model.json') }],
-    ['/run/weights.bin', { file: path.join(modelDir, 'weights.bin') }],
+    [`${prefix}model.json`, { file: path.join(modelDir, 'model.json') }],
+    [`${prefix}weights.bin`, { file: path.join(modelDir, 'weights.bin') }],
   ]);
   let note: string | undefined;
   if (!existsSync(path.join(run, 'config.json'))) note = `${run} is a model folder without the run's config.json, so its data is unknown`;
   else {
     try {
-      const ds = datasetFor(readRunConfig(run), {});
+      const config = readRunConfig(run);
+      const key = JSON.stringify([config.data, config.train.seed]);
+      if (!datasets.has(key)) datasets.set(key, datasetFor(config, {}));
+      const ds = datasets.get(key)!;
       const { images, labels, positions } = labDataFiles(ds, ds.test, LAB_EXAMPLES);
-      assets.set('/run/test-images.idx.gz', { bytes: images });
-      if (labels) assets.set('/run/test-labels.idx.gz', { bytes: labels });
-      if (positions) assets.set('/run/test-positions.idx.gz', { bytes: positions });
+      assets.set(`${prefix}test-images.idx.gz`, { bytes: images });
+      if (labels) assets.set(`${prefix}test-labels.idx.gz`, { bytes: labels });
+      if (positions) assets.set(`${prefix}test-positions.idx.gz`, { bytes: positions });
       out.info(`data: the first ${Math.min(LAB_EXAMPLES, ds.test.n)} test examples of ${ds.name}`);
     } catch (err) {
       if (!(err instanceof VaekitError)) throw err;
@@ -51,16 +60,16 @@ function runAssets(run: string, out: Output): Map<string, Asset> {
   }
   if (note) out.info(`data: none; ${note}`);
   // The data files served, so that the page asks for no file that is not there (a 404 is a console error).
-  const files = [...assets.keys()].filter((k) => k.startsWith('/run/test-')).map((k) => k.slice('/run/'.length));
+  const files = [...assets.keys()].filter((k) => k.startsWith(`${prefix}test-`)).map((k) => k.slice(prefix.length));
   const manifest = { name: path.basename(path.resolve(run)), data: { available: note === undefined, files, ...(note && { note }) } };
-  assets.set('/run/manifest.json', { bytes: Buffer.from(JSON.stringify(manifest)), type: 'application/json; charset=utf-8' });
+  assets.set(`${prefix}manifest.json`, { bytes: Buffer.from(JSON.stringify(manifest)), type: 'application/json; charset=utf-8' });
   return assets;
 }
 
 async function runServe(run: string | undefined, flags: { port: number; rebuild?: boolean; json?: boolean }): Promise<void> {
   const out = makeOutput(flags.json === true);
   // The page asks for run/manifest.json first; with no run it learns so from the answer rather than from a 404.
-  const assets = run ? runAssets(run, out) : new Map<string, Asset>([['/run/manifest.json', { bytes: Buffer.from('{"name":null}'), type: 'application/json; charset=utf-8' }]]);
+  const assets = run ? (readSweep(run) ? sweepAssets(run, (r, prefix, ds) => runAssets(r, out, prefix, ds), out.info) : runAssets(run, out)) : new Map<string, Asset>([['/run/manifest.json', { bytes: Buffer.from('{"name":null}'), type: 'application/json; charset=utf-8' }]]);
   const reason = flags.rebuild ? '--rebuild was given' : buildReason();
   if (reason) {
     out.info(`building the lab page (${reason}; this takes about 3 seconds)…`);
@@ -86,7 +95,7 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description("serve the browser lab on 127.0.0.1 with RUN's model (default: the bundled MNIST model); builds the page if needed")
-    .argument('[run]', 'run folder or model folder')
+    .argument('[run]', 'run folder, model folder, or sweep folder (the page gets a picker for its runs)')
     .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', port, DEFAULT_PORT)
     .option('--rebuild', 'rebuild the page even when the build is current')
     .option('--json', 'print one JSON object { url, port, run } once listening')

@@ -13,6 +13,7 @@ import { mountInterpolation } from './views/interpolate.js';
 import { mountDraw } from './views/draw.js';
 import { mountTrain } from './views/train.js';
 import { mountCard } from './views/card.js';
+import { mountSweepPicker } from './sweep-picker.js';
 
 type Mount = (root: HTMLElement, ctx: ViewContext) => () => void;
 
@@ -160,6 +161,7 @@ async function boot(): Promise<void> {
   if (run) await tryLoad(`run ${run.name}`, () => loadFromUrl('run/', `run ${run.name}`, run.data.note, run.data.files));
   else await tryLoad('the bundled default model', () => loadFromUrl('default/', 'bundled default model (MNIST VAE, latent 2)'));
   if (!current) select(active);
+  if (run) await mountSweepPicker(run, (base, source) => tryLoad(source, () => loadFromUrl(base, source))).catch((err) => showError(`sweep runs: ${message(err)}`));
   document.body.dataset.ready = 'true';
 }
 

@@ -161,7 +161,7 @@ describe('the latent-size study on a tiny MNIST slice', () => {
 describe('bad input', () => {
   it('an unknown key: one line naming it, exit 2, nothing written', async () => {
     const r = await runCli(dir, 'sweep', ...ROLL, '--over', 'model.latnet=2,4', '--out', 'bad-key');
-    expect(expectOneLine(r)).toBe('vaekit: --over model.latnet=2: not a config key of a vae model (see src/config/schema.ts)');
+    expect(expectOneLine(r)).toBe('vaekit: --over model.latnet=2: model.latnet: unknown key; did you mean model.latent?');
     expect(existsSync(path.join(dir, 'bad-key'))).toBe(false);
   });
 

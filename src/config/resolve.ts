@@ -152,7 +152,7 @@ function resolveLayers(opts: ResolveOptions): RunConfig {
   const origin = opts.origin ?? (opts.file ? 'config' : `preset ${presetName}`);
   const named = opts.named ?? {};
   checkKeys(merged, (path) => {
-    if (valueAt(opts.overrides, path) !== undefined) return named[path.slice(0, -1).join('.')] ?? 'overrides';
+    if (valueAt(opts.overrides, path) !== undefined) return named[path.join('.')] ?? named[path.slice(0, -1).join('.')] ?? 'overrides';
     return valueAt(opts.file, path) !== undefined ? origin : `preset ${presetName}`;
   });
   return parseConfig(merged, origin, named);

@@ -64,7 +64,7 @@ const CASES: [string, Parameters<typeof corrupted>[0], 'model.json' | 'weights.b
   ['an infinite weight', { weights: setWeight('decoder.out.bias', 0, -Infinity) }, 'weights.bin', `weight 'decoder.out.bias' [0] is -Infinity, ${weightValues}`],
   ['a weight of 1e30', { weights: setWeight(KERNEL, 0, 1e30) }, 'weights.bin', `weight '${KERNEL}' [0] is ${Math.fround(1e30)}, ${weightValues}`],
   ['a negative BatchNorm variance', { weights: setWeight('encoder.bn0.runningVar', 2, -1) }, 'weights.bin', `weight 'encoder.bn0.runningVar' [2] is -1, expected a variance in [0, ${MAX_ABS_WEIGHT}]`],
-  ['kind "gan"', { json: (m) => ((m as { kind: string }).kind = 'gan') }, 'model.json', "kind is 'gan', expected one of autoencoder, vae, poor-man-vae, cvae"],
+  ['kind "gan"', { json: (m) => ((m as { kind: string }).kind = 'gan') }, 'model.json', "kind is 'gan', expected one of autoencoder, vae, poor-man-vae, cvae, beta-tcvae, dip-vae, info-vae, wae-mmd, rae"],
   ['a kind that disagrees with the config', { json: (m) => (m.kind = 'autoencoder') }, 'model.json', "kind is 'autoencoder', expected config.kind 'vae'"],
   ['a missing graph', { json: (m) => delete (m as Partial<ModelMetadata>).graph }, 'model.json', 'graph is missing, expected { encoder, heads: { mean, logVar? }, decoder }, each a list of ops'],
   ['an unknown graph op', { json: (m) => ((m.graph.decoder[0] as { op: string }).op = 'softmax') }, 'model.json',
@@ -96,7 +96,12 @@ describe('loading a corrupted model', () => {
     const total = (JSON.parse(readFileSync(path.join(good, 'model.json'), 'utf8')) as ModelMetadata).weights.reduce((n, e) => n + e.byteLength / 4, 0);
     const err = await expectNoLeak(() => rejection(() => loadModel(dir)));
     expect(err).toBeInstanceOf(ModelError);
-    expect(err.message).toBe(`${path.join(dir, 'model.json')}: config.decoder.hidden[0] implies 1000000000000 values in one weight, expected at most ${total} (all the weights in the manifest)`);
+    expect(err.message).toBe(`${path.join(dir, 'model.json')}: config is not a valid model config (decoder.hidden.0: expected at most 65536 units in a layer)`);
+    // Within the schema's caps, a width the manifest's weights cannot hold is refused by size, still before building.
+    const wide = corrupted({ json: (m) => ((m.config.decoder as { hidden: number[] }).hidden = [60000]) });
+    const err2 = await expectNoLeak(() => rejection(() => loadModel(wide)));
+    expect(err2).toBeInstanceOf(ModelError);
+    expect(err2.message).toMatch(new RegExp(`^${path.join(wide, 'model.json')}: config.decoder.hidden\\[0\\] implies \\d+ values in one weight, expected at most ${total} \\(all the weights in the manifest\\)$`));
   });
 
   it('model.json that is not JSON: one line, though V8 quotes the text around the fault with its newlines', async () => {

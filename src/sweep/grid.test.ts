@@ -48,9 +48,9 @@ describe('gridPoints', () => {
 
   it('names an unknown key, with the value, in one line before anything trains', () => {
     const message = usageMessage(() => gridPoints([parseOver('model.latnet=2,4')], base()));
-    expect(message).toBe('--over model.latnet=2: not a config key of a vae model (see src/config/schema.ts)');
+    expect(message).toBe('--over model.latnet=2: model.latnet: unknown key; did you mean model.latent?');
     // A key of another model kind is unknown to this one.
-    expect(usageMessage(() => gridPoints([parseOver('model.noise=0.5,1')], base({ preset: 'mnist-vae' })))).toMatch(/^--over model.noise=0.5: not a config key of a vae model/);
+    expect(usageMessage(() => gridPoints([parseOver('model.noise=0.5,1')], base({ preset: 'mnist-vae' })))).toMatch(/^--over model.noise=0.5: model.noise: unknown key/);
   });
 
   it('names a value the schema refuses, in one line', () => {

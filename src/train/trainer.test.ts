@@ -124,13 +124,19 @@ describe('Trainer', () => {
     model.dispose();
   });
 
+  /** A checkpoint's history entry for `epoch` (the checkpoint loader checks the history has one per epoch). */
+  const epochMetrics = (epoch: number) => {
+    const terms = { loss: 1, reconstruction: 1, kl: 0 };
+    return { epoch, train: terms, test: terms, samplesPerSecond: 1, epochSeconds: 1, elapsedSeconds: epoch, time: new Date(0).toISOString() };
+  };
+
   it('restores only between epochs, and a trainer restored from a checkpoint continues like one that never stopped', () => {
     const { trainer, model, parameters, dispose } = setup();
     trainer.step();
     expect(() => trainer.restore({ epoch: 0, rng: new Rng(1).state() })).toThrow(/restore only between epochs/);
     while (trainer.epoch < 2 || !trainer.betweenEpochs) trainer.step();
     const runDir = mkdtempSync(path.join(tmpdir(), 'vaekit-trainer-'));
-    saveCheckpoint(runDir, { model, adam: trainer.adam, state: { epoch: 2, adamStep: trainer.adam.step, rng: trainer.rngState(), history: [] } });
+    saveCheckpoint(runDir, { model, adam: trainer.adam, state: { epoch: 2, adamStep: trainer.adam.step, rng: trainer.rngState(), history: [1, 2].map(epochMetrics) } });
     while (!trainer.done) trainer.step();
 
     const resumed = setup();

@@ -153,10 +153,10 @@ function objectiveFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
   const current = base.model.kind === 'vae' ? base.model.objective.kind : 'elbo';
   const chosen = flags.objective ?? current;
   if (chosen === 'elbo') {
-    if (flags.k !== undefined) throw new UsageError(`--k ${flags.k}: the number of importance samples applies to --objective iwae only`);
+    if (flags.k !== undefined) throw new UsageError(`--k ${flags.k}: the number of importance samples applies to --objective iwae, miwae or ciwae only`);
     return { kind: 'elbo' };
   }
-  return { kind: 'iwae', ...(flags.k !== undefined ? { k: flags.k } : {}) };
+  return { kind: chosen, ...(flags.k !== undefined ? { k: flags.k } : {}) };
 }
 
 

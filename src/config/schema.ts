@@ -85,11 +85,15 @@ const common = {
 
 /**
  * A VAE's training objective. `elbo`: the ELBO with one sample of z. `iwae`: the importance-weighted bound with
- * `k` samples per example (Burda et al. 2015); k = 1 is the ELBO estimated with a sampled KL.
+ * `k` samples per example (Burda et al. 2015); k = 1 is the ELBO estimated with a sampled KL. Rainforth et al. 2018:
+ * `miwae` averages `m` independent IWAE bounds of k samples each; `ciwae` is beta ELBO + (1 - beta) IWAE over the
+ * same k samples (the ELBO estimated from them).
  */
 export const objectiveSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('elbo') }),
   z.object({ kind: z.literal('iwae'), k: positiveInt.default(50) }),
+  z.object({ kind: z.literal('miwae'), k: positiveInt.default(8), m: positiveInt.default(8) }),
+  z.object({ kind: z.literal('ciwae'), k: positiveInt.default(64), beta: z.number().min(0).max(1).default(0.5) }),
 ]);
 
 /** Burgess et al. 2018's capacity schedule; gamma's default (theirs, 1000) is defined here alone, the CLI reads it. */
@@ -280,7 +284,7 @@ export const BACKEND_OPTIONS = ['auto', 'native', 'tensorflow', 'wasm', 'cpu'] a
 function crossFieldRules(config: { model: z.infer<typeof modelSchema> }, ctx: z.RefinementCtx): void {
   const m = config.model;
   const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path: ['model', ...path], message });
-  if (m.kind === 'vae' && m.objective.kind === 'iwae') {
+  if (m.kind === 'vae' && m.objective.kind !== 'elbo') {
     const elbo = 'drop it or train with objective elbo';
     if (m.beta !== 1) issue(['beta'], `the IWAE objective is defined for beta = 1; ${elbo}`);
     if (m.betaSchedule.kind !== 'constant') issue(['betaSchedule'], `the IWAE objective is defined for beta = 1 with no KL schedule; ${elbo}`);
@@ -371,7 +375,7 @@ export type ObjectiveKind = ObjectiveConfig['kind'];
  * Every VAE training objective kind, in the schema's order.
  *
  * @example
- * OBJECTIVE_KINDS.join(', '); // 'elbo, iwae'
+ * OBJECTIVE_KINDS.join(', '); // 'elbo, iwae, miwae, ciwae'
  */
 export const OBJECTIVE_KINDS: readonly ObjectiveKind[] = objectiveSchema.options.map((o) => o.shape.kind.value);
 

@@ -56,7 +56,8 @@ export function fusedElboSpec(model: Model): FusedElboSpec | undefined {
   if (!('objective' in config) || config.reconstructionReduction === 'mean') return undefined;
   const spec = layerSpec(model);
   // The IWAE objective: the same layers, k samples per example (the model draws its noise in the kernel's row order).
-  return spec && config.objective.kind === 'iwae' ? { ...spec, iwaeK: config.objective.k } : spec;
+  if (config.objective.kind === 'elbo') return spec;
+  return spec && config.objective.kind === 'iwae' ? { ...spec, iwaeK: config.objective.k } : undefined; // MIWAE, CIWAE: tf ops
 }
 
 /** {@link layerSpec} when the active backend has the forward-pass kernel, else undefined. */

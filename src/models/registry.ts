@@ -104,7 +104,10 @@ export function lossNames(model: LossModel | undefined): LossNames {
   const regularizer = entry ? entry.regularizer : 'KL';
   if (regularizer === undefined) return { loss: 'reconstruction loss', regularizer };
   if (entry?.lossName) return { loss: entry.lossName(model as { kind: string }), regularizer };
-  if (model?.objective?.kind === 'iwae') return { loss: `negative IWAE bound (k = ${model.objective.k ?? 50})`, regularizer };
+  const objective = model?.objective as { kind: string; k?: number; m?: number; beta?: number } | undefined;
+  if (objective?.kind === 'iwae') return { loss: `negative IWAE bound (k = ${objective.k ?? 50})`, regularizer };
+  if (objective?.kind === 'miwae') return { loss: `negative MIWAE bound (M = ${objective.m}, k = ${objective.k})`, regularizer };
+  if (objective?.kind === 'ciwae') return { loss: `negative CIWAE bound (β = ${objective.beta}, k = ${objective.k})`, regularizer };
   const weighted = (model?.beta ?? 1) !== 1 || (model?.betaSchedule?.kind ?? 'constant') !== 'constant';
   if (regularizer === 'KL' && !weighted && (model?.reconstructionReduction ?? 'sum') === 'sum') return { loss: 'negative ELBO', regularizer };
   return { loss: `reconstruction + ${weighted ? 'β × ' : ''}${regularizer}`, regularizer };

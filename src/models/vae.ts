@@ -37,7 +37,7 @@ export class Vae extends EncoderDecoder<VaeConfig, Required<Encoded>> {
    */
   protected terms(x: Tensor2D, ctx: LossContext): LossTerms {
     const { objective, reconstructionReduction } = this.config;
-    if (objective.kind === 'iwae') return this.iwaeTerms(x, ctx, objective.k);
+    if (objective.kind !== 'elbo') return this.iwaeTerms(x, ctx, objective);
     return tf.tidy(() => {
       const { mean, logVar } = this.encode(ctx.input ?? x, ctx);
       const output = this.decoderOutput(this.reparameterize({ mean, logVar }, ctx.rng), ctx);
@@ -45,20 +45,35 @@ export class Vae extends EncoderDecoder<VaeConfig, Required<Encoded>> {
     }) as LossTerms;
   }
 
-  private iwaeTerms(x: Tensor2D, ctx: LossContext, k: number): LossTerms {
+  /**
+   * The importance-weighted objectives from n = k (IWAE, CIWAE) or m k (MIWAE) samples of z per example, sample s of
+   * example i in row s * B + i (the fused kernels' order): IWAE's log-mean-exp of the k log-weights; MIWAE's mean of m
+   * such bounds over disjoint groups of k; CIWAE's beta (mean log-weight) + (1 - beta) IWAE over the same k.
+   */
+  private iwaeTerms(x: Tensor2D, ctx: LossContext, objective: Exclude<VaeConfig['objective'], { kind: 'elbo' }>): LossTerms {
     return tf.tidy(() => {
       const b = x.shape[0];
+      const k = objective.k;
+      const n = objective.kind === 'miwae' ? objective.m * k : k;
       const { mean, logVar } = this.encode(ctx.input ?? x, ctx); // [B, L]
-      // Sample s of example i sits in row s * B + i (the fused kernels' order).
-      const meanK = tf.tile(mean, [k, 1]) as Tensor2D; // [k*B, L]
-      const logVarK = tf.tile(logVar, [k, 1]) as Tensor2D; // [k*B, L]
-      const z = this.reparameterize({ mean: meanK, logVar: logVarK }, ctx.rng); // [k*B, L]
-      const output = this.decoderOutput(z, ctx); // [k*B, D']
-      const xK = tf.tile(x, [k, 1]) as Tensor2D; // [k*B, D]
-      const logW = logImportanceWeights({ likelihood: this.likelihood, x: xK, output, z, mean: meanK, logVar: logVarK }); // [k*B]
-      const bound = iwaeBound({ logWeights: tf.reshape(logW, [k, b]) as Tensor2D }); // [B]
-      const logPxz = logLikelihood({ likelihood: this.likelihood, x: xK, output }); // [k*B]
-      const reconstruction = tf.neg(tf.mean(tf.reshape(logPxz, [k, b]), 0)) as Tensor1D; // [k, B] -> [B]
+      const meanK = tf.tile(mean, [n, 1]) as Tensor2D; // [n*B, L]
+      const logVarK = tf.tile(logVar, [n, 1]) as Tensor2D; // [n*B, L]
+      const z = this.reparameterize({ mean: meanK, logVar: logVarK }, ctx.rng); // [n*B, L]
+      const output = this.decoderOutput(z, ctx); // [n*B, D']
+      const xK = tf.tile(x, [n, 1]) as Tensor2D; // [n*B, D]
+      const logW = logImportanceWeights({ likelihood: this.likelihood, x: xK, output, z, mean: meanK, logVar: logVarK }); // [n*B]
+      let bound: Tensor1D;
+      if (objective.kind === 'miwae') {
+        // Group g holds samples g k .. g k + k - 1: rows [m, k, B] -> m bounds per example, averaged.
+        const groups = tf.reshape(logW, [objective.m, k, b]);
+        bound = tf.mean(tf.sub(tf.logSumExp(groups, 1), Math.log(k)), 0) as Tensor1D;
+      } else {
+        const weights = tf.reshape(logW, [k, b]) as Tensor2D;
+        bound = iwaeBound({ logWeights: weights });
+        if (objective.kind === 'ciwae') bound = tf.add(tf.mul(tf.mean(weights, 0), objective.beta), tf.mul(bound, 1 - objective.beta)) as Tensor1D;
+      }
+      const logPxz = logLikelihood({ likelihood: this.likelihood, x: xK, output }); // [n*B]
+      const reconstruction = tf.neg(tf.mean(tf.reshape(logPxz, [n, b]), 0)) as Tensor1D; // [n, B] -> [B]
       return { loss: tf.neg(bound) as Tensor1D, reconstruction, kl: klStandardNormal({ mean, logVar }) };
     }) as LossTerms;
   }

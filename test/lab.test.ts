@@ -223,6 +223,7 @@ describe('the lab with the bundled default model', () => {
     await tab(page, 'card');
     const about = await page.textContent('[data-testid=card-about]');
     expect(about).toContain('latent size2');
+    expect(about).toContain('lossnegative ELBO'); // the registry's name for the model's loss
     expect(about).toContain('469,268');
     expect(await page.textContent('[data-testid=card-metrics]')).toMatch(/test loss \(at training, epoch 20\)141\.\d+/);
     await shot(page, 'card');

@@ -1,4 +1,5 @@
 /** Model card: what the model is (kind, shapes, likelihood, preprocessing, layers, parameters) and how well it does. */
+import { lossNames } from '../../../src/models/index.js';
 import { paintOutput } from '../canvas.js';
 import { Rng } from '../../../src/engine/rng.js';
 import { samplePrior } from '../../../src/latent/index.js';
@@ -25,6 +26,7 @@ export function mountCard(root: HTMLElement, ctx: ViewContext): () => void {
     [
       ['source', source],
       ['kind', metadata.kind],
+      ['loss', lossNames(metadata.config).loss],
       ['dataset', metadata.dataset ?? 'not recorded'],
       ['input shape', `[${metadata.inputShape.join(', ')}]`],
       ['latent size', String(metadata.latentDim)],

@@ -3,6 +3,7 @@
  * negative ELBO for a VAE) placed against the test set's: the share of test examples it exceeds is its anomaly score.
  */
 import { reconstructRows } from '../../../src/latent/index.js';
+import { lossNames } from '../../../src/models/index.js';
 import { context2d, paintImage, paintLines } from '../canvas.js';
 import { digitize } from '../digitize.js';
 import { canvas, SCORE_SAMPLES, el, exampleLoss, showNote, type ViewContext } from './context.js';
@@ -53,7 +54,7 @@ export function mountDraw(root: HTMLElement, ctx: ViewContext): () => void {
   const hist = canvas(320, 120, 'draw-hist');
   const score = el('p', { className: 'stats', dataset: { testid: 'draw-score' } }, 'draw a digit in the black square');
   const clear = el('button', {}, 'clear');
-  const lossName = metadata.kind === 'vae' || metadata.kind === 'cvae' ? 'negative ELBO' : 'loss';
+  const lossName = lossNames(metadata.config).loss; // what the model's loss is: 'negative ELBO', 'reconstruction + 10 × MMD', ...
   const scores = ctx.testScores();
   root.replaceChildren(
     el(

@@ -13,6 +13,7 @@ import { loadDataset, parseCsv, parseIdx, parseNpy } from '../src/data/index.js'
 import { DataError } from '../src/errors.js';
 import { initBackend, tf } from '../src/engine/index.js';
 import { checkpointCase, makeBases, modelCase, tally, type Bases } from './fuzz-corpus.js';
+import { mutate } from './fuzz-corpus.js';
 
 const ROUNDS = 2500;
 
@@ -43,35 +44,6 @@ function npyFile(): Uint8Array {
 
 const CSV = 'a,b,c,label\n1,2,3,x\n4,5.5,-6,y\n7,8e-1,9,x\n0,0,1,y\n';
 
-/** One random mutation: flip, insert, delete, truncate, duplicate a span, or splice in a special byte sequence. */
-function mutate(bytes: Uint8Array, rng: Rng): Uint8Array {
-  const b = Array.from(bytes);
-  const specials = [[0], [0xff], [0x2c], [0x0a], [0x22], [0x4e, 0x61, 0x4e], [0x49, 0x6e, 0x66], [0x2d], [0x2e], [0x80, 0x00, 0x00, 0x00]];
-  const times = 1 + rng.int(4);
-  for (let t = 0; t < times; t++) {
-    const at = rng.int(b.length + 1);
-    switch (rng.int(6)) {
-      case 0:
-        if (b.length) b[Math.min(at, b.length - 1)] ^= 1 << rng.int(8);
-        break;
-      case 1:
-        b.splice(at, 0, rng.int(256));
-        break;
-      case 2:
-        b.splice(at, 1 + rng.int(4));
-        break;
-      case 3:
-        b.length = at;
-        break;
-      case 4:
-        b.splice(at, 0, ...b.slice(rng.int(b.length + 1), rng.int(b.length + 1)));
-        break;
-      default:
-        b.splice(at, 0, ...specials[rng.int(specials.length)]);
-    }
-  }
-  return Uint8Array.from(b);
-}
 
 /** Runs `fn` and requires that it either returns or throws a DataError that names the file. */
 function onlyTypedErrors(fn: () => unknown, file: string): 'ok' | 'error' {

@@ -19,7 +19,7 @@ export interface GaussianPass {
 }
 
 /**
- * A model with q(z|x) = N(mean, var) and the standard normal prior, like the VAE; a kind adds its regularizer in `terms`.
+ * A model with q(z|x) = N(mean, var) and the standard normal prior: the VAE, and the zoo kinds that add a regularizer in `terms`.
  *
  * @example
  * class DipVae extends GaussianModel<DipVaeConfig> { protected terms(x, ctx) { const p = this.pass(x, ctx); ... } }

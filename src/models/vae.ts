@@ -1,12 +1,10 @@
 /** The Gaussian VAE: encoder to (mean, logVar), z = mean + exp(logVar / 2) * eps, decoder to p(x|z); loss = -ELBO or -IWAE bound. */
-import { tf, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
+import { tf, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import { elbo, iwaeBound, klStandardNormal, logImportanceWeights, logLikelihood, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
-import type { Encoded, LossContext } from './types.js';
+import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
-import { EncoderDecoder } from './base.js';
-import { buildDecoder, buildEncoder, gaussianReparameterize } from './parts.js';
-import { PosteriorHeads } from './heads.js';
+import { GaussianModel } from './gaussian.js';
 
 export type VaeConfig = Extract<ModelConfig, { kind: 'vae' }>;
 
@@ -17,18 +15,7 @@ export type VaeConfig = Extract<ModelConfig, { kind: 'vae' }>;
  * const vae = new Vae({ config, inputDim: 784, rng });
  * const { loss, reconstruction, kl } = vae.loss(x, { training: true, rng, klWeight: { kind: 'beta', beta: 1 } });
  */
-export class Vae extends EncoderDecoder<VaeConfig, Required<Encoded>> {
-  constructor({ config, inputDim, inputShape = [inputDim], rng }: { config: VaeConfig; inputDim: number; inputShape?: readonly number[]; rng: Rng }) {
-    const encoder = buildEncoder({ spec: config.encoder, inputShape, rng });
-    const heads = new PosteriorHeads({ inDim: encoder.outDim, latent: config.latent, variance: config.variance, rng });
-    const decoder = buildDecoder({ latent: config.latent, spec: config.decoder, inputShape, likelihood: config.likelihood, rng });
-    super({ config, inputDim, parts: { encoder, heads, decoder } });
-  }
-
-  reparameterize(encoded: Encoded, rng: Rng): Tensor2D {
-    return gaussianReparameterize(encoded, rng);
-  }
-
+export class Vae extends GaussianModel<VaeConfig> {
   /**
    * Per-example loss terms. With the `elbo` objective: the negative ELBO, its reconstruction term and analytic KL.
    * With `iwae`: `loss` is the negative IWAE bound from k samples of z per example; `reconstruction` is -log p(x|z)

@@ -223,6 +223,10 @@ export interface FusedElboSpec {
   leakySlope: number;
   /** Train on the IWAE bound with this many importance samples per example instead of the ELBO. */
   iwaeK?: number;
+  /** MIWAE: the iwaeK samples form this many disjoint groups, and the bound is the mean of the groups' IWAE bounds (default 1). */
+  iwaeGroups?: number;
+  /** CIWAE: the bound is this weight times the mean log-weight plus (1 - weight) times the IWAE bound (default 0). */
+  iwaeElboWeight?: number;
 }
 
 /** Attributes of VaekitElboStep: the layer shapes and activations, the KL weight and Adam's hyper-parameters. */
@@ -233,6 +237,10 @@ export interface FusedElboAttrs extends FusedAdamAttrs {
   leakySlope: number;
   /** 0: the ELBO; k >= 1: the IWAE bound with k samples per example (eps then holds [k * B, L]). */
   iwaeK: number;
+  /** The groups of the k samples (MIWAE; 1 for IWAE and CIWAE). */
+  iwaeGroups: number;
+  /** The ELBO's weight in the bound (CIWAE; 0 for IWAE and MIWAE). */
+  iwaeElboWeight: number;
 }
 
 /** Whether the active backend has the whole-step kernel. */
@@ -283,7 +291,7 @@ export function fusedElboStep(args: {
     inputs[`v${i}`] = v[i];
   });
   const ints = specInts(spec, x.shape[0], x.shape[1]);
-  const attrs: FusedElboAttrs = { ...adam, ints, beta, leakySlope: spec.leakySlope, iwaeK: spec.iwaeK ?? 0 };
+  const attrs: FusedElboAttrs = { ...adam, ints, beta, leakySlope: spec.leakySlope, iwaeK: spec.iwaeK ?? 0, iwaeGroups: spec.iwaeGroups ?? 1, iwaeElboWeight: spec.iwaeElboWeight ?? 0 };
   const out = tf.engine().runKernel(FUSED_ELBO_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as Tensor[];
   const n = params.length;
   const means = out[0] as Tensor1D;

@@ -46,7 +46,7 @@ function denseLayers(block: Block): StepLayer[] | undefined {
 
 /**
  * The model's layers as the whole-step and log-weight kernels take them, when its training loss is exactly what they
- * compute (the summed ELBO, or the IWAE bound with `iwaeK` samples); undefined otherwise.
+ * compute (the summed ELBO, or the IWAE bound with `iwaeK` samples, or its MIWAE and CIWAE variants); undefined otherwise.
  *
  * @example
  * const spec = fusedElboSpec(model); // undefined for a conv, BatchNorm, Gaussian-likelihood or conditional model
@@ -55,9 +55,22 @@ export function fusedElboSpec(model: Model): FusedElboSpec | undefined {
   const config = model.config;
   if (!('objective' in config) || config.reconstructionReduction === 'mean') return undefined;
   const spec = layerSpec(model);
-  // The IWAE objective: the same layers, k samples per example (the model draws its noise in the kernel's row order).
-  if (config.objective.kind === 'elbo') return spec;
-  return spec && config.objective.kind === 'iwae' ? { ...spec, iwaeK: config.objective.k } : undefined; // MIWAE, CIWAE: tf ops
+  // The importance-weighted objectives: the same layers, n samples per example (the model draws its noise in the
+  // kernel's row order); MIWAE's m groups of k and CIWAE's ELBO weight change only how the log-weights are combined.
+  if (!spec) return undefined;
+  const objective = config.objective;
+  switch (objective.kind) {
+    case 'elbo':
+      return spec;
+    case 'iwae':
+      return { ...spec, iwaeK: objective.k };
+    case 'miwae':
+      return { ...spec, iwaeK: objective.m * objective.k, iwaeGroups: objective.m };
+    case 'ciwae':
+      return { ...spec, iwaeK: objective.k, iwaeElboWeight: objective.beta };
+    default:
+      return undefined;
+  }
 }
 
 /** {@link layerSpec} when the active backend has the forward-pass kernel, else undefined. */

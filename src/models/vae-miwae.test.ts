@@ -77,10 +77,13 @@ describe('MIWAE and CIWAE (Rainforth et al. 2018)', () => {
     miwae.dispose();
   });
 
-  it('train through tf ops (no native whole-step kernel), are named in reports, and need beta 1 like the IWAE', () => {
-    const model = new Vae({ config: config({ kind: 'miwae', k: 2, m: 2 }), inputDim: D, rng: new Rng(1) });
-    expect(fusedElboSpec(model)).toBeUndefined();
-    model.dispose();
+  it('offer the native whole-step kernel their sample count, groups and ELBO weight, are named in reports, and need beta 1 like the IWAE', () => {
+    const miwae = new Vae({ config: config({ kind: 'miwae', k: 2, m: 3 }), inputDim: D, rng: new Rng(1) });
+    expect(fusedElboSpec(miwae)).toMatchObject({ iwaeK: 6, iwaeGroups: 3 });
+    miwae.dispose();
+    const ciwae = new Vae({ config: config({ kind: 'ciwae', k: 5, beta: 0.25 }), inputDim: D, rng: new Rng(1) });
+    expect(fusedElboSpec(ciwae)).toMatchObject({ iwaeK: 5, iwaeElboWeight: 0.25 });
+    ciwae.dispose();
     expect(lossNames(config({ kind: 'miwae', k: 8, m: 4 })).loss).toBe('negative MIWAE bound (M = 4, k = 8)');
     expect(lossNames(config({ kind: 'ciwae', k: 64, beta: 0.5 })).loss).toBe('negative CIWAE bound (β = 0.5, k = 64)');
     const net = { encoder: { hidden: [3] }, decoder: { hidden: [3] }, likelihood: { kind: 'bernoulli' } };

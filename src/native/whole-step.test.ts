@@ -97,6 +97,10 @@ describe.skipIf(!available)('whole-step training kernel (native)', () => {
     ['the IWAE bound, k = 5', vae({ objective: { kind: 'iwae', k: 5 } })],
     ['the IWAE bound, k = 50, tanh (Burda et al.)', vae({ objective: { kind: 'iwae', k: 50 }, encoder: { hidden: [24, 16], activation: 'tanh' }, decoder: { hidden: [16, 24], activation: 'tanh' } })],
     ['the IWAE bound, k = 3, softplus head, no hidden layers, denoising', vae({ objective: { kind: 'iwae', k: 3 }, variance: 'softplus', encoder: { hidden: [] }, decoder: { hidden: [] } }), { denoise: true }],
+    ['MIWAE, 4 groups of k = 3', vae({ objective: { kind: 'miwae', k: 3, m: 4 } })],
+    ['MIWAE, 8 groups of k = 8, tanh (Rainforth et al.)', vae({ objective: { kind: 'miwae', k: 8, m: 8 }, encoder: { hidden: [24, 16], activation: 'tanh' }, decoder: { hidden: [16, 24], activation: 'tanh' } })],
+    ['CIWAE, k = 5, beta 0.5', vae({ objective: { kind: 'ciwae', k: 5, beta: 0.5 } })],
+    ['CIWAE, k = 7, beta 0.9, softplus head, denoising', vae({ objective: { kind: 'ciwae', k: 7, beta: 0.9 }, variance: 'softplus' }), { denoise: true }],
   ];
   for (const [name, config, opts] of cases) {
     it(`${name}: the same loss curve and weights as the tf-ops step on the CPU backend`, async () => {

@@ -16,11 +16,13 @@ const { dir, remove } = tempDir('lab-sweep');
 let server: ChildProcess | undefined;
 let browser: Browser | undefined;
 let url = '';
+let serverErr = '';
 
 beforeAll(async () => {
   const r = await runCli(dir, 'sweep', '--preset', 'swiss-roll-vae', '--limit', '300', '--epochs', '1', '--backend', 'cpu', '--over', 'model.latent=1,2,3', '--no-compare', '--out', 'sw');
   expect(r.code, r.stderr).toBe(0);
   server = spawn(process.execPath, [bin, 'serve', 'sw', '--port', '0', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stderr!.on('data', (d: Buffer) => (serverErr += d.toString()));
   url = await new Promise<string>((resolve, reject) => {
     let out = '';
     server!.stdout!.on('data', (d: Buffer) => {
@@ -39,6 +41,10 @@ afterAll(async () => {
 });
 
 describe('vaekit serve SWEEP', () => {
+  it("prints none of tfjs's console banners (its backend is set up as every command's)", () => {
+    expect(serverErr).not.toMatch(/tfjs-node|Hi, looks like/);
+  });
+
   it('serves every run under its own path and lists them at sweep.json', async () => {
     const sweep = (await (await fetch(url + 'sweep.json')).json()) as { name: string; runs: { name: string; path: string; values: Record<string, number> }[] };
     expect(sweep.name).toBe('sw');

@@ -138,7 +138,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] !== undefined && /vaekit(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
+// bin/vaekit.js imports this module and calls main itself; run directly (tsx src/cli/main.ts), the module is the entry.
+const isEntry = process.argv[1] !== undefined && /cli[\\/]main\.[tj]s$/.test(process.argv[1]);
 if (isEntry) {
   process.exitCode = await main(process.argv);
 }

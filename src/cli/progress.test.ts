@@ -42,6 +42,16 @@ describe('progress on a terminal only', () => {
     }
   });
 
+  it('stepBar draws a new phase at once, without waiting out the redraw throttle, so a slow synchronous phase is named while it runs', () => {
+    const target = fakeTarget(true);
+    const bar = stepBar('drawing figures', target);
+    bar.update(0, 500, '5/5 latent map');
+    bar.update(0, 500, '5/5 latent map: neighbour search'); // at once: no 200 ms have passed
+    const seen = target.lines();
+    bar.stop();
+    expect(seen.at(-1)).toMatch(/\| 5\/5 latent map: neighbour search$/);
+  });
+
   it("projectionProgress shows the projection's phase and count", async () => {
     const target = fakeTarget(true);
     const p = projectionProgress('latent map (UMAP, 2000 points)', target);

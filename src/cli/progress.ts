@@ -31,9 +31,11 @@ export interface StepBar {
 export function stepBar(label: string, target: ProgressTarget = stderrTarget()): StepBar {
   if (!target.tty) return { update() {}, stop() {} };
   let bar: cliProgress.SingleBar | undefined;
+  let shown = '';
   return {
     update(done, total, what = '') {
       if (!bar) {
+        shown = what;
         bar = new cliProgress.SingleBar(
           { format: `${label} [{bar}] {percentage}% | ETA {eta_formatted} | {what}`, stream: target.stream, hideCursor: true, clearOnComplete: true, etaBuffer: 50 },
           cliProgress.Presets.shades_classic,
@@ -42,6 +44,12 @@ export function stepBar(label: string, target: ProgressTarget = stderrTarget()):
       }
       if (bar.getTotal() !== total) bar.setTotal(total);
       bar.update(done, { what });
+      // cli-progress redraws an update at most every 200 ms, and a synchronous step draws nothing in between: a new
+      // phase ('neighbour search' after the figure's start) is drawn at once, so a slow phase is never shown as the last.
+      if (what !== shown) {
+        shown = what;
+        bar.render();
+      }
     },
     stop() {
       bar?.stop();

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ModelError, UsageError, VaekitError } from '../errors.js';
 import { loadModel } from '../io/model-files.js';
+import { initBackend } from '../engine/index.js';
 import { buildReason, buildWeb, DIST_DIR } from '../server/build-web.js';
 import { labDataFiles, LAB_EXAMPLES } from '../server/lab-data.js';
 import { startLabServer, type Asset } from '../server/lab-server.js';
@@ -68,6 +69,9 @@ export function runAssets(run: string, out: Output, prefix = '/run/', datasets =
 
 async function runServe(run: string | undefined, flags: { port: number; rebuild?: boolean; json?: boolean }): Promise<void> {
   const out = makeOutput(flags.json === true);
+  // The model check below makes a few tensors: on tfjs's CPU backend, set up as every command sets up its backend
+  // (production mode), not the default one, whose first tensor prints tfjs's "install tfjs-node" banner.
+  await initBackend('cpu');
   // The page asks for run/manifest.json first; with no run it learns so from the answer rather than from a 404.
   const assets = run ? (readSweep(run) ? sweepAssets(run, (r, prefix, ds) => runAssets(r, out, prefix, ds), out.info) : runAssets(run, out)) : new Map<string, Asset>([['/run/manifest.json', { bytes: Buffer.from('{"name":null}'), type: 'application/json; charset=utf-8' }]]);
   const reason = flags.rebuild ? '--rebuild was given' : buildReason();

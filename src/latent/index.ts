@@ -244,7 +244,7 @@ export function project(z: Rows, { method, rng, onProgress }: { method: Projecti
   if (method === 'umap') {
     const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, Math.max(2, n - 1)), minDist: 0.1, random: () => rng.uniform() });
     // fit() is initializeFit() then one step() per epoch; called apart, the epochs can be reported as they finish.
-    onProgress?.({ phase: 'neighbour graph', done: 0, total: 1 });
+    if (onProgress) announceUmapPhases(umap, onProgress);
     const epochs = umap.initializeFit(rows);
     for (let epoch = 0; epoch < epochs; ) {
       epoch = umap.step();
@@ -270,6 +270,29 @@ export function project(z: Rows, { method, rng, onProgress }: { method: Projecti
     out[i * 2 + 1] = p[1];
   });
   return { data: out, n, dim: 2 };
+}
+
+/**
+ * initializeFit's own phases, each about a second on a few thousand points (the fuzzy graph the longest): each is
+ * announced as it starts, so a progress line names the phase running. They are umap-js 1.4's methods, wrapped on this
+ * instance only; one a later version lacks is simply not announced. The computation is unchanged.
+ */
+function announceUmapPhases(umap: UMAP, onProgress: (p: StepProgress) => void): void {
+  const phases: [string, string][] = [
+    ['nearestNeighbors', 'neighbour search'],
+    ['fuzzySimplicialSet', 'fuzzy neighbour graph'],
+    ['makeSearchGraph', 'search graph'],
+    ['initializeSimplicialSetEmbedding', 'initial layout'],
+  ];
+  const methods = umap as unknown as Record<string, unknown>;
+  for (const [name, phase] of phases) {
+    const method = methods[name];
+    if (typeof method !== 'function') continue;
+    methods[name] = (...args: unknown[]) => {
+      onProgress({ phase, done: 0, total: 1 });
+      return method.apply(umap, args);
+    };
+  }
 }
 
 /** Row `i` of `rows` as a copy. */

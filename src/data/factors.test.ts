@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../engine/rng.js';
 import { drawDsprite, dspritesFactorIndices } from './dsprites.js';
 import { dspritesTruth, groundTruthFor, xySquaresTruth, XY_SQUARES } from './factors.js';
+import { loadDataset } from './load.js';
 
 describe('ground truths', () => {
   it('dsprites: a factor row renders the image of the combination index it names', () => {
@@ -39,5 +40,14 @@ describe('ground truths', () => {
     expect(groundTruthFor('dsprites')).toBe(dspritesTruth);
     expect(groundTruthFor('xy-squares')).toBe(xySquaresTruth);
     expect(groundTruthFor('mnist')).toBeUndefined();
+  });
+
+  it('loads xy-squares as a dataset whose aux.factors render its images', () => {
+    const ds = loadDataset({ name: 'xy-squares', seed: 2, testFraction: 0.2, n: 100 });
+    expect([ds.train.n, ds.test.n, ds.shape]).toEqual([80, 20, [16, 16, 1]]);
+    const f = ds.test.aux!.factors!;
+    expect(f.length).toBe(40);
+    expect(ds.test.x).toEqual(xySquaresTruth.observe(Int32Array.from(f), 20));
+    expect(Array.from(ds.test.labels!)).toEqual(Array.from({ length: 20 }, (_, i) => f[i * 2]));
   });
 });

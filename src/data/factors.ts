@@ -3,7 +3,9 @@
  * examples. dSprites (5 factors, rendered by index, so a sample needs only the combinations it draws) and a small
  * 2-factor set, a square at (x, y), for tests and quick checks.
  */
-import type { Rng } from '../engine/rng.js';
+import { Rng } from '../engine/rng.js';
+import { limitCounts } from './preprocess.js';
+import type { DataOptions, DataSplit, Dataset } from './types.js';
 import { DSPRITES_FACTORS, DSPRITES_ORIENTATIONS, DSPRITES_SCALES, DSPRITES_SHAPES, DSPRITES_SIZE, drawDsprite } from './dsprites.js';
 
 /** A generator of examples from discrete factors; factor k takes `factorSizes[k]` values, indexed 0 .. size - 1. */
@@ -89,3 +91,34 @@ export const GROUND_TRUTHS: readonly GroundTruth[] = [dspritesTruth, xySquaresTr
 
 /** The ground truth of a dataset name, or undefined for data without known factors (mnist, a CSV file). */
 export const groundTruthFor = (name: string): GroundTruth | undefined => GROUND_TRUTHS.find((g) => g.name === name);
+
+/** The 2-factor set's default size when loaded as a dataset: 5,000 examples drawn with replacement from its 169 combinations. */
+export const XY_SQUARES_N = 5000;
+
+/**
+ * The 2-factor set as a dataset to train on (`--data xy-squares`): n examples (default 5,000) with seeded uniform
+ * factors, the last round(n * testFraction) as test; labels are posX, aux.factors the factor indices [n, 2].
+ *
+ * @example
+ * const ds = loadXySquares({ name: 'xy-squares', seed: 0, testFraction: 0.2 }); // shape [16, 16, 1]
+ */
+export function loadXySquares(opts: DataOptions): Dataset {
+  const n = opts.n ?? XY_SQUARES_N;
+  const nTest = Math.max(1, Math.round(n * opts.testFraction));
+  const kept = limitCounts(n - nTest, nTest, opts.limit);
+  const factors = xySquaresTruth.sampleFactors(n, new Rng(`${opts.seed}:xy-squares`)); // [n, 2]
+  const split = (from: number, count: number): DataSplit => {
+    const f = factors.slice(from * 2, (from + count) * 2);
+    return { x: xySquaresTruth.observe(f, count), n: count, labels: Int32Array.from({ length: count }, (_, i) => f[i * 2]), aux: { factors: Float32Array.from(f) } };
+  };
+  return {
+    name: 'xy-squares',
+    kind: 'image',
+    shape: [...xySquaresTruth.shape],
+    labelNames: Array.from({ length: XY_SQUARES.positions }, (_, i) => `x=${i}`),
+    train: split(0, kept.nTrain),
+    test: split(n - nTest, kept.nTest),
+    preprocessing: { kind: 'none' },
+    source: `xy-squares generator: a ${XY_SQUARES.side}x${XY_SQUARES.side} square on a ${XY_SQUARES.size}x${XY_SQUARES.size} canvas at ${XY_SQUARES.positions} x ${XY_SQUARES.positions} positions, seed ${opts.seed}, ${n} examples`,
+  };
+}

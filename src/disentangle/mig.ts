@@ -9,6 +9,8 @@ export interface MigResult {
   perFactor: number[];
   /** I(z_l; v_k) in nats, row-major [L, K]. */
   mutualInfo: number[];
+  /** H(v_k) in nats, per factor. */
+  factorEntropy: number[];
   bins: number;
 }
 
@@ -22,13 +24,13 @@ export interface MigResult {
 export function mig(codes: Table, factors: Table, { bins = MI_BINS }: { bins?: number } = {}): MigResult {
   const mi = mutualInfoMatrix(codes, factors, bins);
   const K = factors.dim;
-  const perFactor = Array.from({ length: K }, (_, k) => {
-    const h = entropy(column(factors, k));
+  const factorEntropy = Array.from({ length: K }, (_, k) => entropy(column(factors, k)));
+  const perFactor = factorEntropy.map((h, k) => {
     if (h === 0) return 0;
     const sorted = Array.from({ length: codes.dim }, (_, l) => mi[l * K + k]).sort((a, b) => b - a);
     return (sorted[0] - (sorted[1] ?? 0)) / h;
   });
-  return { mig: mean(perFactor), perFactor, mutualInfo: Array.from(mi), bins };
+  return { mig: mean(perFactor), perFactor, mutualInfo: Array.from(mi), factorEntropy, bins };
 }
 
 /** The mean of a list of numbers; 0 for an empty one. */

@@ -16,6 +16,7 @@ import {
   mutualInfo,
   sap,
   svmAccuracy,
+  disentanglementScores,
   type Table,
 } from './index.js';
 
@@ -207,5 +208,21 @@ describe('beta-VAE and FactorVAE scores', () => {
     const mixed = (x: Float32Array, n: number) => rotate({ data: x, n, dim: 2 }, ROTATE_45).data;
     // Fixing one factor shrinks both rotated codes' variance by the same factor of 2, so the argmin is a coin flip.
     expect(factorVaeScore(truth, mixed, new Rng(1), settings).evalAccuracy).toBeLessThan(0.75);
+  });
+});
+
+describe('disentanglementScores', () => {
+  it('runs every metric on sampled examples, names each step, and scores a copy of the 2-factor set near 1', () => {
+    const truth: GroundTruth = { ...xySquaresTruth, observe: (f) => Float32Array.from(f) };
+    const steps: string[] = [];
+    const s = disentanglementScores({ truth, represent: (x) => x, seed: 4, n: 2000, scorePoints: 200, onStep: (step) => steps.push(step) });
+    expect(steps).toEqual(['encoding 3000 sampled xy-squares examples', 'MIG and modularity', 'SAP', 'DCI', 'beta-VAE score (300 points x 2 x 64 examples)', 'FactorVAE score (300 points x 64 examples)']);
+    expect(s.mig.mig).toBeGreaterThan(0.98);
+    expect(s.dci.disentanglement).toBeGreaterThan(0.97);
+    expect(s.modularity.modularity).toBeGreaterThan(0.97);
+    expect(s.betaVae.score).toBeGreaterThan(0.98);
+    expect(s.factorVae.score).toBeGreaterThan(0.98);
+    expect([s.mig.numTrain, s.sap.numTest, s.betaVae.numTrain, s.betaVae.numEval]).toEqual([2000, 1000, 200, 100]);
+    expect(disentanglementScores({ truth, represent: (x) => x, seed: 4, n: 2000, scorePoints: 200 })).toEqual(s);
   });
 });

@@ -16,6 +16,7 @@ import {
   mutualInfo,
   sap,
   svmAccuracy,
+  squaredHingeSvm,
   disentanglementScores,
   type Table,
 } from './index.js';
@@ -87,6 +88,8 @@ describe('mutual information', () => {
     expect(Array.from(discretize(Float32Array.of(0, 0.5, 1), 2))).toEqual([1, 2, 2]);
     expect(Array.from(discretize(Float32Array.of(0, 0.24, 0.26, 0.99, 1), 4))).toEqual([1, 1, 2, 4, 4]);
     expect(Array.from(discretize(Float32Array.of(3, 3, 3), 20))).toEqual([11, 11, 11]);
+    // numpy 2: np.digitize(v, np.histogram(v, 4)[1][:-1]) for this float32 array.
+    expect(Array.from(discretize(Float32Array.of(0.3, -1.2, 2.7, 0, 0.9, 2.7, -1.2, 1.5, 0.45, 2), 4))).toEqual([2, 1, 4, 2, 3, 4, 1, 3, 2, 4]);
   });
 });
 
@@ -170,6 +173,27 @@ describe('SAP', () => {
     expect(svmAccuracy(x, y, x, y)).toBe(1);
     const noise = Float32Array.of(1, -1, 1, -1, 1, -1, 1, -1);
     expect(svmAccuracy(noise, y, noise, y)).toBeLessThanOrEqual(0.5);
+  });
+
+  it('the one-vs-rest SVM reaches the minimum scipy finds for the same objective', () => {
+    // scipy.optimize.minimize (Nelder-Mead, then BFGS) of (w^2 + b^2) / 2 + C sum_i s_i max(0, 1 - y_i (w x_i + b))^2,
+    // balanced weights s = n / (3 n_class); reference values printed by scipy 1.17.
+    const x = Float32Array.of(-2, -1.5, -1.2, -0.3, 0.1, 0.4, 0.5, 1.1, 1.7, 2.2, 2.5, -0.8);
+    const labels = Int32Array.of(0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 1, 0);
+    const weight = Float64Array.of(12 / (3 * 4), 12 / (3 * 4), 12 / (3 * 4));
+    const reference: [number, number, number, number][] = [
+      [0.01, 0, -0.18299774893508552, -0.05654686914417183],
+      [0.01, 1, 0.038886476881784315, -0.06620957481575249],
+      [0.01, 2, 0.11465182112009042, -0.0695090313400813],
+      [0.5, 0, -0.9362139967633702, -0.4526749032467614],
+      [0.5, 1, 0.14429424512247774, -0.33766110674674404],
+      [0.5, 2, 0.3895427092022003, -0.40257088626439236],
+    ];
+    for (const [c, cls, w, b] of reference) {
+      const fit = squaredHingeSvm(x, labels, cls, weight, c);
+      expect(fit.w).toBeCloseTo(w, 6);
+      expect(fit.b).toBeCloseTo(b, 6);
+    }
   });
 
   it('continuous factors: R^2 per code and factor, hand-worked; a constant code scores 0', () => {

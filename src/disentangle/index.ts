@@ -14,7 +14,7 @@ import type { Represent, Table } from './types.js';
 
 export { mig, mean, type MigResult } from './mig.js';
 export { modularity, modularityPerCode, type ModularityResult } from './modularity.js';
-export { sap, svmAccuracy, SAP_SVM_C, type SapResult } from './sap.js';
+export { sap, svmAccuracy, squaredHingeSvm, SAP_SVM_C, type SapResult } from './sap.js';
 export { dci, dciFromImportance, DCI_BOOSTING, type DciResult } from './dci.js';
 export { betaVaeScore, factorVaeScore, INTERVENTION_DEFAULTS, PRUNE_STD, type ScoreResult, type InterventionSettings } from './intervention.js';
 export { mutualInfo, mutualInfoMatrix, entropy, discretize, classesOf, MI_BINS } from './mutual-info.js';

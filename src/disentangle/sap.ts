@@ -94,10 +94,19 @@ export function svmAccuracy(x: Float32Array, y: Float32Array, xTest: Float32Arra
   return xTest.length === 0 ? 0 : right / xTest.length;
 }
 
-/** The two parameters of class `cls` against the rest, by Newton's method on the piecewise-quadratic objective. */
-function squaredHingeSvm(x: Float32Array, labels: Int32Array, cls: number, weight: Float64Array, c: number): { w: number; b: number } {
+/** The two parameters (w, b) of class `cls` against the rest (weights per class), by Newton's method on the piecewise-quadratic objective. */
+export function squaredHingeSvm(x: Float32Array, labels: Int32Array, cls: number, weight: Float64Array, c: number): { w: number; b: number } {
+  const objective = (w: number, b: number) => {
+    let sum = 0;
+    for (let i = 0; i < x.length; i++) {
+      const margin = 1 - (labels[i] === cls ? 1 : -1) * (w * x[i] + b);
+      if (margin > 0) sum += weight[labels[i]] * margin * margin;
+    }
+    return (w * w + b * b) / 2 + c * sum;
+  };
   let w = 0;
   let b = 0;
+  let f = objective(w, b);
   for (let iter = 0; iter < 50; iter++) {
     // Gradient and Hessian of (w^2 + b^2) / 2 + C sum s_i max(0, 1 - y_i f_i)^2 over the margin violators.
     let gw = w;
@@ -117,10 +126,19 @@ function squaredHingeSvm(x: Float32Array, labels: Int32Array, cls: number, weigh
       hbb += s;
     }
     const det = hww * hbb - hwb * hwb;
-    const dw = (hbb * gw - hwb * gb) / det;
-    const db = (hww * gb - hwb * gw) / det;
+    let dw = (hbb * gw - hwb * gb) / det;
+    let db = (hww * gb - hwb * gw) / det;
+    // The objective is convex but only piecewise quadratic: halve a step that does not lower it.
+    let next = objective(w - dw, b - db);
+    for (let halvings = 0; next > f && halvings < 30; halvings++) {
+      dw /= 2;
+      db /= 2;
+      next = objective(w - dw, b - db);
+    }
+    if (next > f) break;
     w -= dw;
     b -= db;
+    f = next;
     if (Math.abs(dw) + Math.abs(db) < 1e-10) break;
   }
   return { w, b };

@@ -42,6 +42,18 @@ beforeAll(async () => {
   await json('train', '--data', 'mnist', '--model', 'vae', '--latent', '3', ...tiny, '--out', 'mn');
 }, 300_000);
 
+describe('train on data with factors', () => {
+  it('draws the mutual-information heat map and the traversal per factor, for a model with an encoder mean only', () => {
+    const ids = (run: string) => (JSON.parse(readFileSync(path.join(dir, run, 'figures.json'), 'utf8')) as { id: string }[]).map((f) => f.id);
+    expect(ids('xy')).toEqual(expect.arrayContaining(['disentangle-mi', 'disentangle-traversal']));
+    expect(PNG.sync.read(readFileSync(path.join(dir, 'xy', 'disentangle-mi.png'))).width).toBeGreaterThan(200);
+    expect(ids('ae')).not.toContain('disentangle-mi'); // a deterministic code
+    expect(ids('mn')).not.toContain('disentangle-mi'); // no factors
+    // No metrics yet: the figures sit among the others, with no Disentanglement section.
+    expect(readFileSync(path.join(dir, 'xy', 'report.html'), 'utf8')).not.toContain('<h2>Disentanglement</h2>');
+  });
+});
+
 describe('vaekit disentangle', () => {
   let result: Record<string, any>;
   beforeAll(async () => {

@@ -3,12 +3,15 @@
  * captures each factor most, and the metrics table rows, from a model and its disentanglement scores.
  */
 import { Rng } from '../engine/index.js';
-import type { GroundTruth } from '../data/index.js';
-import type { Model } from '../models/index.js';
-import type { DisentanglementScores } from '../disentangle/index.js';
+import { groundTruthFor, type Dataset, type GroundTruth } from '../data/index.js';
+import { modelKind, type Model } from '../models/index.js';
+import { DEFAULT_POINTS, mig, sampleCodes, type DisentanglementScores, type MigResult } from '../disentangle/index.js';
 import { decodeCodes, encodeMeans, row, traverse } from '../latent/index.js';
 import { heatmapSpec, imageGrid, renderChart } from '../figures/index.js';
 import type { Figure } from './figures.js';
+
+/** What the heat map and the per-factor traversal read: the factors, the latent size and MIG's matrix. */
+export type FactorInfo = Pick<DisentanglementScores, 'data' | 'factors' | 'latentDim'> & { mig: MigResult & { numTrain: number } };
 
 /** The file the scores are kept in, in the run folder, for the report to read. */
 export const DISENTANGLEMENT_FILE = 'disentanglement.json';
@@ -19,7 +22,7 @@ export const DISENTANGLEMENT_FILE = 'disentanglement.json';
  * @example
  * const fig = mutualInfoFigure(scores); // fig.files: disentangle-mi.png, disentangle-mi.svg
  */
-export function mutualInfoFigure(scores: DisentanglementScores): Figure {
+export function mutualInfoFigure(scores: FactorInfo): Figure {
   const { normalized, K, L } = normalizedMutualInfo(scores);
   const spec = heatmapSpec({
     values: normalized,
@@ -35,7 +38,7 @@ export function mutualInfoFigure(scores: DisentanglementScores): Figure {
 }
 
 /** The MIG matrix transposed to [K, L] and divided by each factor's entropy. */
-function normalizedMutualInfo(scores: DisentanglementScores): { normalized: Float64Array; K: number; L: number } {
+function normalizedMutualInfo(scores: FactorInfo): { normalized: Float64Array; K: number; L: number } {
   const K = scores.factors.length;
   const L = scores.latentDim;
   const normalized = new Float64Array(K * L); // [K, L]
@@ -47,7 +50,7 @@ function normalizedMutualInfo(scores: DisentanglementScores): { normalized: Floa
 }
 
 /** For each factor, the latent dimension with the most mutual information about it. */
-export function codeOfFactor(scores: DisentanglementScores): number[] {
+export function codeOfFactor(scores: FactorInfo): number[] {
   const { normalized, K, L } = normalizedMutualInfo(scores);
   return Array.from({ length: K }, (_, k) => {
     let best = 0;
@@ -63,7 +66,7 @@ export function codeOfFactor(scores: DisentanglementScores): number[] {
  * @example
  * const fig = factorTraversalFigure(model, dspritesTruth, scores, { seed: 0 });
  */
-export function factorTraversalFigure(model: Model, truth: GroundTruth, scores: DisentanglementScores, { seed = 0, range = 3, steps = 11 }: { seed?: number | string; range?: number; steps?: number } = {}): Figure {
+export function factorTraversalFigure(model: Model, truth: GroundTruth, scores: FactorInfo, { seed = 0, range = 3, steps = 11 }: { seed?: number | string; range?: number; steps?: number } = {}): Figure {
   const dims = codeOfFactor(scores);
   const x = truth.observe(truth.sampleFactors(1, new Rng(`${seed}:factor-traversal`)), 1);
   const base = row(encodeMeans(model, { data: x, n: 1, dim: model.inputDim }), 0);
@@ -91,4 +94,27 @@ export function disentanglementRows(scores: DisentanglementScores): { metric: st
     { metric: 'DCI informativeness', value: dci.informativeness, settings: 'test accuracy of the regressor rounded to the nearest class' },
     { metric: 'modularity', value: modularity.modularity, settings: `${modularity.bins} bins; ${modularity.numTrain} points` },
   ];
+}
+
+/**
+ * The ground truth of a run's data when its model can be scored on it: data with known factors, an unconditional
+ * model with an encoder mean, and examples of the model's shape; undefined otherwise.
+ */
+export function scorableTruth(model: Model, dataset: Pick<Dataset, 'name' | 'shape'>): GroundTruth | undefined {
+  const truth = groundTruthFor(dataset.name);
+  if (!truth || model.classes !== undefined || modelKind(model.config.kind).posterior === 'none') return undefined;
+  return truth.shape.join('x') === dataset.shape.join('x') ? truth : undefined;
+}
+
+/**
+ * MIG's mutual-information matrix alone, on the `n` examples `vaekit disentangle` samples first with the same seed,
+ * so the heat map drawn at the end of training is the one the command redraws.
+ *
+ * @example
+ * const info = factorMutualInfo(model, dspritesTruth, { seed: 1 }); mutualInfoFigure(info);
+ */
+export function factorMutualInfo(model: Model, truth: GroundTruth, { seed, n = DEFAULT_POINTS }: { seed: number | string; n?: number }): FactorInfo {
+  const represent = (x: Float32Array, m: number) => encodeMeans(model, { data: x, n: m, dim: model.inputDim }).data;
+  const { codes, factors } = sampleCodes(truth, represent, n, new Rng(`${seed}:disentangle`));
+  return { data: truth.name, factors: [...truth.factorNames], latentDim: codes.dim, mig: { ...mig(codes, factors), numTrain: n } };
 }

@@ -52,11 +52,12 @@ interface Range {
 
 /**
  * Locatello et al. 2019, "Challenging Common Assumptions in the Unsupervised Learning of Disentangled Representations"
- * (ICML; arXiv:1811.12359), the appendix figure of each metric's distribution per method and data set (violin plots,
- * dSprites row; Figure 13 of arXiv v4): the bulk of each violin over their 6 hyperparameter values x 50 seeds, read
- * off the plot by eye to about 0.05. Approximate: no table of these numbers is published.
+ * (ICML; arXiv:1811.12359): the distributions of each metric per method on dSprites, shown only as violin plots (the
+ * appendix figure with one row per data set and one column per metric; no table of numbers is published). The ranges
+ * below are the bulk of each violin as recalled to about 0.05, NOT re-read from the figure when this file was written
+ * (the paper's figures were not reachable then): check them against the figure before quoting a comparison.
  */
-const LOCATELLO_SOURCE = 'Locatello et al. 2019 (arXiv:1811.12359v4), Figure 13, dSprites row: the bulk of each violin, read by eye (about +-0.05)';
+const LOCATELLO_SOURCE = 'Locatello et al. 2019 (arXiv:1811.12359), the per-method violin plots of each metric, dSprites row: approximate ranges (about +-0.05), to be checked against the figure';
 const LOCATELLO: Record<'beta-VAE' | 'beta-TCVAE' | 'FactorVAE', Range> = {
   'beta-VAE': { betaVae: [0.65, 0.9], factorVae: [0.5, 0.8], mig: [0.05, 0.35], sap: [0.0, 0.08], dci: [0.1, 0.5], modularity: [0.75, 0.95] },
   'beta-TCVAE': { betaVae: [0.7, 0.9], factorVae: [0.55, 0.85], mig: [0.1, 0.4], sap: [0.0, 0.08], dci: [0.15, 0.55], modularity: [0.75, 0.95] },

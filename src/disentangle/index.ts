@@ -10,7 +10,8 @@ import { modularity } from './modularity.js';
 import { sap } from './sap.js';
 import { dci } from './dci.js';
 import { betaVaeScore, factorVaeScore } from './intervention.js';
-import type { Represent, Table } from './types.js';
+import { sampleCodes } from './sample.js';
+import type { Represent } from './types.js';
 
 export { mig, mean, type MigResult } from './mig.js';
 export { modularity, modularityPerCode, type ModularityResult } from './modularity.js';
@@ -19,6 +20,7 @@ export { dci, dciFromImportance, DCI_BOOSTING, type DciResult } from './dci.js';
 export { betaVaeScore, factorVaeScore, INTERVENTION_DEFAULTS, PRUNE_STD, type ScoreResult, type InterventionSettings } from './intervention.js';
 export { mutualInfo, mutualInfoMatrix, entropy, discretize, classesOf, MI_BINS } from './mutual-info.js';
 export { fitLogistic, LOGISTIC } from './logistic.js';
+export { sampleCodes } from './sample.js';
 export type { Table, Represent, GroundTruth } from './types.js';
 
 /** disentanglement_lib's points: 10,000 for training MIG, SAP, DCI and modularity, 5,000 for testing SAP and DCI. */
@@ -40,14 +42,6 @@ export interface DisentanglementOptions {
   scorePoints?: number;
   /** Called before each step with its name, so a caller can show what is running. */
   onStep?: (step: string) => void;
-}
-
-/** Samples `n` factor rows and encodes their examples: the codes [n, L] and the factor indices as values [n, K]. */
-export function sampleCodes(truth: GroundTruth, represent: Represent, n: number, rng: Rng): { codes: Table; factors: Table } {
-  const K = truth.factorSizes.length;
-  const f = truth.sampleFactors(n, rng);
-  const z = represent(truth.observe(f, n), n);
-  return { codes: { data: z, n, dim: z.length / n }, factors: { data: Float32Array.from(f), n, dim: K } };
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Rng } from '../engine/rng.js';
 import { fitLogistic, LOGISTIC } from './logistic.js';
+import { sampleCodes } from './sample.js';
 import type { GroundTruth, Represent } from './types.js';
 
 /** disentanglement_lib's settings for both scores: 64 examples per point, 10,000 training and 5,000 evaluation points. */
@@ -131,7 +132,7 @@ export function factorVaeScore(
   const { batchSize, numTrain, numEval, numVarianceEstimate } = { ...INTERVENTION_DEFAULTS, ...settings };
   const K = truth.factorSizes.length;
   const nv = numVarianceEstimate;
-  const global = variances(represent(truth.observe(truth.sampleFactors(nv, rng), nv), nv), nv);
+  const global = variances(sampleCodes(truth, represent, nv, rng).codes.data, nv);
   const L = global.length;
   const active = Array.from({ length: L }, (_, l) => l).filter((l) => Math.sqrt(global[l]) >= PRUNE_STD);
   const base = { batchSize, numTrain, numEval, numVarianceEstimate, activeDims: active.length, pruneStd: PRUNE_STD };

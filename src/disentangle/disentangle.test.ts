@@ -10,6 +10,7 @@ import {
   discretize,
   entropy,
   factorVaeScore,
+  fitLogistic,
   mig,
   modularity,
   modularityPerCode,
@@ -209,6 +210,22 @@ describe('SAP', () => {
 });
 
 describe('beta-VAE and FactorVAE scores', () => {
+  it("the beta-VAE score's classifier reaches the probabilities of scipy's minimum of the same objective", () => {
+    // scipy.optimize.minimize (BFGS) of mean_i -log softmax(W x_i + b)[y_i] + |W|^2 / (2 C n), C = 1, on features
+    // standardized by their mean and population standard deviation; p(class | x) at two query rows.
+    const x = Float64Array.of(0.1, 1, 0.3, 0.8, 0.2, 1.4, 1.1, 0.2, 0.9, 0.1, 1.3, 0.5, 0.5, 0.5, 0.6, 0.7, 0.4, 0.2, 1, 1, 0, 0.1, 0.8, 1.2);
+    const y = Int32Array.of(0, 0, 0, 1, 1, 1, 2, 2, 2, 1, 2, 0);
+    const clf = fitLogistic(x, 12, 2, y, 3);
+    const expected = [
+      [0.0876984787199444, 0.4344922144779019, 0.47780930680215355],
+      [0.6566242869390045, 0.039810232663224525, 0.3035654803977709],
+    ];
+    [Float64Array.of(0.7, 0.3), Float64Array.of(0.2, 0.9)].forEach((row, i) => {
+      const p = clf.probabilities(row);
+      for (let k = 0; k < 3; k++) expect(Math.abs(p[k] - expected[i][k])).toBeLessThan(2e-3);
+    });
+  });
+
   // The observation is the factor row itself, so `represent` is the code directly: a copy, a rotation or a constant.
   const onFactors = (truth: GroundTruth): GroundTruth => ({ ...truth, observe: (f) => Float32Array.from(f) });
   const settings = { numTrain: 400, numEval: 200 };

@@ -4,7 +4,10 @@
 export const LOGISTIC = { c: 1, iterations: 500, learningRate: 0.5 } as const;
 
 export interface Logistic {
+  /** The most probable class of a feature row. */
   predict(x: Float64Array): number;
+  /** p(class | x) for a feature row. */
+  probabilities(x: Float64Array): Float64Array;
 }
 
 /**
@@ -42,12 +45,17 @@ export function fitLogistic(x: Float64Array, n: number, d: number, labels: Int32
     for (let k = 0; k < w.length; k++) w[k] -= learningRate * gw[k];
     for (let k = 0; k < classes; k++) b[k] -= learningRate * gb[k];
   }
+  const probabilities = (row: Float64Array) => {
+    const out = new Float64Array(classes);
+    softmax(w, b, Float64Array.from(row, (v, j) => (v - mu[j]) / sd[j]), 0, d, out);
+    return out;
+  };
   return {
+    probabilities,
     predict(row) {
-      const r = Float64Array.from(row, (v, j) => (v - mu[j]) / sd[j]);
-      softmax(w, b, r, 0, d, p);
+      const q = probabilities(row);
       let best = 0;
-      for (let k = 1; k < classes; k++) if (p[k] > p[best]) best = k;
+      for (let k = 1; k < classes; k++) if (q[k] > q[best]) best = k;
       return best;
     },
   };

@@ -11,9 +11,6 @@ export interface Table {
 /** Codes of examples: the encoder mean of each row of x [n, D], as [n, L]. */
 export type Represent = (x: Float32Array, n: number) => Float32Array;
 
-/** Reads row i of a table. */
-export const rowOf = (t: Table, i: number): Float32Array => t.data.subarray(i * t.dim, (i + 1) * t.dim);
-
 /** Column j of a table as a new array [n]. */
 export function column(t: Table, j: number): Float32Array {
   const out = new Float32Array(t.n);

@@ -178,7 +178,7 @@ describe('SAP', () => {
 
   it('the one-vs-rest SVM reaches the minimum scipy finds for the same objective', () => {
     // scipy.optimize.minimize (Nelder-Mead, then BFGS) of (w^2 + b^2) / 2 + C sum_i s_i max(0, 1 - y_i (w x_i + b))^2,
-    // balanced weights s = n / (3 n_class); reference values printed by scipy 1.17.
+    // balanced weights n / (3 n_c) = 1 here (4 examples per class); reference values printed by scipy 1.17.
     const x = Float32Array.of(-2, -1.5, -1.2, -0.3, 0.1, 0.4, 0.5, 1.1, 1.7, 2.2, 2.5, -0.8);
     const labels = Int32Array.of(0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 1, 0);
     const weight = Float64Array.of(12 / (3 * 4), 12 / (3 * 4), 12 / (3 * 4));
@@ -192,6 +192,19 @@ describe('SAP', () => {
     ];
     for (const [c, cls, w, b] of reference) {
       const fit = squaredHingeSvm(x, labels, cls, weight, c);
+      expect(fit.w).toBeCloseTo(w, 6);
+      expect(fit.b).toBeCloseTo(b, 6);
+    }
+    // Unequal classes (7, 2, 3): the positive class weighs n / (3 n_c), the rest 1, as liblinear's one-vs-rest.
+    const unequal = Int32Array.of(0, 0, 0, 0, 0, 0, 2, 2, 1, 2, 1, 0);
+    const balanced = Float64Array.of(12 / 21, 12 / 6, 12 / 9);
+    const referenceUnequal: [number, number, number][] = [
+      [0, -0.7516236129356647, 0.23281859117404635],
+      [1, 0.5610055178604634, -0.814224394067285],
+      [2, 0.29436667453993215, -0.44279906043295825],
+    ];
+    for (const [cls, w, b] of referenceUnequal) {
+      const fit = squaredHingeSvm(x, unequal, cls, balanced, 0.5);
       expect(fit.w).toBeCloseTo(w, 6);
       expect(fit.b).toBeCloseTo(b, 6);
     }

@@ -64,8 +64,9 @@ function rSquared(z: Float32Array, v: Float32Array): number {
 
 /**
  * The test accuracy of a one-vs-rest linear SVM on one feature: for each class c, w and b minimize
- * (w^2 + b^2) / 2 + C sum_i s_i max(0, 1 - y_i (w x_i + b))^2 with y_i = +-1 and balanced weights s_i = n / (C n_class);
- * a test point goes to the class of largest w x + b (ties to the lower class).
+ * (w^2 + b^2) / 2 + C sum_i s_i max(0, 1 - y_i (w x_i + b))^2 with y_i = +-1; the class's own examples weigh its
+ * balanced weight n / (classes n_c) and the rest weigh 1, as liblinear's one-vs-rest does with class weights
+ * (train_one(..., weighted_C[c], C)); a test point goes to the class of largest w x + b (ties to the lower class).
  */
 export function svmAccuracy(x: Float32Array, y: Float32Array, xTest: Float32Array, yTest: Float32Array, c = SAP_SVM_C): number {
   const { labels, count } = classesOf(y);
@@ -94,13 +95,13 @@ export function svmAccuracy(x: Float32Array, y: Float32Array, xTest: Float32Arra
   return xTest.length === 0 ? 0 : right / xTest.length;
 }
 
-/** The two parameters (w, b) of class `cls` against the rest (weights per class), by Newton's method on the piecewise-quadratic objective. */
+/** The two parameters (w, b) of class `cls` against the rest (its examples weighted by weight[cls], the rest by 1), by Newton's method on the piecewise-quadratic objective. */
 export function squaredHingeSvm(x: Float32Array, labels: Int32Array, cls: number, weight: Float64Array, c: number): { w: number; b: number } {
   const objective = (w: number, b: number) => {
     let sum = 0;
     for (let i = 0; i < x.length; i++) {
       const margin = 1 - (labels[i] === cls ? 1 : -1) * (w * x[i] + b);
-      if (margin > 0) sum += weight[labels[i]] * margin * margin;
+      if (margin > 0) sum += (labels[i] === cls ? weight[cls] : 1) * margin * margin;
     }
     return (w * w + b * b) / 2 + c * sum;
   };
@@ -118,7 +119,7 @@ export function squaredHingeSvm(x: Float32Array, labels: Int32Array, cls: number
       const yi = labels[i] === cls ? 1 : -1;
       const margin = 1 - yi * (w * x[i] + b);
       if (margin <= 0) continue;
-      const s = 2 * c * weight[labels[i]];
+      const s = 2 * c * (labels[i] === cls ? weight[cls] : 1);
       gw -= s * margin * yi * x[i];
       gb -= s * margin * yi;
       hww += s * x[i] * x[i];

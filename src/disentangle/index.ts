@@ -13,7 +13,7 @@ import { betaVaeScore, factorVaeScore } from './intervention.js';
 import { sampleCodes } from './sample.js';
 import type { Represent } from './types.js';
 
-export { mig, mean, type MigResult } from './mig.js';
+export { mig, type MigResult } from './mig.js';
 export { modularity, modularityPerCode, type ModularityResult } from './modularity.js';
 export { sap, svmAccuracy, squaredHingeSvm, SAP_SVM_C, type SapResult } from './sap.js';
 export { dci, dciFromImportance, DCI_BOOSTING, type DciResult } from './dci.js';

@@ -1,4 +1,4 @@
-/** The vaekit public API: engine, data, models, objectives, training, evaluation, config and the model format. */
+/** The vaekit public API: engine, data, models, objectives, training, evaluation, disentanglement metrics, config and the model format. */
 export { initBackend, currentBackend, BACKENDS, Rng, tf, type BackendName, type RngState } from './engine/index.js';
 export * from './data/index.js';
 export * from './models/index.js';
@@ -52,3 +52,4 @@ export { VERSION } from './version.js';
 export * from './latent/index.js';
 export * from './figures/index.js';
 export * from './report/index.js';
+export * from './disentangle/index.js';

@@ -22,6 +22,7 @@ import { registerExport } from './export.js';
 import { registerImport } from './import.js';
 import { registerSweep } from './sweep.js';
 import { registerCompare } from './compare.js';
+import { registerDisentangle } from './disentangle.js';
 
 /**
  * `--memory-budget SIZE` on every command that loads data from a flag: the most a data load may allocate; a file
@@ -51,7 +52,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run vaekit --help or vaekit <command> --help)');
   const figureCommands = [registerSample, registerReconstruct, registerInterpolate, registerTraverse, registerEmbed, registerManifold, registerReport];
   const modelCommands = [registerAnomaly, registerDenoise, registerEncode, registerDecode];
-  for (const register of [registerTrain, registerEval, registerSummary, registerPresets, ...figureCommands, ...modelCommands, registerExport, registerImport, registerServe, registerSweep, registerCompare]) register(program);
+  for (const register of [registerTrain, registerEval, registerSummary, registerPresets, ...figureCommands, ...modelCommands, registerExport, registerImport, registerServe, registerSweep, registerCompare, registerDisentangle]) register(program);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     if (cmd.options.some((o) => o.long === '--data' || o.long === '--limit')) addMemoryBudget(cmd);

@@ -32,7 +32,7 @@ describe('loadForModel', () => {
     const nope = path.join(tmp.dir, 'nope.txt');
     // The accepted kinds of data come from loadDataset's one list, dsprites and PNG folders included.
     expect(() => loadForModel({ name: nope, inputShape: [2], preprocessing: { kind: 'none' } })).toThrow(`--data ${nope}: no such dataset or file; expected ${DATA_ACCEPTED}`);
-    expect(DATA_ACCEPTED).toMatch(/^mnist, fashion-mnist, swiss-roll, swiss-roll-3d, dsprites, or a path .* or to a folder of PNG images$/);
+    expect(DATA_ACCEPTED).toMatch(/^mnist, fashion-mnist, swiss-roll, swiss-roll-3d, dsprites, xy-squares, or a path .* or to a folder of PNG images$/);
   });
 
   it('reads NPY arrays raw and scales uint8-trained models', () => {

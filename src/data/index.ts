@@ -8,6 +8,7 @@ export { parseCsv, parseDecimal, parseLabelColumn, type CsvOptions, type CsvTabl
 export { mnistFiles, loadMnist, loadFashionMnist, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type MnistFile } from './mnist.js';
 export { swissRoll, loadSwissRoll, SWISS_ROLL_N, SWISS_ROLL_NOISE, type SwissRollOptions } from './swiss-roll.js';
 export { loadDsprites, drawDsprite, dspritesFactorIndices, DSPRITES_COUNT, DSPRITES_FACTORS, DSPRITES_SHAPES } from './dsprites.js';
+export { loadXySquares, groundTruthFor, dspritesTruth, xySquaresTruth, GROUND_TRUTHS, XY_SQUARES, type GroundTruth } from './factors.js';
 export { loadCsvFile, loadIdxFile, loadNpyFile } from './user-files.js';
 export { encodeLabels, limitCounts } from './preprocess.js';
 export { readDataFile, isGzip } from './files.js';

@@ -12,7 +12,7 @@ describe('loadDataset', () => {
   it('rejects an unknown name that is not a file, listing the accepted names', () => {
     const err = thrown(() => loadDataset({ ...base, name: 'cifar10' }));
     expect(err).toBeInstanceOf(UsageError);
-    expect(err.message).toMatch(/unknown dataset 'cifar10'; expected mnist, fashion-mnist, swiss-roll, swiss-roll-3d, dsprites, or a path to a \.csv, \.npy/);
+    expect(err.message).toMatch(/unknown dataset 'cifar10'; expected mnist, fashion-mnist, swiss-roll, swiss-roll-3d, dsprites, xy-squares, or a path to a \.csv, \.npy/);
     const txt = write('notes.txt', 'hello');
     expect(thrown(() => loadDataset({ ...base, name: txt })).message).toMatch(/a file of unsupported type '.*notes\.txt'; expected mnist/);
   });

@@ -5,12 +5,13 @@ import { UsageError } from '../errors.js';
 import { loadFashionMnist, loadMnist } from './mnist.js';
 import { loadSwissRoll } from './swiss-roll.js';
 import { loadDsprites } from './dsprites.js';
+import { loadXySquares } from './factors.js';
 import type { DataOptions, Dataset } from './types.js';
 import { loadCsvFile, loadIdxFile, loadNpyFile } from './user-files.js';
 import { loadImageFolder } from './image-folder.js';
 
 /** The built-in datasets' names, in the order loadDataset tries them. */
-export const BUILT_IN_DATASETS = ['mnist', 'fashion-mnist', 'swiss-roll', 'swiss-roll-3d', 'dsprites'] as const;
+export const BUILT_IN_DATASETS = ['mnist', 'fashion-mnist', 'swiss-roll', 'swiss-roll-3d', 'dsprites', 'xy-squares'] as const;
 
 /**
  * Every kind of data loadDataset accepts, in one sentence: its errors and `vaekit train --help` both say this.
@@ -41,6 +42,8 @@ export function loadDataset(opts: DataOptions): Dataset {
       return loadSwissRoll(opts, 3);
     case 'dsprites':
       return loadDsprites(opts);
+    case 'xy-squares':
+      return loadXySquares(opts);
   }
   if (existsSync(opts.name) && statSync(opts.name).isDirectory()) return loadImageFolder(opts.name, opts);
   const format = fileFormat(opts.name);

@@ -4,6 +4,7 @@ import type { Dataset, DataSplit } from '../data/index.js';
 import { checkLabel, labelsFor, lossNames, type LossModel, type Model } from '../models/index.js';
 import { UsageError } from '../errors.js';
 import { decodeCodes, encodeMeans, interpolate, manifoldGrid, project, reconstructRows, repeatLabel, row, samplePrior, traverse, type ProjectionMethod, type Rows, type StepProgress } from '../latent/index.js';
+import { factorMutualInfo, factorTraversalFigure, mutualInfoFigure, scorableTruth, type FactorInfo } from './disentangle.js';
 import { histogramsSpec, imageGrid, lossCurveSpec, pathOverDataSpec, pointPanelsSpec, renderChart, scatterSpec, type EpochTerms } from '../figures/index.js';
 
 /** One file of a figure, named relative to the run folder. */
@@ -372,9 +373,20 @@ export function planRunFigures({ model, dataset, history, modelConfig, seed = 0,
   // without choosing a class.
   if (hasManifold(model) && !(model.classes !== undefined && !isImage(dataset))) plan.push({ name: 'manifold', draw: () => manifoldFigure(model, dataset) });
   plan.push({ name: 'traversal', draw: () => traversalFigure(model, dataset) });
+  factorFigures(plan, model, dataset, seed);
   const projection = method ?? (model.latentDim > 2 ? 'umap' : 'pca');
   plan.push({ name: latentStepName(model, dataset, projection), draw: (onProgress) => latentFigure(model, dataset, { seed, method: projection, onProgress }) });
   return plan;
+}
+
+/** Data with known factors: the factor x code mutual-information heat map and a traversal per factor (src/report/disentangle.ts). */
+function factorFigures(plan: PlannedFigure[], model: Model, dataset: Dataset, seed: number): void {
+  const truth = scorableTruth(model, dataset);
+  if (!truth) return;
+  let info: FactorInfo | undefined;
+  const factorInfo = () => (info ??= factorMutualInfo(model, truth, { seed }));
+  plan.push({ name: 'factor mutual information', draw: () => mutualInfoFigure(factorInfo()) });
+  plan.push({ name: 'traversal per factor', draw: () => factorTraversalFigure(model, truth, factorInfo(), { seed }) });
 }
 
 /**

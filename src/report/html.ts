@@ -21,6 +21,8 @@ export interface ReportInput {
   figures: ReportFigure[];
   /** What the loss is and its weighted term's name (registry.ts lossNames); a VAE's when not given. */
   loss?: LossNames;
+  /** The disentanglement metrics (`vaekit disentangle`), shown in their own section with the figures whose id starts 'disentangle-'. */
+  disentanglement?: { data: string; rows: { metric: string; value: number; settings: string }[] };
   generated?: string;
 }
 
@@ -35,14 +37,15 @@ const num = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed
  * @example
  * writeFileAtomic('runs/a/report.html', reportHtml({ title: 'runs/a', config, history, figures }));
  */
-export function reportHtml({ title, config, history, figures, loss = { loss: 'negative ELBO', regularizer: 'KL' }, generated }: ReportInput): string {
+export function reportHtml({ title, config, history, figures, loss = { loss: 'negative ELBO', regularizer: 'KL' }, generated, disentanglement }: ReportInput): string {
   const klName = loss.regularizer;
   const termHeads = klName === undefined ? [loss.loss] : ['loss', 'reconstruction', klName];
   const cells = (t: { loss: number; reconstruction: number; kl: number }) => (klName === undefined ? [t.reconstruction] : [t.loss, t.reconstruction, t.kl]);
   const rows = history
     .map((m) => `<tr><td>${m.epoch}</td>${[...cells(m.train), ...cells(m.test)].map((v) => `<td>${num(v)}</td>`).join('')}<td>${Math.round(m.samplesPerSecond)}</td><td>${m.epochSeconds.toFixed(1)}</td></tr>`)
     .join('\n');
-  const figs = figures
+  const isDisentangle = (f: ReportFigure) => disentanglement !== undefined && f.id.startsWith('disentangle-');
+  const figureHtml = (list: ReportFigure[]) => list
     .map(
       (f) => `<figure id="${esc(f.id)}">
 <h3>${esc(f.title)}</h3>
@@ -51,6 +54,19 @@ export function reportHtml({ title, config, history, figures, loss = { loss: 'ne
 </figure>`,
     )
     .join('\n');
+  const figs = figureHtml(figures.filter((f) => !isDisentangle(f)));
+  const disentangleSection = disentanglement
+    ? `<h2>Disentanglement</h2>
+<table>
+<thead><tr><th>metric</th><th>value</th><th>settings</th></tr></thead>
+<tbody>
+${disentanglement.rows.map((r) => `<tr><td>${esc(r.metric)}</td><td>${num(r.value)}</td><td style="text-align: left">${esc(r.settings)}</td></tr>`).join('\n')}
+</tbody>
+</table>
+<p>On ${esc(disentanglement.data)} examples sampled from its factors, encoded with the encoder mean (vaekit disentangle).</p>
+${figureHtml(figures.filter(isDisentangle))}
+`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -84,7 +100,7 @@ ${rows}
 </table>
 <p>Per-example means; the loss is the ${esc(loss.loss)}${klName === undefined ? '' : ` (the reconstruction and ${esc(klName)} terms beside it)`}.</p>`
 }
-<h2>Figures</h2>
+${disentangleSection}<h2>Figures</h2>
 ${figs || '<p>No figures yet.</p>'}
 <h2>Config</h2>
 <pre>${esc(JSON.stringify(config, null, 2))}</pre>

@@ -3,3 +3,4 @@ export { reconstructionFigure, samplesFigure, classGridFigure, traversalFigure, 
 export { reportHtml, type ReportFigure, type ReportInput } from './html.js';
 export { writeFigures, writeReport, writeLossCurve, writeRunFigures, readHistory } from './run.js';
 export { figureHooks } from './train-hooks.js';
+export { mutualInfoFigure, factorTraversalFigure, codeOfFactor, disentanglementRows, DISENTANGLEMENT_FILE } from './disentangle.js';

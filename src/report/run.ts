@@ -8,6 +8,7 @@ import type { ProjectionMethod } from '../latent/index.js';
 import type { EpochTerms } from '../figures/index.js';
 import { drawFigures, lossFigure, planRunFigures, type Figure, type FigureProgress } from './figures.js';
 import { reportHtml, type ReportFigure, type ReportInput } from './html.js';
+import { DISENTANGLEMENT_FILE } from './disentangle.js';
 
 /** The run folder's list of figures (figures.json), so `report` and later commands can rebuild report.html. */
 const MANIFEST = 'figures.json';
@@ -86,7 +87,9 @@ export function writeReport(runDir: string): string {
     .filter((f) => existsSync(path.join(runDir, f.image)))
     .map((f) => ({ ...f, others: (f.others ?? []).filter((o) => existsSync(path.join(runDir, o))) }));
   const file = path.join(runDir, 'report.html');
-  writeFileAtomic(file, reportHtml({ title: path.basename(path.resolve(runDir)), config, history: readHistory(runDir), figures, loss: lossNames(config?.model), generated: new Date().toISOString() }));
+  const disentanglement = readJson(path.join(runDir, DISENTANGLEMENT_FILE)) as { data?: string; rows?: { metric: string; value: number; settings: string }[] } | undefined;
+  const section = disentanglement?.data !== undefined && Array.isArray(disentanglement.rows) ? { data: disentanglement.data, rows: disentanglement.rows } : undefined;
+  writeFileAtomic(file, reportHtml({ title: path.basename(path.resolve(runDir)), config, history: readHistory(runDir), figures, loss: lossNames(config?.model), generated: new Date().toISOString(), disentanglement: section }));
   return file;
 }
 

@@ -1,0 +1,204 @@
+/**
+ * `npm run bench:disentangle [-- --quick]`: beta-VAE and beta-TCVAE at the same beta on dSprites, each trained within
+ * a time budget, then every disentanglement metric (src/disentangle/) beside the ranges Locatello et al. 2019 publish
+ * for the same models on dSprites. Prints a markdown table and writes bench/results/disentangle-<time>.json.
+ *
+ * The models are one list, MODELS: FactorVAE joins as one entry (its preset and Locatello's range) when its kind lands.
+ * Both train Chen et al.'s dSprites MLP (the dsprites-beta-tcvae preset: 4096-1200-1200-10, decoder 10-1200-1200-1200
+ * tanh, Bernoulli, Adam 1e-3, batch 256) at beta = 6, on 60,000 of the 737,280 images, for at most 10 epochs or the
+ * budget, whichever ends first.
+ *
+ * Options: --budget-minutes M (training, per model; default 20), --limit N (training images, default the preset's
+ * 60,000), --epochs N (default the preset's 10), --n N (points for MIG, SAP, DCI and modularity; default 10,000),
+ * --score-points N (beta-VAE and FactorVAE scores; default 1,000), --models a,b (names from MODELS), --backend NAME,
+ * --runs DIR (keep the run folders there; default a temporary folder that is removed), --quick (a smoke test: 1,000
+ * images, 1 epoch, n 1,000, 50 score points; its numbers mean nothing).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initBackend, type BackendName } from '../src/engine/index.js';
+import { resolveConfig } from '../src/config/index.js';
+import { dspritesTruth, loadDataset } from '../src/data/index.js';
+import { train, type EpochMetrics } from '../src/train/index.js';
+import { encodeMeans } from '../src/latent/index.js';
+import { DEFAULT_POINTS, DEFAULT_SCORE_POINTS, disentanglementScores, type DisentanglementScores } from '../src/disentangle/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The beta both models use: Chen et al.'s dSprites beta for beta-TCVAE, the preset's. */
+const BETA = 6;
+
+/** The metrics, as the bench reads them from a result, in the table's order. */
+const METRICS: { name: string; key: keyof Range; value: (s: DisentanglementScores) => number }[] = [
+  { name: 'beta-VAE score', key: 'betaVae', value: (s) => s.betaVae.score },
+  { name: 'FactorVAE score', key: 'factorVae', value: (s) => s.factorVae.score },
+  { name: 'MIG', key: 'mig', value: (s) => s.mig.mig },
+  { name: 'SAP', key: 'sap', value: (s) => s.sap.sap },
+  { name: 'DCI disentanglement', key: 'dci', value: (s) => s.dci.disentanglement },
+  { name: 'modularity', key: 'modularity', value: (s) => s.modularity.modularity },
+];
+
+/** [low, high] of a metric over a method's trained models. */
+interface Range {
+  betaVae: [number, number];
+  factorVae: [number, number];
+  mig: [number, number];
+  sap: [number, number];
+  dci: [number, number];
+  modularity: [number, number];
+}
+
+/**
+ * Locatello et al. 2019, "Challenging Common Assumptions in the Unsupervised Learning of Disentangled Representations"
+ * (ICML; arXiv:1811.12359): the distributions of each metric per method on dSprites, shown only as violin plots (the
+ * appendix figure with one row per data set and one column per metric; no table of numbers is published). The ranges
+ * below are the bulk of each violin as recalled to about 0.05, NOT re-read from the figure when this file was written
+ * (the paper's figures were not reachable then): check them against the figure before quoting a comparison.
+ */
+const LOCATELLO_SOURCE = 'Locatello et al. 2019 (arXiv:1811.12359), the per-method violin plots of each metric, dSprites row: approximate ranges (about +-0.05), to be checked against the figure';
+const LOCATELLO: Record<'beta-VAE' | 'beta-TCVAE' | 'FactorVAE', Range> = {
+  'beta-VAE': { betaVae: [0.65, 0.9], factorVae: [0.5, 0.8], mig: [0.05, 0.35], sap: [0.0, 0.08], dci: [0.1, 0.5], modularity: [0.75, 0.95] },
+  'beta-TCVAE': { betaVae: [0.7, 0.9], factorVae: [0.55, 0.85], mig: [0.1, 0.4], sap: [0.0, 0.08], dci: [0.15, 0.55], modularity: [0.75, 0.95] },
+  FactorVAE: { betaVae: [0.65, 0.9], factorVae: [0.55, 0.85], mig: [0.05, 0.35], sap: [0.0, 0.08], dci: [0.1, 0.5], modularity: [0.75, 0.95] },
+};
+
+/** A model the bench trains: a preset with model overrides, and the Locatello method it is compared with. */
+interface BenchModel {
+  name: string;
+  preset: string;
+  model: Record<string, unknown>;
+  published: keyof typeof LOCATELLO;
+}
+
+/** Chen et al.'s dSprites MLP, as the dsprites-beta-tcvae preset has it, for the kinds that replace the preset's model. */
+const CHEN_MLP = { latent: 10, encoder: { hidden: [1200, 1200], activation: 'relu' }, decoder: { hidden: [1200, 1200, 1200], activation: 'tanh' }, likelihood: { kind: 'bernoulli' } };
+
+/** The models compared. FactorVAE: { name: 'FactorVAE', preset: 'dsprites-factor-vae', model: {...}, published: 'FactorVAE' }. */
+const MODELS: BenchModel[] = [
+  { name: 'beta-VAE', preset: 'dsprites-beta-tcvae', model: { kind: 'vae', beta: BETA, ...CHEN_MLP }, published: 'beta-VAE' },
+  { name: 'beta-TCVAE', preset: 'dsprites-beta-tcvae', model: { beta: BETA }, published: 'beta-TCVAE' },
+];
+
+interface Options {
+  budgetMinutes: number;
+  limit?: number;
+  epochs?: number;
+  n: number;
+  scorePoints: number;
+  models: string[];
+  backend: BackendName | 'auto';
+  runs?: string;
+  quick: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { budgetMinutes: 20, n: DEFAULT_POINTS, scorePoints: DEFAULT_SCORE_POINTS, models: MODELS.map((m) => m.name), backend: 'auto', quick: false };
+  const num = (flag: string, v: string | undefined, integer: boolean): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new Error(`${flag}: '${v}' is not a ${integer ? 'positive integer' : 'positive number'}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const v = argv[i + 1];
+    switch (flag) {
+      case '--budget-minutes': opts.budgetMinutes = num(flag, v, false); i++; break;
+      case '--limit': opts.limit = num(flag, v, true); i++; break;
+      case '--epochs': opts.epochs = num(flag, v, true); i++; break;
+      case '--n': opts.n = num(flag, v, true); i++; break;
+      case '--score-points': opts.scorePoints = num(flag, v, true); i++; break;
+      case '--models': {
+        const names = (v ?? '').split(',');
+        const unknown = names.filter((m) => !MODELS.some((x) => x.name === m));
+        if (unknown.length > 0) throw new Error(`--models: unknown ${unknown.join(', ')}; expected names from ${MODELS.map((m) => m.name).join(', ')}`);
+        opts.models = names; i++; break;
+      }
+      case '--backend': opts.backend = v as BackendName; i++; break;
+      case '--runs': opts.runs = v; i++; break;
+      case '--quick': Object.assign(opts, { quick: true, limit: 1000, epochs: 1, budgetMinutes: 2, n: 1000, scorePoints: 50 }); break;
+      default: throw new Error(`unknown option '${flag}'`);
+    }
+  }
+  return opts;
+}
+
+const log = (line: string) => process.stderr.write(line + '\n');
+const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
+
+async function benchModel(entry: BenchModel, opts: Options, runs: string, backend: string) {
+  const config = resolveConfig({
+    preset: entry.preset,
+    overrides: { model: entry.model, ...(opts.limit ? { data: { limit: opts.limit } } : {}), ...(opts.epochs ? { train: { epochs: opts.epochs } } : {}) },
+  });
+  const dataset = loadDataset({ ...config.data, seed: config.train.seed });
+  log(`${entry.name}: ${config.model.kind}, beta ${BETA}, ${dataset.train.n} training images, up to ${config.train.epochs} epochs or ${opts.budgetMinutes} min`);
+  const t0 = performance.now();
+  const { model, history } = await train({
+    config,
+    dataset,
+    runDir: path.join(runs, entry.name),
+    backend,
+    onEpoch: (m: EpochMetrics) => log(`  epoch ${m.epoch}/${config.train.epochs}  train ${f(m.train.loss)}  test ${f(m.test.loss)}  ${Math.round(m.samplesPerSecond)} samples/s`),
+    shouldStop: () => performance.now() - t0 >= opts.budgetMinutes * 60_000,
+  });
+  const trainMinutes = (performance.now() - t0) / 60_000;
+  try {
+    const t1 = performance.now();
+    const scores = disentanglementScores({
+      truth: dspritesTruth,
+      represent: (x, n) => encodeMeans(model, { data: x, n, dim: model.inputDim }).data,
+      seed: config.train.seed,
+      n: opts.n,
+      scorePoints: opts.scorePoints,
+      onStep: (step) => log(`  ${step}`),
+    });
+    return { name: entry.name, kind: config.model.kind, beta: BETA, published: entry.published, epochs: history.length, trainMinutes, testLoss: history.at(-1)?.test.loss, metricSeconds: (performance.now() - t1) / 1000, scores };
+  } finally {
+    model.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const choice = await initBackend(opts.backend);
+  for (const n of choice.notices) log(`notice: ${n}`);
+  log(`backend: ${choice.name}${opts.quick ? ' (--quick: a smoke test, the numbers mean nothing)' : ''}`);
+  const runs = opts.runs ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vaekit-disentangle-'));
+  const started = new Date();
+  try {
+    const results = [];
+    for (const entry of MODELS.filter((m) => opts.models.includes(m.name))) results.push(await benchModel(entry, opts, runs, choice.name));
+    const lines = [`## vaekit disentanglement on dSprites, ${started.toISOString()} (backend ${choice.name}${opts.quick ? ', --quick' : ''})`, ''];
+    lines.push(`| metric | ${results.map((r) => `${r.name} (published)`).join(' | ')} |`, `|---|${results.map(() => '---:').join('|')}|`);
+    for (const m of METRICS) {
+      const cells = results.map((r) => {
+        const [lo, hi] = LOCATELLO[r.published][m.key];
+        const v = m.value(r.scores);
+        const mark = v < lo ? ' below' : v > hi ? ' above' : '';
+        return `${f(v)} (${lo.toFixed(2)}-${hi.toFixed(2)})${mark}`;
+      });
+      lines.push(`| ${m.name} | ${cells.join(' | ')} |`);
+    }
+    lines.push(`| epochs, train minutes | ${results.map((r) => `${r.epochs}, ${r.trainMinutes.toFixed(1)}`).join(' | ')} |`, '');
+    lines.push(`Published ranges: ${LOCATELLO_SOURCE}. Beta ${BETA} for both; metric settings in the JSON.`);
+    const vae = results.find((r) => r.kind === 'vae');
+    const tc = results.find((r) => r.kind === 'beta-tcvae');
+    if (vae && tc) lines.push(`beta-TCVAE MIG ${f(tc.scores.mig.mig)} ${tc.scores.mig.mig > vae.scores.mig.mig ? '>' : '<='} beta-VAE MIG ${f(vae.scores.mig.mig)} at the same beta.`);
+    const table = lines.join('\n');
+    console.log(table);
+    const dir = path.join(here, 'results');
+    fs.mkdirSync(dir, { recursive: true });
+    const stamp = started.toISOString().slice(0, 16).replace(/[-:]/g, '');
+    const file = path.join(dir, `disentangle-${stamp}.json`);
+    const json = { date: started.toISOString(), backend: choice.name, cpu: os.cpus()[0]?.model, options: opts, beta: BETA, published: { source: LOCATELLO_SOURCE, ranges: LOCATELLO }, results, table };
+    fs.writeFileSync(file + '.tmp', JSON.stringify(json, null, 2) + '\n');
+    fs.renameSync(file + '.tmp', file);
+    console.log(`\nwrote ${path.relative(path.resolve(here, '..'), file)}`);
+  } finally {
+    if (!opts.runs) fs.rmSync(runs, { recursive: true, force: true });
+  }
+}
+
+await main();

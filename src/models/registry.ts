@@ -12,6 +12,8 @@ import { dipVaeKind } from './dip-vae.js';
 import { infoVaeKind } from './info-vae.js';
 import { waeMmdKind } from './wae-mmd.js';
 import { raeKind } from './rae.js';
+import { factorVaeKind } from './factor-vae.js';
+import { vqVaeKind } from './vq-vae.js';
 
 /** What the rest of vaekit asks about a model kind. */
 export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
@@ -50,6 +52,8 @@ registerModelKind(dipVaeKind);
 registerModelKind(infoVaeKind);
 registerModelKind(waeMmdKind);
 registerModelKind(raeKind);
+registerModelKind(factorVaeKind);
+registerModelKind(vqVaeKind);
 
 /**
  * The registry entry of a model kind; a UsageError names the kinds there are.

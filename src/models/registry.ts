@@ -29,6 +29,8 @@ export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
   posterior: 'gaussian' | 'noisy-code' | 'none';
   /** What the loss is, for figures and reports, when it is not the negative ELBO or 'reconstruction + β × regularizer'. */
   lossName?: (config: C) => string;
+  /** What `sample` draws z from, for captions, when it is not 'z ~ N(0, I)'. */
+  samples?: string;
 }
 
 const kinds = new Map<string, ModelKindEntry<{ kind: string }>>();

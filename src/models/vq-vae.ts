@@ -189,5 +189,6 @@ export const vqVaeKind: ModelKindEntry<VqVaeConfig> = {
   build: (args) => new VqVae(args),
   regularizer: 'commitment',
   posterior: 'none',
+  samples: 'z of codebook entries drawn uniformly at random (no prior over the codes is learned)',
   lossName: (c) => `reconstruction + ${String(Number(c.commitment.toPrecision(4)))} × commitment`,
 };

@@ -36,12 +36,14 @@ describe('FactorVAE and VQ-VAE through vaekit', () => {
     expect(e.codebook.usage).toBeGreaterThan(0);
     expect(e.codebook.perplexity).toBeGreaterThan(1);
     expect('activeUnits' in e).toBe(false);
+    // 8 vectors, 256 codes: the uniform prior's KL is 8 log 256 nats.
+    expect(e.uniformPriorBound).toBeCloseTo(e.reconstruction + 8 * Math.log(256), 6);
     const text = await runCli(tmp.dir, 'eval', run, '--backend', 'cpu');
     expect(text.stdout + text.stderr).toMatch(/codebook: [\d.]+% of the 256 codes used on the test set, perplexity [\d.]+/);
     const nll = await runCli(tmp.dir, 'eval', run, '--nll', '--k', '10', '--nll-examples', '20', '--backend', 'cpu');
     expect(nll.code).toBe(2);
     expect(nll.stderr.trim().split('\n')).toHaveLength(1);
-    expect(nll.stderr).toMatch(/the vq-vae model has no posterior q\(z\|x\), its code is deterministic/);
+    expect(nll.stderr).toMatch(/the vq-vae model has no posterior q\(z\|x\), its code is deterministic: .*factor-vae\); vaekit eval without --nll reports the uniform-prior bound/);
     const encoded = await runCli(tmp.dir, 'encode', run, '--data', 'mnist', '--limit', '5', '--out', 'codes.npy', '--backend', 'cpu', '--json');
     expect(encoded.code).toBe(0);
     const enc = JSON.parse(encoded.stdout);

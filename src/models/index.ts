@@ -15,7 +15,7 @@ export { Rae, type RaeConfig } from './rae.js';
 export { FactorVae, Discriminator, type FactorVaeConfig } from './factor-vae.js';
 export { VqVae, VectorQuantizer, type VqVaeConfig } from './vq-vae.js';
 export { checkLabel, labelsFor, oneHotLabels } from './cvae-labels.js';
-export { buildModel, lossNames, modelKind, registerModelKind, type LossModel, type LossNames, type ModelKindEntry } from './registry.js';
+export { buildModel, lossNames, modelKind, modelKinds, registerModelKind, type LossModel, type LossNames, type ModelKindEntry } from './registry.js';
 export { forward, fusedElboSpec } from './fast-paths.js';
 export { evalContext, usesConv } from './parts.js';
 export { CodeHead, PosteriorHeads } from './heads.js';

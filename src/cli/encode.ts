@@ -3,13 +3,13 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { invertPreprocessing, parseNpy, readDataFile, writeNpy } from '../data/index.js';
-import { decodeCodes, encodeMeans } from '../latent/index.js';
+import { decodeCodes, encodeIndices, encodeMeans } from '../latent/index.js';
 import { imageGrid } from '../figures/index.js';
 import { DataError, UsageError } from '../errors.js';
 import { intoNewFolder, writeFileAtomic } from '../io/atomic.js';
 import { fmt } from './output.js';
 import { BACKEND_OPTIONS } from '../config/index.js';
-import { labelsFor, type Model } from '../models/index.js';
+import { hasDiscreteCodes, labelsFor, type Model } from '../models/index.js';
 import { index, oneOf, positiveInt } from './parse.js';
 import { checkOutDir, exampleLabels, examplesFor, modelDataOptions, withRun, writeFiles, type ModelDataFlags } from './model-data.js';
 
@@ -23,6 +23,11 @@ export function compression({ inputShape, preprocessing, latentDim }: { inputSha
   const rawBytes = d * (eightBit ? 1 : 4);
   const codeBytes = latentDim * 4;
   return { rawBytesPerExample: rawBytes, codeBytesPerExample: codeBytes, ratio: rawBytes / codeBytes };
+}
+
+/** Where encode puts a VQ-VAE's code indices beside the codes: codes.npy -> codes.indices.npy. */
+export function indicesFileFor(codesFile: string): string {
+  return codesFile.replace(/\.npy$/i, '') + '.indices.npy';
 }
 
 /** Where encode puts a conditional VAE's labels beside the codes: codes.npy -> codes.labels.npy. */
@@ -46,6 +51,9 @@ async function runEncode(run: string, flags: ModelDataFlags & { out?: string }):
     let sse = 0;
     for (let i = 0; i < ex.x.length; i++) sse += (recon.data[i] - ex.x[i]) ** 2;
     const files = [flags.out!];
+    // A VQ-VAE's code is also its codebook indices, written beside the codes.
+    const discrete = hasDiscreteCodes(model) ? { indices: encodeIndices(model, { data: ex.x, n: ex.n, dim: d }), perExample: model.codesPerExample } : undefined;
+    const indicesFile = discrete && indicesFileFor(flags.out!);
     // A failed write (a full disk) into a folder that did not exist leaves no empty folder.
     intoNewFolder(path.dirname(flags.out!), () => {
       writeFileAtomic(flags.out!, writeNpy({ shape: [ex.n, model.latentDim], data: z.data }));
@@ -53,11 +61,27 @@ async function runEncode(run: string, flags: ModelDataFlags & { out?: string }):
         files.push(labelsFileFor(flags.out!));
         writeFileAtomic(files[1], writeNpy({ shape: [ex.n], data: Float32Array.from(labels) }));
       }
+      if (discrete && indicesFile) writeFileAtomic(indicesFile, writeNpy({ shape: [ex.n, discrete.perExample], data: Float32Array.from(discrete.indices) }));
     });
+    const shown = discrete && Array.from({ length: Math.min(ex.n, 10) }, (_, i) => Array.from(discrete.indices.subarray(i * discrete.perExample, (i + 1) * discrete.perExample)));
     const c = compression({ inputShape: metadata.inputShape, preprocessing: metadata.preprocessing, latentDim: model.latentDim });
-    const result = { run, data: flags.data, n: ex.n, latent: model.latentDim, file: flags.out, ...(labels && { labelsFile: files[1] }), ...c, reconstructionError: { sse: sse / ex.n, mse: sse / (ex.n * d) } };
+    const result = {
+      run,
+      data: flags.data,
+      n: ex.n,
+      latent: model.latentDim,
+      file: flags.out,
+      ...(labels && { labelsFile: files[1] }),
+      ...(discrete && { indicesFile, codesPerExample: discrete.perExample, indices: shown }),
+      ...c,
+      reconstructionError: { sse: sse / ex.n, mse: sse / (ex.n * d) },
+    };
     out.result(result, () => {
       out.info(`${ex.n} examples of ${ex.source} -> ${flags.out} (float32 [${ex.n}, ${model.latentDim}])`);
+      if (discrete && shown) {
+        out.info(`codebook indices (${discrete.perExample} per example) -> ${indicesFile} (float32 [${ex.n}, ${discrete.perExample}])${ex.n > shown.length ? `; the first ${shown.length}:` : ':'}`);
+        shown.forEach((row, i) => out.info(`  ${i}: ${row.join(' ')}`));
+      }
       if (labels) out.info(`labels (a conditional VAE decodes each code with its class) -> ${files[1]} (float32 [${ex.n}]); decode with --labels ${files[1]}`);
       out.info(`compression: ${c.rawBytesPerExample} bytes per example -> ${c.codeBytesPerExample} bytes of code, ratio ${c.ratio.toFixed(1)}:1`);
       out.info(`reconstruction error of decode(code): ${fmt(sse / ex.n)} summed squared error per example, ${fmt(sse / (ex.n * d))} per value`);
@@ -128,7 +152,7 @@ export function registerEncode(program: Command): void {
   modelDataOptions(
     program
       .command('encode')
-      .description("compress examples to latent codes: the encoder's means as a float32 .npy [n, L]; reports the compression ratio and the reconstruction error. A conditional VAE also writes the labels it encoded with, OUT.labels.npy")
+      .description("compress examples to latent codes: the encoder's means as a float32 .npy [n, L]; reports the compression ratio and the reconstruction error. A conditional VAE also writes the labels it encoded with, OUT.labels.npy; a VQ-VAE prints its codebook indices and writes them to OUT.indices.npy")
       .argument('<run>', 'run folder')
       .option('--out <file.npy>', 'the .npy file for the codes'),
   ).action((run: string, flags: ModelDataFlags & { out?: string }) => runEncode(run, flags));

@@ -78,6 +78,8 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
       const objective = model.classes !== undefined && lossName === 'negative ELBO' ? 'negative ELBO of log p(x|y)' : lossName;
       out.info(`loss (${objective}) ${fmt(e.loss)}   reconstruction ${fmt(e.reconstruction)}${regularizer === undefined ? '' : `   ${regularizer} ${fmt(e.kl)}`}   (per example)`);
       out.info(`reconstruction error of decode(mean): ${fmt(e.reconstructionError.sse)} summed squared error per example, ${fmt(e.reconstructionError.mse)} per value`);
+      if (e.codebook) out.info(`codebook: ${fmt(100 * e.codebook.usage)}% of the ${e.codebook.size} codes used on the test set, perplexity ${fmt(e.codebook.perplexity)}`);
+      if (e.uniformPriorBound !== undefined) out.info(`-log p(x) <= ${fmt(e.uniformPriorBound)} nats per example (reconstruction + M log K: the bound with a uniform prior over the codes)`);
       if (active) out.info(`active units: ${active.activeUnits} of ${model.latentDim} (Cov_x(E_q[z|x${model.classes === undefined ? '' : ', y'}]) > ${active.threshold})`);
       if (nll) out.info(`NLL, -log ${px} (importance sampled, k=${nll.k}): ${fmt(nll.nll)} +- ${fmt(nll.nllStdErr)} nats per example (standard error over ${nll.n} examples)${model.classes === undefined ? '' : '; each example conditioned on its label y'}`);
     });

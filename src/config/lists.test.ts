@@ -45,10 +45,11 @@ describe('activations', () => {
 
 describe('model and likelihood kinds', () => {
   const network = { hidden: [3] };
-  const model = (kind: string, likelihood: string) => modelSchema.parse({ kind, latent: 2, encoder: network, decoder: network, likelihood: { kind: likelihood } });
+  // codeDim: the VQ-VAE's vectors must divide the latent size (other kinds drop the key).
+  const model = (kind: string, likelihood: string) => modelSchema.parse({ kind, latent: 2, codeDim: 2, encoder: network, decoder: network, likelihood: { kind: likelihood } });
 
   it('the lists are the schema discriminators, each once', () => {
-    expect(MODEL_KINDS).toEqual(['autoencoder', 'vae', 'cvae', 'poor-man-vae', 'beta-tcvae', 'dip-vae', 'info-vae', 'wae-mmd', 'rae']);
+    expect(MODEL_KINDS).toEqual(['autoencoder', 'vae', 'cvae', 'poor-man-vae', 'beta-tcvae', 'dip-vae', 'info-vae', 'wae-mmd', 'rae', 'factor-vae', 'vq-vae']);
     expect(LIKELIHOOD_KINDS).toEqual(['bernoulli', 'gaussian', 'squared-error']);
     expect(OBJECTIVE_KINDS).toEqual(['elbo', 'iwae', 'miwae', 'ciwae']);
   });

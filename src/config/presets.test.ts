@@ -57,6 +57,9 @@ const EXPECTED_PARAMS: Record<string, number> = {
   // deterministic codes: 784-400-8 and 784-400-16, decoders back
   'mnist-wae-mmd': dense(784, 400) + dense(400, 8) + dense(8, 400) + dense(400, 784),
   'mnist-rae': dense(784, 400) + dense(400, 16) + dense(16, 400) + dense(400, 784),
+  // The discriminator is not part of the model; the codebook is not trained by the optimizer (EMA).
+  'dsprites-factor-vae': dense(4096, 1200) + dense(1200, 1200) + 2 * dense(1200, 10) + dense(10, 1200) + 2 * dense(1200, 1200) + dense(1200, 4096),
+  'mnist-vq-vae': dense(784, 400) + dense(400, 64) + dense(64, 400) + dense(400, 784),
 };
 
 /** VanillaVAE's trainable parameters for c input channels, a latent size and the output layer's channels. */
@@ -71,7 +74,7 @@ function vanilla(c: number, latent: number, out: number): number {
 }
 
 /** Each preset's example shape where it is not MNIST's. */
-const SHAPES: Record<string, [number, number, number]> = { 'dsprites-conv-vae': [64, 64, 1], 'images64-conv-vae': [64, 64, 3], 'dsprites-beta-tcvae': [64, 64, 1], 'dsprites-dip-vae': [64, 64, 1] };
+const SHAPES: Record<string, [number, number, number]> = { 'dsprites-conv-vae': [64, 64, 1], 'images64-conv-vae': [64, 64, 3], 'dsprites-beta-tcvae': [64, 64, 1], 'dsprites-dip-vae': [64, 64, 1], 'dsprites-factor-vae': [64, 64, 1] };
 
 /** Parameters of a 3x3 convolution (or transposed convolution) in -> out channels. */
 function conv(i: number, o: number): number {
@@ -98,6 +101,8 @@ const TRAINED_ELSEWHERE = new Set([
   'mnist-info-vae',
   'mnist-wae-mmd',
   'mnist-rae',
+  'dsprites-factor-vae',
+  'mnist-vq-vae',
 ]);
 
 describe('presets', () => {

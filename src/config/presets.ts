@@ -298,6 +298,36 @@ export const PRESETS: Preset[] = [
       train: { epochs: 10, batchSize: 128, lr: 1e-3 },
     },
   },
+  {
+    name: 'dsprites-factor-vae',
+    description: 'FactorVAE (Kim & Mnih 2018) on dSprites: the beta-TCVAE preset\'s MLP, loss = reconstruction + KL + 10 x TC by a 6 x 1000 leaky-ReLU discriminator (its own Adam, lr 1e-4, betas 0.5/0.9), Adam 1e-3, batch 256',
+    source:
+      'Kim & Mnih 2018, "Disentangling by Factorising": the discriminator (6 layers of 1000 leaky-ReLU units, Adam lr 1e-4, betas 0.5 and 0.9) and permuted codes as in the paper; gamma 10 is vaekit\'s choice (the paper sweeps gamma), and the architecture and budget are dsprites-beta-tcvae\'s (Chen et al.\'s MLP) for a like-for-like comparison, not the paper\'s conv nets. The discriminator trains on the same batch\'s codes, after each VAE step',
+    config: {
+      data: { name: 'dsprites', limit: 60000 },
+      model: {
+        kind: 'factor-vae',
+        latent: 10,
+        gamma: 10,
+        discriminator: { hidden: [1000, 1000, 1000, 1000, 1000, 1000], activation: 'leakyRelu', lr: 1e-4, beta1: 0.5, beta2: 0.9 },
+        encoder: { hidden: [1200, 1200], activation: 'relu' },
+        decoder: { hidden: [1200, 1200, 1200], activation: 'tanh' },
+        likelihood: { kind: 'bernoulli' },
+      },
+      train: { epochs: 10, batchSize: 256, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'mnist-vq-vae',
+    description: 'VQ-VAE (van den Oord et al. 2017): 784-400(ReLU)-64 encoder read as 8 vectors of 8, each the nearest of 256 codes (EMA codebook, decay 0.99, dead codes restarted after 100 steps), decoder 64-400(ReLU)-784, Bernoulli, commitment 0.25, Adam 1e-3, batch 128, 10 epochs',
+    source:
+      'van den Oord, Vinyals & Kavukcuoglu 2017, "Neural Discrete Representation Learning": straight-through gradients, commitment beta 0.25, EMA codebook updates with decay 0.99 (their appendix). vaekit\'s choices: the pytorch/examples MLP instead of their conv nets and a flat code of 8 vectors instead of a spatial grid (a conv encoder and decoder also work: set model.encoder and model.decoder to conv), K = 256, dead-code restarts after 100 unused steps; no prior over the codes is learned, so samples decode uniformly random codes',
+    config: {
+      data: mnist,
+      model: { kind: 'vq-vae', latent: 64, codeDim: 8, codebookSize: 256, commitment: 0.25, decay: 0.99, restartAfter: 100, encoder: { hidden: [400], activation: 'relu' }, decoder: { hidden: [400], activation: 'relu' }, likelihood: { kind: 'bernoulli' } },
+      train: { epochs: 10, batchSize: 128, lr: 1e-3 },
+    },
+  },
 ];
 
 /** The preset `npm start` and a bare `vaekit train` use. */

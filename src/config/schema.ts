@@ -132,6 +132,19 @@ const mmdTerm = {
   bandwidth: z.number().positive().default(1),
 };
 
+/**
+ * FactorVAE's discriminator: an MLP from z to one logit, trained by its own Adam on the batch's codes against the codes
+ * permuted per dimension. The paper's: 6 x 1000 leaky-ReLU layers, lr 1e-4, betas 0.5 and 0.9; the default is narrower
+ * (3 x 256) for small MLP models.
+ */
+const discriminatorSchema = z.object({
+  hidden: z.array(width).min(1).default([256, 256, 256]),
+  activation: activation.default('leakyRelu'),
+  lr: z.number().positive().default(1e-4),
+  beta1: z.number().min(0).lt(1).default(0.5),
+  beta2: z.number().min(0).lt(1).default(0.9),
+});
+
 export const modelSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('autoencoder'),
@@ -221,6 +234,33 @@ export const modelSchema = z.discriminatedUnion('kind', [
     embeddingWeight: z.number().min(0).default(1),
     decoderWeight: z.number().min(0).default(1e-7),
   }),
+  z.object({
+    kind: z.literal('factor-vae'),
+    ...common,
+    ...gaussianEncoder,
+    /** `beta` weighs the KL (1 in Kim & Mnih 2018). */
+    ...weightedTerm,
+    /** Weight on the discriminator's estimate of the total correlation (vaekit's default, not tuned; the paper sweeps it). */
+    gamma: z.number().min(0).default(10),
+    /** The discriminator and its Adam (discriminatorSchema). */
+    discriminator: discriminatorSchema.default(discriminatorSchema.parse({})),
+  }),
+  z.object({
+    kind: z.literal('vq-vae'),
+    /** `latent` is codes x codeDim: the encoder gives latent / codeDim vectors of codeDim values, each quantized. */
+    ...common,
+    /** K, the number of codebook entries. */
+    codebookSize: width.default(512),
+    /** D, the size of each code vector; must divide `latent`. */
+    codeDim: width.default(8),
+    /** beta of the commitment loss beta ||z_e - sg(e)||^2 (van den Oord et al. 2017: 0.25). */
+    commitment: z.number().min(0).default(0.25),
+    /** The codebook's exponential-moving-average decay (0.99 in the paper) and Laplace smoothing epsilon. */
+    decay: z.number().min(0).lt(1).default(0.99),
+    epsilon: z.number().positive().default(1e-5),
+    /** A code no batch has used for this many training steps is reset to a random encoder output of the batch. */
+    restartAfter: positiveInt.default(100),
+  }),
 ]);
 
 export const dataSchema = z.object({
@@ -291,6 +331,7 @@ function crossFieldRules(config: { model: z.infer<typeof modelSchema> }, ctx: z.
     if (m.reconstructionReduction !== 'sum') issue(['reconstructionReduction'], `the IWAE objective is defined for the summed reconstruction; ${elbo}`);
   }
   if (m.kind === 'beta-tcvae' && m.betaSchedule.kind === 'capacity') issue(['betaSchedule'], 'the capacity schedule controls a KL, and beta-TCVAE weighs its total correlation; use a constant, linear or cyclical schedule');
+  if (m.kind === 'vq-vae' && m.latent % m.codeDim !== 0) issue(['latent'], `latent ${m.latent} is not a multiple of codeDim ${m.codeDim}: the encoder's output is split into vectors of codeDim values`);
   if (m.kind === 'cvae' && (m.encoder.kind === 'conv' || m.decoder.kind === 'conv')) {
     issue(['kind'], 'the conditional VAE takes MLP encoders and decoders, and this config has conv layers; start from an MLP preset such as mnist-cvae or mnist-vae');
   }

@@ -1,7 +1,7 @@
 /** Test-set evaluation of a trained model: the ELBO terms and the reconstruction error of the mean reconstruction. */
 import { tf, Rng } from '../engine/index.js';
 import { batchIndices, binarize, exampleSize, gather, type Dataset, type DataSplit } from '../data/index.js';
-import type { Model } from '../models/index.js';
+import { hasDiscreteCodes, type Model } from '../models/index.js';
 import { evaluateSplit } from '../train/evaluate.js';
 import { klWeight } from '../train/beta-schedule.js';
 import type { Terms } from '../train/metrics.js';
@@ -12,6 +12,11 @@ export interface Evaluation extends Terms {
   n: number;
   /** Of reconstruct(x) = decode(mean of q(z|x)) against x: summed squared error per example, and its per-value mean. */
   reconstructionError: { sse: number; mse: number };
+  /**
+   * A discrete-code model (VQ-VAE): the bound -log p(x) <= reconstruction + M log K of van den Oord et al. 2017, the
+   * negative ELBO with a uniform prior over the K^M codes and a one-hot q(z|x), whose KL is M log K nats.
+   */
+  uniformPriorBound?: number;
 }
 
 /** Throws a clear error when the data's example size differs from the model's input. */
@@ -48,7 +53,8 @@ export function reconstructionError(model: Model, split: DataSplit, d: number): 
 export function evaluateModel({ model, dataset, seed, binarizeData }: { model: Model; dataset: Dataset; seed: number; binarizeData?: boolean }): Evaluation {
   const d = exampleSize(dataset);
   const terms = evaluateSplit({ model, split: dataset.test, d, seed: `${seed}:evaluate`, binarizeData, klWeight: klWeight(model.config, 'unscheduled') });
-  return { ...terms, n: dataset.test.n, reconstructionError: reconstructionError(model, dataset.test, d) };
+  const bound = hasDiscreteCodes(model) ? { uniformPriorBound: terms.reconstruction + model.codesPerExample * Math.log(model.codebookSize) } : {};
+  return { ...terms, n: dataset.test.n, reconstructionError: reconstructionError(model, dataset.test, d), ...bound };
 }
 
 /**

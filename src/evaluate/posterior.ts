@@ -1,6 +1,6 @@
 /** The approximate posterior q(z|x) = N(mean, exp(logVar)) of a model, for estimators that need its density. */
 import { tf, type Tensor2D } from '../engine/index.js';
-import { evalContext, modelKind, type Model } from '../models/index.js';
+import { evalContext, hasDiscreteCodes, modelKind, modelKinds, type Model } from '../models/index.js';
 import { UsageError } from '../errors.js';
 
 /** q(z|x) per example: a [B, L] mean and a [B, L] log-variance, or one log-variance for every entry. */
@@ -31,12 +31,17 @@ export function posterior(model: Model, x: Tensor2D, labels?: Int32Array): Poste
       return { mean: model.encode(x).mean, logVar: 2 * Math.log(noise) };
     }
     case 'none':
-      throw noPosterior(config.kind);
+      throw noPosterior(model);
   }
 }
 
-function noPosterior(kind: string): UsageError {
-  return new UsageError(`the ${kind} model has no posterior q(z|x), its code is deterministic: the importance-sampled log-likelihood and active units need a model with one (vae, cvae, poor-man-vae, beta-tcvae, dip-vae, info-vae)`);
+function noPosterior(model: Model): UsageError {
+  const kind = model.config.kind;
+  // The kinds with a posterior density, from the registry.
+  const withOne = modelKinds().filter((k) => modelKind(k).posterior !== 'none');
+  // A discrete code has a bound instead (evaluateModel's uniformPriorBound).
+  const instead = hasDiscreteCodes(model) ? '; vaekit eval without --nll reports the uniform-prior bound reconstruction + M log K' : '';
+  return new UsageError(`the ${kind} model has no posterior q(z|x), its code is deterministic: the importance-sampled log-likelihood and active units need a model with one (${withOne.join(', ')})${instead}`);
 }
 
 /** Disposes a posterior's tensors. */
@@ -46,5 +51,5 @@ export function disposePosterior(q: Posterior): void {
 
 /** Throws the autoencoder's UsageError up front, before any work. */
 export function requirePosterior(model: Model): void {
-  if (modelKind(model.config.kind).posterior === 'none') throw noPosterior(model.config.kind);
+  if (modelKind(model.config.kind).posterior === 'none') throw noPosterior(model);
 }

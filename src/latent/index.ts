@@ -2,7 +2,7 @@
 import { UMAP } from 'umap-js';
 import { TSNE } from '@saehrimnir/druidjs';
 import { tf, Rng, type Tensor2D } from '../engine/index.js';
-import { evalContext, type Model } from '../models/index.js';
+import { evalContext, type DiscreteCodes, type Model } from '../models/index.js';
 
 /** Codes or data stored row-major as [n, dim]. */
 export interface Rows {
@@ -37,6 +37,23 @@ function mapBatches(x: Rows, outDim: number, fn: (batch: Tensor2D, labels?: Int3
  */
 export function encodeMeans(model: Model, x: Rows, labels?: Int32Array): Rows {
   return mapBatches(x, model.latentDim, (b, y) => model.encode(b, { ...evalContext(), ...(y && { labels: y }) }).mean, labels);
+}
+
+/**
+ * A discrete-code model's (VQ-VAE's) codebook indices of every example, [n * codesPerExample], example-major.
+ *
+ * @example
+ * const indices = encodeIndices(vq, { data: x, n, dim: vq.inputDim }); // row i: indices[i * M .. i * M + M - 1]
+ */
+export function encodeIndices(model: Model & DiscreteCodes, x: Rows): Int32Array {
+  const out = new Int32Array(x.n * model.codesPerExample);
+  for (let start = 0; start < x.n; start += BATCH) {
+    const b = Math.min(BATCH, x.n - start);
+    const batch = tf.tensor2d(x.data.subarray(start * x.dim, (start + b) * x.dim), [b, x.dim]); // [B, D]
+    out.set(model.codeIndices(batch), start * model.codesPerExample);
+    batch.dispose();
+  }
+  return out;
 }
 
 /** decode(z) for every code: the decoded means in data space [n, D]; a conditional model decodes code i as class `labels[i]`. */

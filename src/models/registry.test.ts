@@ -83,7 +83,7 @@ describe('the model registry', () => {
     expect(lossNames({ kind: 'vae', reconstructionReduction: 'mean' }).loss).toBe('reconstruction + KL');
     expect(lossNames({ kind: 'vae', objective: { kind: 'iwae', k: 5 } }).loss).toBe('negative IWAE bound (k = 5)');
     expect(lossNames(undefined)).toEqual({ loss: 'negative ELBO', regularizer: 'KL' }); // an old run's config
-    expect(() => modelKind('gan')).toThrow(/model\.kind 'gan': not a model kind; expected one of autoencoder, vae, poor-man-vae, cvae, beta-tcvae, dip-vae, info-vae, wae-mmd, rae/);
+    expect(() => modelKind('gan')).toThrow(/model\.kind 'gan': not a model kind; expected one of autoencoder, vae, poor-man-vae, cvae, beta-tcvae, dip-vae, info-vae, wae-mmd, rae, factor-vae, vq-vae/);
   });
 
   it('a kind registered in one line builds, trains a step and is drawn by the report with its regularizer’s name', () => {

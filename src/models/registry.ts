@@ -12,6 +12,8 @@ import { dipVaeKind } from './dip-vae.js';
 import { infoVaeKind } from './info-vae.js';
 import { waeMmdKind } from './wae-mmd.js';
 import { raeKind } from './rae.js';
+import { factorVaeKind } from './factor-vae.js';
+import { vqVaeKind } from './vq-vae.js';
 
 /** What the rest of vaekit asks about a model kind. */
 export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
@@ -27,6 +29,8 @@ export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
   posterior: 'gaussian' | 'noisy-code' | 'none';
   /** What the loss is, for figures and reports, when it is not the negative ELBO or 'reconstruction + β × regularizer'. */
   lossName?: (config: C) => string;
+  /** What `sample` draws z from, for captions, when it is not 'z ~ N(0, I)'. */
+  samples?: string;
 }
 
 const kinds = new Map<string, ModelKindEntry<{ kind: string }>>();
@@ -50,6 +54,8 @@ registerModelKind(dipVaeKind);
 registerModelKind(infoVaeKind);
 registerModelKind(waeMmdKind);
 registerModelKind(raeKind);
+registerModelKind(factorVaeKind);
+registerModelKind(vqVaeKind);
 
 /**
  * The registry entry of a model kind; a UsageError names the kinds there are.

@@ -1,5 +1,5 @@
 /** The vocabulary every model shares: encode, reparameterize, decode, sample, reconstruct, loss. */
-import type { Rng, Tensor2D } from '../engine/index.js';
+import type { Rng, Scalar, Tensor2D } from '../engine/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Block, ForwardContext, GraphOp, LayerSummary, NamedVariable } from '../nn/index.js';
 import type { KlWeight, Likelihood, LossTerms } from '../objectives/index.js';
@@ -72,4 +72,39 @@ export interface Model {
   summary(): LayerSummary[];
   graph(): ModelGraph;
   dispose(): void;
+  /** A part trained beside the model by its own optimizer (FactorVAE's discriminator); absent for most kinds. */
+  readonly auxiliary?: Auxiliary;
+}
+
+/**
+ * A network trained beside a model, by its own Adam, after each of the model's steps on the same batch; it is kept in
+ * checkpoints (weights and Adam state, so a resumed run continues exactly) but is no part of the saved model, whose
+ * evaluation never reads it.
+ */
+export interface Auxiliary {
+  /** The auxiliary network's variables; its Adam updates the trainable ones. */
+  variables(): NamedVariable[];
+  /** Its Adam's settings (lr, beta1, beta2); epsilon is the run's. */
+  readonly optimizer: { lr: number; beta1: number; beta2: number };
+  /** The batch-mean loss its gradient trains; the model's own variables are read, never updated by it. */
+  loss(x: Tensor2D, ctx: LossContext): Scalar;
+  dispose(): void;
+}
+
+/**
+ * A model whose code is a grid of discrete codebook entries (VQ-VAE): each example's code is `codesPerExample`
+ * indices into a codebook of `codebookSize` vectors.
+ */
+export interface DiscreteCodes {
+  readonly codebookSize: number;
+  readonly codesPerExample: number;
+  /** The nearest codebook entry of each code vector of x [B, D]: [B * codesPerExample] indices, example-major. */
+  codeIndices(x: Tensor2D, ctx?: ForwardContext): Int32Array;
+  /** Decodes n examples given by their code indices ([n * codesPerExample], example-major) to data space [n, D]. */
+  decodeIndices(indices: Int32Array, n: number): Tensor2D;
+}
+
+/** Whether a model's code is discrete (has {@link DiscreteCodes}). */
+export function hasDiscreteCodes(model: Model): model is Model & DiscreteCodes {
+  return typeof (model as Partial<DiscreteCodes>).codeIndices === 'function';
 }

@@ -6,3 +6,5 @@ export { iwaeBound, logImportanceWeights, logLikelihood, logNormalDiag, logStand
 export { tcTerms, stratifiedLogWeights, type TcEstimator, type TcTerms } from './tc.js';
 export { mmd, IMQ_SCALES, type MmdKernel } from './mmd.js';
 export { dipPenalty, type DipType } from './dip.js';
+export { densityRatioTc, discriminatorLoss, permuteDims } from './factor.js';
+export { codebookUsage, commitmentLoss, emaUpdate, nearestCode, quantize, stopGradient, type CodebookEma } from './vq.js';

@@ -1,7 +1,7 @@
 /** A run's figures from a model and its dataset: each builder returns named files (PNG, SVG) and writes nothing. */
 import { Rng } from '../engine/index.js';
 import type { Dataset, DataSplit } from '../data/index.js';
-import { checkLabel, labelsFor, lossNames, type LossModel, type Model } from '../models/index.js';
+import { checkLabel, labelsFor, lossNames, modelKind, type LossModel, type Model } from '../models/index.js';
 import { UsageError } from '../errors.js';
 import { decodeCodes, encodeMeans, interpolate, manifoldGrid, project, reconstructRows, repeatLabel, row, samplePrior, traverse, type ProjectionMethod, type Rows, type StepProgress } from '../latent/index.js';
 import { factorMutualInfo, factorTraversalFigure, mutualInfoFigure, scorableTruth, type FactorInfo } from './disentangle.js';
@@ -145,7 +145,7 @@ export function samplesFigure(model: Model, dataset: Dataset, { n, seed = 0, lab
     const s = draw(count);
     const classes = label !== undefined ? `, class ${label}` : model.classes !== undefined ? `, class i mod ${model.classes}` : '';
     const labels = { title: `prior samples, seed ${seed}${classes}` };
-    return { id: 'samples', title: 'Prior samples', caption: `decode(z) for ${count} draws z ~ N(0, I)${of}.`, files: [{ file: 'samples.png', bytes: imageGrid({ images: s.data, shape: dataset.shape, rows, cols, labels }) }] };
+    return { id: 'samples', title: 'Prior samples', caption: `decode(z) for ${count} draws ${modelKind(model.config.kind).samples ?? 'z ~ N(0, I)'}${of}.`, files: [{ file: 'samples.png', bytes: imageGrid({ images: s.data, shape: dataset.shape, rows, cols, labels }) }] };
   }
   const count = n ?? Math.min(2000, dataset.test.n);
   const s = draw(count);

@@ -17,7 +17,13 @@ export interface ReportFigure {
 export interface ReportInput {
   title: string;
   config: unknown;
-  history: { epoch: number; train: { loss: number; reconstruction: number; kl: number }; test: { loss: number; reconstruction: number; kl: number }; samplesPerSecond: number; epochSeconds: number }[];
+  history: {
+    epoch: number;
+    train: { loss: number; reconstruction: number; kl: number };
+    test: { loss: number; reconstruction: number; kl: number; codebook?: { usage: number; perplexity: number; size: number } };
+    samplesPerSecond: number;
+    epochSeconds: number;
+  }[];
   figures: ReportFigure[];
   /** What the loss is and its weighted term's name (registry.ts lossNames); a VAE's when not given. */
   loss?: LossNames;
@@ -41,8 +47,12 @@ export function reportHtml({ title, config, history, figures, loss = { loss: 'ne
   const klName = loss.regularizer;
   const termHeads = klName === undefined ? [loss.loss] : ['loss', 'reconstruction', klName];
   const cells = (t: { loss: number; reconstruction: number; kl: number }) => (klName === undefined ? [t.reconstruction] : [t.loss, t.reconstruction, t.kl]);
+  // A discrete-code model (VQ-VAE) adds its test codebook's usage and perplexity.
+  const codebook = history.some((m) => m.test.codebook) ? ['codes used', 'perplexity'] : [];
+  const codebookCells = (m: ReportInput['history'][number]) =>
+    codebook.length === 0 ? '' : m.test.codebook ? `<td>${(100 * m.test.codebook.usage).toFixed(1)}%</td><td>${num(m.test.codebook.perplexity)}</td>` : '<td></td><td></td>';
   const rows = history
-    .map((m) => `<tr><td>${m.epoch}</td>${[...cells(m.train), ...cells(m.test)].map((v) => `<td>${num(v)}</td>`).join('')}<td>${Math.round(m.samplesPerSecond)}</td><td>${m.epochSeconds.toFixed(1)}</td></tr>`)
+    .map((m) => `<tr><td>${m.epoch}</td>${[...cells(m.train), ...cells(m.test)].map((v) => `<td>${num(v)}</td>`).join('')}${codebookCells(m)}<td>${Math.round(m.samplesPerSecond)}</td><td>${m.epochSeconds.toFixed(1)}</td></tr>`)
     .join('\n');
   const isDisentangle = (f: ReportFigure) => disentanglement !== undefined && f.id.startsWith('disentangle-');
   const figureHtml = (list: ReportFigure[]) => list
@@ -92,13 +102,15 @@ ${
   history.length === 0
     ? '<p>No epoch has finished yet.</p>'
     : `<table>
-<thead><tr><th rowspan="2">epoch</th><th colspan="${termHeads.length}">train</th><th colspan="${termHeads.length}">test</th><th rowspan="2">samples/s</th><th rowspan="2">seconds</th></tr>
-<tr>${[...termHeads, ...termHeads].map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>
+<thead><tr><th rowspan="2">epoch</th><th colspan="${termHeads.length}">train</th><th colspan="${termHeads.length + codebook.length}">test</th><th rowspan="2">samples/s</th><th rowspan="2">seconds</th></tr>
+<tr>${[...termHeads, ...termHeads, ...codebook].map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>
-<p>Per-example means; the loss is the ${esc(loss.loss)}${klName === undefined ? '' : ` (the reconstruction and ${esc(klName)} terms beside it)`}.</p>`
+<p>Per-example means; the loss is the ${esc(loss.loss)}${klName === undefined ? '' : ` (the reconstruction and ${esc(klName)} terms beside it)`}.${
+    codebook.length === 0 ? '' : ' Codes used: the fraction of the codebook chosen for at least one test code vector; perplexity: exp(entropy of the codes’ use), the codebook size when all are used equally.'
+  }</p>`
 }
 ${disentangleSection}<h2>Figures</h2>
 ${figs || '<p>No figures yet.</p>'}

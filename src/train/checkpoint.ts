@@ -18,6 +18,8 @@ import type { EpochMetrics } from './metrics.js';
 export interface CheckpointState {
   epoch: number;
   adamStep: number;
+  /** The step count of the auxiliary network's Adam (FactorVAE's discriminator), when the model has one. */
+  auxiliaryAdamStep?: number;
   rng: RngState;
   history: EpochMetrics[];
 }
@@ -42,8 +44,14 @@ function faultPoint(point: string): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
 }
 
-function stateVariables(model: Model, adam: Adam) {
-  return [...model.variables().map((v) => ({ name: `model/${v.name}`, variable: v.variable })), ...adam.stateVariables().map((v) => ({ name: `adam/${v.name}`, variable: v.variable }))];
+/** Every tensor of a checkpoint: the model's, Adam's moments, and the auxiliary network's weights and Adam moments when there is one. */
+function stateVariables(model: Model, adam: Adam, auxiliaryAdam?: Adam) {
+  return [
+    ...model.variables().map((v) => ({ name: `model/${v.name}`, variable: v.variable })),
+    ...adam.stateVariables().map((v) => ({ name: `adam/${v.name}`, variable: v.variable })),
+    ...(model.auxiliary?.variables() ?? []).map((v) => ({ name: `auxiliary/${v.name}`, variable: v.variable })),
+    ...(auxiliaryAdam?.stateVariables() ?? []).map((v) => ({ name: `auxiliaryAdam/${v.name}`, variable: v.variable })),
+  ];
 }
 
 /**
@@ -68,10 +76,10 @@ const dirName = (epoch: number) => `epoch-${String(epoch).padStart(4, '0')}`;
  * @example
  * saveCheckpoint(runDir, { model, adam, state: { epoch, adamStep: adam.step, rng: rng.state(), history } });
  */
-export function saveCheckpoint(runDir: string, { model, adam, state }: { model: Model; adam: Adam; state: CheckpointState }): string {
+export function saveCheckpoint(runDir: string, { model, adam, auxiliaryAdam, state }: { model: Model; adam: Adam; auxiliaryAdam?: Adam; state: CheckpointState }): string {
   const root = path.join(runDir, 'checkpoints');
   const name = dirName(state.epoch);
-  const { entries, bytes } = packTensors(stateVariables(model, adam));
+  const { entries, bytes } = packTensors(stateVariables(model, adam, auxiliaryAdam));
   for (const e of entries) {
     const bad = valuesProblem(e.name, readEntry(bytes, e));
     if (bad) throw new VaekitError('numeric', `epoch ${state.epoch}: after training, ${bad}`);
@@ -166,7 +174,7 @@ function historyProblem(history: unknown, epoch: number): string | undefined {
  * Reads one checkpoint folder and loads it into `model` and `adam` when every part checks out; otherwise throws a
  * ModelError saying what is wrong, with nothing assigned.
  */
-function loadOne(dir: string, model: Model, adam: Adam): CheckpointState {
+function loadOne(dir: string, model: Model, adam: Adam, auxiliaryAdam?: Adam): CheckpointState {
   const statePath = path.join(dir, 'state.json');
   const epochOfDir = Number(CHECKPOINT_DIR.exec(path.basename(dir))?.[1]);
   let state: Partial<StateFile> | null;
@@ -182,16 +190,19 @@ function loadOne(dir: string, model: Model, adam: Adam): CheckpointState {
   if (epoch !== epochOfDir) throw new ModelError(`${statePath}: epoch is ${show(epoch)}, expected ${epochOfDir} (the folder's name)`);
   // Every epoch trains at least one batch, and each batch is one Adam step.
   if (!Number.isSafeInteger(adamStep) || (adamStep as number) < epoch) throw new ModelError(`${statePath}: adamStep is ${show(adamStep)}, expected an integer >= ${epoch} (at least one step per epoch)`);
+  const { auxiliaryAdamStep } = state;
+  if (auxiliaryAdam && (!Number.isSafeInteger(auxiliaryAdamStep) || (auxiliaryAdamStep as number) < 0)) throw new ModelError(`${statePath}: auxiliaryAdamStep is ${show(auxiliaryAdamStep)}, expected the step count of the ${model.config.kind}'s auxiliary network's Adam`);
   const problem = rngProblem(state.rng) ?? historyProblem(state.history, epoch);
   if (problem) throw new ModelError(`${statePath}: ${problem}`);
   if (bytes.byteLength !== state.tensorsByteLength) throw new ModelError(`${path.join(dir, 'tensors.bin')}: the file has ${bytes.byteLength} bytes, expected ${show(state.tensorsByteLength)} (tensorsByteLength in state.json)`);
   if (!Array.isArray(state.tensors)) throw new ModelError(`${statePath}: tensors is ${show(state.tensors)}, expected the manifest, a list of { name, shape, dtype, offset, byteLength }`);
   const dtype = state.tensors.findIndex((e) => e?.dtype !== 'float32');
   if (dtype >= 0) throw new ModelError(`${statePath}: tensors[${dtype}].dtype is ${show(state.tensors[dtype]?.dtype)}, expected 'float32'`);
-  const problems = assignTensors(stateVariables(model, adam), state.tensors, bytes, valuesProblem);
+  const problems = assignTensors(stateVariables(model, adam, auxiliaryAdam), state.tensors, bytes, valuesProblem);
   if (problems.length > 0) throw new ModelError(`${statePath}: ${problems.slice(0, 2).join('; ')}${problems.length > 2 ? ` (and ${problems.length - 2} more)` : ''}`);
   adam.step = adamStep as number;
-  return { epoch, adamStep: adamStep as number, rng: state.rng as RngState, history: state.history as EpochMetrics[] };
+  if (auxiliaryAdam) auxiliaryAdam.step = auxiliaryAdamStep as number;
+  return { epoch, adamStep: adamStep as number, ...(auxiliaryAdam && { auxiliaryAdamStep: auxiliaryAdamStep as number }), rng: state.rng as RngState, history: state.history as EpochMetrics[] };
 }
 
 /**
@@ -202,7 +213,7 @@ function loadOne(dir: string, model: Model, adam: Adam): CheckpointState {
  * @example
  * const state = loadCheckpoint(runDir, { model, adam, onNotice: (line) => console.error(line) }); // continue from state.epoch + 1
  */
-export function loadCheckpoint(runDir: string, { model, adam, onNotice }: { model: Model; adam: Adam; onNotice?: (line: string) => void }): CheckpointState {
+export function loadCheckpoint(runDir: string, { model, adam, auxiliaryAdam, onNotice }: { model: Model; adam: Adam; auxiliaryAdam?: Adam; onNotice?: (line: string) => void }): CheckpointState {
   const root = path.join(runDir, 'checkpoints');
   const { dirs, latestProblem } = checkpointDirs(runDir);
   if (dirs.length === 0) throw new ModelError(`${runDir}: no checkpoint to resume from (expected ${path.join(root, 'latest.json')})`);
@@ -210,7 +221,7 @@ export function loadCheckpoint(runDir: string, { model, adam, onNotice }: { mode
   const rejected: string[] = [];
   for (const d of dirs) {
     try {
-      const state = loadOne(path.join(root, d), model, adam);
+      const state = loadOne(path.join(root, d), model, adam, auxiliaryAdam);
       for (const r of rejected) onNotice?.(`${r}; resuming from ${path.join(root, d)} (epoch ${state.epoch}) instead`);
       return state;
     } catch (err) {

@@ -2,8 +2,8 @@
 import { tf, Rng, type Tensor2D } from '../engine/index.js';
 import { binarize, memoryBatches, type Batch } from '../data/batch.js';
 import type { DataSplit } from '../data/types.js';
-import type { Model } from '../models/index.js';
-import type { KlWeight } from '../objectives/index.js';
+import { hasDiscreteCodes, type Model } from '../models/index.js';
+import { codebookUsage, type KlWeight } from '../objectives/index.js';
 import { UsageError } from '../errors.js';
 import { evalBatch } from './step.js';
 import type { Terms } from './metrics.js';
@@ -56,15 +56,18 @@ export function evaluateSplit({ split, ...opts }: EvaluateOptions & { split: Dat
 export function evaluateBatches({ model, batches, d, seed, binarizeData, klWeight }: EvaluateOptions & { batches: Iterable<Batch> }): Terms {
   const rng = new Rng(seed);
   const sums = { loss: 0, reconstruction: 0, kl: 0 };
+  // A discrete-code model: how often each codebook entry is chosen over the split.
+  const counts = hasDiscreteCodes(model) ? new Float64Array(model.codebookSize) : undefined;
   let n = 0;
   for (const batch of batches) {
     const x = batchTensor(batch, d, binarizeData ? rng : undefined);
     const s = evalBatch({ model, x, rng, klWeight, labels: batchLabels(model, batch) });
+    if (counts && hasDiscreteCodes(model)) for (const k of model.codeIndices(x)) counts[k]++;
     x.dispose();
     sums.loss += s.loss;
     sums.reconstruction += s.reconstruction;
     sums.kl += s.kl;
     n += batch.indices.length;
   }
-  return { loss: sums.loss / n, reconstruction: sums.reconstruction / n, kl: sums.kl / n };
+  return { loss: sums.loss / n, reconstruction: sums.reconstruction / n, kl: sums.kl / n, ...(counts && { codebook: codebookUsage(counts) }) };
 }

@@ -1,6 +1,6 @@
 /** Training: Adam, the step, the incremental trainer, the loop, evaluation, checkpoints and metrics. */
 export { Adam, type AdamOptions } from './adam.js';
-export { trainStep, evalBatch, type TermMeans } from './step.js';
+export { trainStep, evalBatch, auxiliaryStep, type TermMeans } from './step.js';
 export { Trainer, type TrainerOptions, type StepResult, type EpochBatches } from './trainer.js';
 export { evaluateSplit, evaluateBatches } from './evaluate.js';
 export { train, epochBatches, type TrainOptions, type TrainResult, type Progress } from './loop.js';

@@ -112,7 +112,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     mkdirSync(runDir, { recursive: true });
     const metricsPath = path.join(runDir, 'metrics.jsonl');
     if (opts.resume) {
-      const state = loadCheckpoint(runDir, { model, adam: trainer.adam, onNotice: opts.onNotice });
+      const state = loadCheckpoint(runDir, { model, adam: trainer.adam, auxiliaryAdam: trainer.auxiliaryAdam, onNotice: opts.onNotice });
       trainer.restore({ epoch: state.epoch, rng: state.rng });
       history = state.history;
       start = state.epoch;
@@ -154,7 +154,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       };
       history.push(metrics);
       try {
-        saveCheckpoint(runDir, { model, adam: trainer.adam, state: { epoch, adamStep: trainer.adam.step, rng: trainer.rngState(), history } });
+        const auxiliary = trainer.auxiliaryAdam && { auxiliaryAdam: trainer.auxiliaryAdam };
+        saveCheckpoint(runDir, { model, adam: trainer.adam, ...auxiliary, state: { epoch, adamStep: trainer.adam.step, ...(auxiliary && { auxiliaryAdamStep: auxiliary.auxiliaryAdam.step }), rng: trainer.rngState(), history } });
       } catch (err) {
         // A non-finite weight or Adam moment that the finite test loss did not show: no checkpoint, the previous one
         // stands, and the epoch is not recorded.

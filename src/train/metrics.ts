@@ -5,6 +5,8 @@ export interface Terms {
   loss: number;
   reconstruction: number;
   kl: number;
+  /** A discrete-code model's (VQ-VAE's) codebook over the evaluated examples: the fraction of codes used, the perplexity of their use, and K. */
+  codebook?: { usage: number; perplexity: number; size: number };
 }
 
 export interface EpochMetrics {

@@ -76,3 +76,21 @@ export function evalBatch({ model, x, rng, klWeight, labels }: { model: Model; x
   sums.dispose();
   return { loss, reconstruction, kl };
 }
+
+/**
+ * Trains a model's auxiliary network (FactorVAE's discriminator) on one batch by its own Adam, after the model's step;
+ * returns the batch mean of its loss. The gradient is taken with respect to the auxiliary network's variables alone.
+ *
+ * @example
+ * if (model.auxiliary) auxiliaryStep({ model, adam: discriminatorAdam, x, rng, klWeight });
+ */
+export function auxiliaryStep({ model, adam, x, input, rng, klWeight }: { model: Model; adam: Adam; x: Tensor2D; input?: Tensor2D; rng: Rng; klWeight: KlWeight }): number {
+  const auxiliary = model.auxiliary;
+  if (!auxiliary) throw new Error(`auxiliaryStep: a ${model.config.kind} model has no auxiliary network`);
+  const trainable = auxiliary.variables().filter((v) => v.trainable).map((v) => v.variable);
+  const { value, grads } = tf.variableGrads(() => auxiliary.loss(x, { training: true, rng, klWeight, ...(input && { input }) }), trainable);
+  adam.apply(grads);
+  const loss = value.dataSync()[0];
+  tf.dispose([value, grads]);
+  return loss;
+}

@@ -8,7 +8,7 @@ import type { Model } from '../models/index.js';
 import type { KlWeight } from '../objectives/index.js';
 import { UsageError } from '../errors.js';
 import { Adam } from './adam.js';
-import { trainStep, type TermMeans } from './step.js';
+import { auxiliaryStep, trainStep, type TermMeans } from './step.js';
 import { learningRate } from './schedule.js';
 import { klWeight } from './beta-schedule.js';
 import { EVAL_BATCH, batchLabels, batchTensor, evaluateBatches } from './evaluate.js';
@@ -69,6 +69,8 @@ export class Trainer {
   readonly config: RunConfig;
   readonly model: Model;
   readonly adam: Adam;
+  /** The Adam of the model's auxiliary network (FactorVAE's discriminator), with its own settings; absent without one. */
+  readonly auxiliaryAdam?: Adam;
   /** The epoch in progress, or the last one finished (0 before the first step). */
   epoch = 0;
   /** Batches trained in the current epoch. */
@@ -94,6 +96,8 @@ export class Trainer {
     const { lr, beta1, beta2, epsilon } = config.train;
     // Adam's own copy of the settings: the schedule sets its `lr` each epoch, and the config must stay as resolved.
     this.adam = new Adam(model.variables().filter((v) => v.trainable), { lr, beta1, beta2, epsilon });
+    // The auxiliary network keeps its own learning rate and betas: the lr schedule moves the model's alone.
+    if (model.auxiliary) this.auxiliaryAdam = new Adam(model.auxiliary.variables().filter((v) => v.trainable), { ...model.auxiliary.optimizer, epsilon });
     // Noisy images stay in [0, 1], the range of the clean ones.
     this.noiseClip = dataset.kind === 'image' && dataset.preprocessing.kind !== 'standardize' ? { clip: [0, 1] } : {};
     this.epochKlWeight = klWeight(config.model, 1);
@@ -129,7 +133,7 @@ export class Trainer {
    * model's and Adam's state into {@link model} and {@link adam} too. Only between epochs.
    *
    * @example
-   * const state = loadCheckpoint(runDir, { model: trainer.model, adam: trainer.adam });
+   * const state = loadCheckpoint(runDir, { model: trainer.model, adam: trainer.adam, auxiliaryAdam: trainer.auxiliaryAdam });
    * trainer.restore({ epoch: state.epoch, rng: state.rng });
    */
   restore({ epoch, rng }: { epoch: number; rng: RngState }): void {
@@ -188,6 +192,7 @@ export class Trainer {
   dispose(): void {
     this.current = undefined;
     this.adam.dispose();
+    this.auxiliaryAdam?.dispose();
   }
 
   private startEpoch(): Iterator<Batch> {
@@ -211,7 +216,10 @@ export class Trainer {
     // Denoising: the encoder sees a corrupted copy drawn from the run's RNG (so a resumed run repeats it); the loss reconstructs x.
     const input = denoise && tf.tensor2d(addNoise(x.dataSync() as Float32Array, denoise, rng, this.noiseClip), x.shape); // [B, D]
     try {
-      return trainStep({ model, adam, x, rng, klWeight: this.epochKlWeight, ...(input && { input }), labels: batchLabels(model, batch) });
+      const terms = trainStep({ model, adam, x, rng, klWeight: this.epochKlWeight, ...(input && { input }), labels: batchLabels(model, batch) });
+      // The auxiliary network (FactorVAE's discriminator) then trains on the same batch, against the updated model.
+      if (this.auxiliaryAdam) auxiliaryStep({ model, adam: this.auxiliaryAdam, x, rng, klWeight: this.epochKlWeight, ...(input && { input }) });
+      return terms;
     } finally {
       x.dispose();
       input?.dispose();

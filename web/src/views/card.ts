@@ -47,8 +47,13 @@ export function mountCard(root: HTMLElement, ctx: ViewContext): () => void {
     ...layers.map((l) => el('tr', {}, el('td', {}, l.name), el('td', {}, l.type), el('td', {}, `[${l.outputShape.join(', ')}]`), el('td', { className: 'num' }, l.params.toLocaleString('en-US')))),
   );
   const metrics: [string, string][] = [];
-  const saved = metadata.extra as { epoch?: number; test?: Record<string, number> } | undefined;
-  if (saved?.test) for (const [k, v] of Object.entries(saved.test)) metrics.push([`test ${k} (at training, epoch ${saved.epoch ?? '?'})`, fmt(v)]);
+  const saved = metadata.extra as { epoch?: number; test?: Record<string, number | { usage: number; perplexity: number; size: number }> } | undefined;
+  const at = `(at training, epoch ${saved?.epoch ?? '?'})`;
+  for (const [k, v] of Object.entries(saved?.test ?? {})) {
+    // A VQ-VAE's codebook: how much of it the test set used, and the perplexity of that use.
+    if (typeof v === 'object') metrics.push([`test codes used ${at}`, `${(100 * v.usage).toFixed(1)}% of ${v.size}`], [`test codebook perplexity ${at}`, fmt(v.perplexity)]);
+    else metrics.push([`test ${k} ${at}`, fmt(v)]);
+  }
   const scores = ctx.testScores();
   if (test && scores) {
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;

@@ -183,7 +183,7 @@ async function main(): Promise<void> {
       lines.push(`| ${m.name} | ${cells.join(' | ')} |`);
     }
     lines.push(`| epochs, train minutes | ${results.map((r) => `${r.epochs}, ${r.trainMinutes.toFixed(1)}`).join(' | ')} |`, '');
-    lines.push(`Published ranges: ${LOCATELLO_SOURCE}. Beta ${BETA} for both; metric settings in the JSON.`);
+    lines.push(`Published ranges: ${LOCATELLO_SOURCE}. Beta ${BETA} for beta-VAE and beta-TCVAE, the preset's gamma for FactorVAE; metric settings in the JSON.`);
     const vae = results.find((r) => r.kind === 'vae');
     const tc = results.find((r) => r.kind === 'beta-tcvae');
     if (vae && tc) lines.push(`beta-TCVAE MIG ${f(tc.scores.mig.mig)} ${tc.scores.mig.mig > vae.scores.mig.mig ? '>' : '<='} beta-VAE MIG ${f(vae.scores.mig.mig)} at the same beta.`);

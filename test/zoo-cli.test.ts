@@ -18,6 +18,7 @@ describe('the zoo presets through vaekit', () => {
     { preset: 'mnist-wae-mmd', loss: 'reconstruction + 10 × MMD', term: 'MMD', posterior: false },
     { preset: 'mnist-rae', loss: 'reconstruction + |z|²/2 + decoder weight decay', term: '|z|²/2', posterior: false },
     { preset: 'mnist-info-vae', loss: 'reconstruction + 1 × KL + 999 × MMD', term: 'MMD', posterior: true },
+    { preset: 'mnist-vamp-prior', loss: 'reconstruction + KL to the VampPrior (K = 500, sampled)', term: 'KL', posterior: true },
   ];
   for (const c of cases) {
     it(`${c.preset}: trains 2 epochs with falling test reconstruction, names its loss in the report and evaluates`, { timeout: 240_000 }, async () => {

@@ -221,6 +221,15 @@ export const modelSchema = z.discriminatedUnion('kind', [
     embeddingWeight: z.number().min(0).default(1),
     decoderWeight: z.number().min(0).default(1e-7),
   }),
+  z.object({
+    kind: z.literal('vamp-prior'),
+    ...common,
+    ...gaussianEncoder,
+    /** `beta` weighs log q(z|x) - log p(z), the KL to the mixture prior estimated from the sampled z. */
+    ...weightedTerm,
+    /** K, the learned pseudo-inputs u_k of the prior p(z) = (1/K) sum_k q(z|u_k) (Tomczak & Welling 2018: 500 on MNIST). */
+    pseudoInputs: width.default(500),
+  }),
 ]);
 
 export const dataSchema = z.object({

@@ -12,6 +12,7 @@ import { dipVaeKind } from './dip-vae.js';
 import { infoVaeKind } from './info-vae.js';
 import { waeMmdKind } from './wae-mmd.js';
 import { raeKind } from './rae.js';
+import { vampPriorKind } from './vamp-prior.js';
 
 /** What the rest of vaekit asks about a model kind. */
 export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
@@ -50,6 +51,7 @@ registerModelKind(dipVaeKind);
 registerModelKind(infoVaeKind);
 registerModelKind(waeMmdKind);
 registerModelKind(raeKind);
+registerModelKind(vampPriorKind);
 
 /**
  * The registry entry of a model kind; a UsageError names the kinds there are.

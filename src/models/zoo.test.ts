@@ -35,6 +35,7 @@ const KINDS: Record<string, unknown>[] & { steps?: number }[] = [
   { kind: 'info-vae', lambda: 10, steps: 100 }, // its MMD term slows the first steps (a plateau to about step 50)
   { kind: 'wae-mmd' },
   { kind: 'rae' },
+  { kind: 'vamp-prior', pseudoInputs: 4 },
 ];
 
 describe('the model zoo kinds', () => {

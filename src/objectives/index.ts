@@ -6,3 +6,4 @@ export { iwaeBound, logImportanceWeights, logLikelihood, logNormalDiag, logStand
 export { tcTerms, stratifiedLogWeights, type TcEstimator, type TcTerms } from './tc.js';
 export { mmd, IMQ_SCALES, type MmdKernel } from './mmd.js';
 export { dipPenalty, type DipType } from './dip.js';
+export { logMixtureNormal } from './mixture.js';

@@ -19,6 +19,9 @@ describe('the zoo presets through vaekit', () => {
     { preset: 'mnist-rae', loss: 'reconstruction + |z|²/2 + decoder weight decay', term: '|z|²/2', posterior: false },
     { preset: 'mnist-info-vae', loss: 'reconstruction + 1 × KL + 999 × MMD', term: 'MMD', posterior: true },
     { preset: 'mnist-vamp-prior', loss: 'reconstruction + KL to the VampPrior (K = 500, sampled)', term: 'KL', posterior: true },
+    { preset: 'mnist-planar-flow', loss: 'reconstruction + KL of the 10-step planar flow posterior (sampled)', term: 'KL', posterior: true },
+    { preset: 'mnist-radial-flow', loss: 'reconstruction + KL of the 10-step radial flow posterior (sampled)', term: 'KL', posterior: true },
+    { preset: 'mnist-iaf', loss: 'reconstruction + KL of the 2-step IAF flow posterior (sampled)', term: 'KL', posterior: true },
   ];
   for (const c of cases) {
     it(`${c.preset}: trains 2 epochs with falling test reconstruction, names its loss in the report and evaluates`, { timeout: 240_000 }, async () => {

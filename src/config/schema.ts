@@ -132,6 +132,18 @@ const mmdTerm = {
   bandwidth: z.number().positive().default(1),
 };
 
+/**
+ * The normalizing flow of a flow-vae's posterior, `steps` transforms of z_0 ~ N(mean, var): planar and radial flows
+ * (Rezende & Mohamed 2015; their parameters learned, the same for every example) or inverse autoregressive flow
+ * (Kingma et al. 2016; each step a MADE with one hidden layer of `hidden` units reading z and a `context` vector the
+ * encoder computes from x).
+ */
+export const flowSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('planar'), steps: positiveInt.max(1000).default(10) }),
+  z.object({ kind: z.literal('radial'), steps: positiveInt.max(1000).default(10) }),
+  z.object({ kind: z.literal('iaf'), steps: positiveInt.max(1000).default(2), hidden: width.default(128), context: width.default(32) }),
+]);
+
 export const modelSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('autoencoder'),
@@ -230,6 +242,14 @@ export const modelSchema = z.discriminatedUnion('kind', [
     /** K, the learned pseudo-inputs u_k of the prior p(z) = (1/K) sum_k q(z|u_k) (Tomczak & Welling 2018: 500 on MNIST). */
     pseudoInputs: width.default(500),
   }),
+  z.object({
+    kind: z.literal('flow-vae'),
+    ...common,
+    ...gaussianEncoder,
+    /** `beta` weighs log q(z_K|x) - log p(z_K), the KL estimated from the flowed sample. */
+    ...weightedTerm,
+    flow: flowSchema.default({ kind: 'planar', steps: 10 }),
+  }),
 ]);
 
 export const dataSchema = z.object({
@@ -323,6 +343,7 @@ export type LikelihoodConfig = z.infer<typeof likelihoodSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type BetaSchedule = z.infer<typeof betaScheduleSchema>;
 export type ObjectiveConfig = z.infer<typeof objectiveSchema>;
+export type FlowConfig = z.infer<typeof flowSchema>;
 export type DataConfig = z.infer<typeof dataSchema>;
 export type TrainConfig = z.infer<typeof trainSchema>;
 export type RunConfig = z.infer<typeof configSchema>;

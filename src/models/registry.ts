@@ -13,6 +13,7 @@ import { infoVaeKind } from './info-vae.js';
 import { waeMmdKind } from './wae-mmd.js';
 import { raeKind } from './rae.js';
 import { vampPriorKind } from './vamp-prior.js';
+import { flowVaeKind } from './flow-vae.js';
 
 /** What the rest of vaekit asks about a model kind. */
 export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
@@ -52,6 +53,7 @@ registerModelKind(infoVaeKind);
 registerModelKind(waeMmdKind);
 registerModelKind(raeKind);
 registerModelKind(vampPriorKind);
+registerModelKind(flowVaeKind);
 
 /**
  * The registry entry of a model kind; a UsageError names the kinds there are.

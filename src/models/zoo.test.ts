@@ -36,6 +36,9 @@ const KINDS: Record<string, unknown>[] & { steps?: number }[] = [
   { kind: 'wae-mmd' },
   { kind: 'rae' },
   { kind: 'vamp-prior', pseudoInputs: 4 },
+  { kind: 'flow-vae', flow: { kind: 'planar', steps: 4 } },
+  { kind: 'flow-vae', flow: { kind: 'radial', steps: 4 } },
+  { kind: 'flow-vae', flow: { kind: 'iaf', steps: 2, hidden: 8, context: 4 } },
 ];
 
 describe('the model zoo kinds', () => {

@@ -250,6 +250,18 @@ export const modelSchema = z.discriminatedUnion('kind', [
     ...weightedTerm,
     flow: flowSchema.default({ kind: 'planar', steps: 10 }),
   }),
+  z.object({
+    kind: z.literal('hierarchical-vae'),
+    /** `latent` is z1's size, `encoder` the trunk of q(z1|x), `decoder` the network of p(x|z1). */
+    ...common,
+    ...gaussianEncoder,
+    /** z2's size (Burda et al.'s second architecture: 50). */
+    latent2: width.default(50),
+    /** The hidden layers of q(z2|z1) and of p(z1|z2) (Burda et al.: 50-50, tanh). */
+    upper: mlpSchema.default({ kind: 'mlp', hidden: [50, 50], activation: 'tanh', batchNorm: 'none', dropout: 0 }),
+    /** Importance samples per example in the training bound: 1 the ELBO, k > 1 the IWAE bound L_k (Burda et al.: 1 or 50). */
+    samples: positiveInt.max(5000).default(1),
+  }),
 ]);
 
 export const dataSchema = z.object({

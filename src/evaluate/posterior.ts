@@ -36,7 +36,7 @@ export function posterior(model: Model, x: Tensor2D, labels?: Int32Array): Poste
 }
 
 function noPosterior(kind: string): UsageError {
-  return new UsageError(`the ${kind} model has no posterior q(z|x), its code is deterministic: the importance-sampled log-likelihood and active units need a model with one (vae, cvae, poor-man-vae, beta-tcvae, dip-vae, info-vae, vamp-prior, flow-vae)`);
+  return new UsageError(`the ${kind} model has no posterior q(z|x), its code is deterministic: the importance-sampled log-likelihood and active units need a model with one (vae, cvae, poor-man-vae, beta-tcvae, dip-vae, info-vae, vamp-prior, flow-vae, hierarchical-vae)`);
 }
 
 /** Disposes a posterior's tensors. */

@@ -13,6 +13,7 @@ export { WaeMmd, type WaeMmdConfig } from './wae-mmd.js';
 export { Rae, type RaeConfig } from './rae.js';
 export { VampPrior, type VampPriorConfig } from './vamp-prior.js';
 export { FlowVae, type FlowVaeConfig } from './flow-vae.js';
+export { HierarchicalVae, type HierarchicalVaeConfig } from './hierarchical-vae.js';
 export { Flow, IafStep, Made, PlanarStep, RadialStep, madeMasks, type FlowStep } from './flows.js';
 export { checkLabel, labelsFor, oneHotLabels } from './cvae-labels.js';
 export { buildModel, lossNames, modelKind, registerModelKind, type LossModel, type LossNames, type ModelKindEntry } from './registry.js';

@@ -14,6 +14,7 @@ import { waeMmdKind } from './wae-mmd.js';
 import { raeKind } from './rae.js';
 import { vampPriorKind } from './vamp-prior.js';
 import { flowVaeKind } from './flow-vae.js';
+import { hierarchicalVaeKind } from './hierarchical-vae.js';
 
 /** What the rest of vaekit asks about a model kind. */
 export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
@@ -54,6 +55,7 @@ registerModelKind(waeMmdKind);
 registerModelKind(raeKind);
 registerModelKind(vampPriorKind);
 registerModelKind(flowVaeKind);
+registerModelKind(hierarchicalVaeKind);
 
 /**
  * The registry entry of a model kind; a UsageError names the kinds there are.

@@ -39,6 +39,8 @@ const KINDS: Record<string, unknown>[] & { steps?: number }[] = [
   { kind: 'flow-vae', flow: { kind: 'planar', steps: 4 } },
   { kind: 'flow-vae', flow: { kind: 'radial', steps: 4 } },
   { kind: 'flow-vae', flow: { kind: 'iaf', steps: 2, hidden: 8, context: 4 } },
+  { kind: 'hierarchical-vae', latent2: 2, upper: { hidden: [4], activation: 'tanh' } },
+  { kind: 'hierarchical-vae', latent2: 2, upper: { hidden: [4], activation: 'tanh' }, samples: 5 },
 ];
 
 describe('the model zoo kinds', () => {

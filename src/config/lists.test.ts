@@ -50,7 +50,7 @@ describe('model and likelihood kinds', () => {
   it('the lists are the schema discriminators, each once', () => {
     expect(MODEL_KINDS).toEqual(['autoencoder', 'vae', 'cvae', 'poor-man-vae', 'beta-tcvae', 'dip-vae', 'info-vae', 'wae-mmd', 'rae', 'vamp-prior', 'flow-vae', 'hierarchical-vae']);
     expect(LIKELIHOOD_KINDS).toEqual(['bernoulli', 'gaussian', 'squared-error']);
-    expect(OBJECTIVE_KINDS).toEqual(['elbo', 'iwae', 'miwae', 'ciwae']);
+    expect(OBJECTIVE_KINDS).toEqual(['elbo', 'iwae', 'miwae', 'ciwae', 'piwae']);
   });
 
   it('every model kind with every likelihood builds a model of that kind', () => {

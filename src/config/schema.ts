@@ -87,13 +87,15 @@ const common = {
  * A VAE's training objective. `elbo`: the ELBO with one sample of z. `iwae`: the importance-weighted bound with
  * `k` samples per example (Burda et al. 2015); k = 1 is the ELBO estimated with a sampled KL. Rainforth et al. 2018:
  * `miwae` averages `m` independent IWAE bounds of k samples each; `ciwae` is beta ELBO + (1 - beta) IWAE over the
- * same k samples (the ELBO estimated from them).
+ * same k samples (the ELBO estimated from them); `piwae` trains the decoder on the IWAE bound of all m k samples and
+ * the encoder on the MIWAE bound (m groups of k: k = 1 is the ELBO) of the same samples, each its own gradient.
  */
 export const objectiveSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('elbo') }),
   z.object({ kind: z.literal('iwae'), k: positiveInt.default(50) }),
   z.object({ kind: z.literal('miwae'), k: positiveInt.default(8), m: positiveInt.default(8) }),
   z.object({ kind: z.literal('ciwae'), k: positiveInt.default(64), beta: z.number().min(0).max(1).default(0.5) }),
+  z.object({ kind: z.literal('piwae'), k: positiveInt.default(8), m: positiveInt.default(8) }),
 ]);
 
 /** Burgess et al. 2018's capacity schedule; gamma's default (theirs, 1000) is defined here alone, the CLI reads it. */
@@ -417,7 +419,7 @@ export type ObjectiveKind = ObjectiveConfig['kind'];
  * Every VAE training objective kind, in the schema's order.
  *
  * @example
- * OBJECTIVE_KINDS.join(', '); // 'elbo, iwae, miwae, ciwae'
+ * OBJECTIVE_KINDS.join(', '); // 'elbo, iwae, miwae, ciwae, piwae'
  */
 export const OBJECTIVE_KINDS: readonly ObjectiveKind[] = objectiveSchema.options.map((o) => o.shape.kind.value);
 

@@ -113,6 +113,7 @@ export function lossNames(model: LossModel | undefined): LossNames {
   const objective = model?.objective as { kind: string; k?: number; m?: number; beta?: number } | undefined;
   if (objective?.kind === 'iwae') return { loss: `negative IWAE bound (k = ${objective.k ?? 50})`, regularizer };
   if (objective?.kind === 'miwae') return { loss: `negative MIWAE bound (M = ${objective.m}, k = ${objective.k})`, regularizer };
+  if (objective?.kind === 'piwae') return { loss: `negative IWAE bound (PIWAE: decoder on k = ${(objective.m ?? 8) * (objective.k ?? 8)}, encoder on MIWAE M = ${objective.m}, k = ${objective.k})`, regularizer };
   if (objective?.kind === 'ciwae') return { loss: `negative CIWAE bound (β = ${objective.beta}, k = ${objective.k})`, regularizer };
   const weighted = (model?.beta ?? 1) !== 1 || (model?.betaSchedule?.kind ?? 'constant') !== 'constant';
   if (regularizer === 'KL' && !weighted && (model?.reconstructionReduction ?? 'sum') === 'sum') return { loss: 'negative ELBO', regularizer };

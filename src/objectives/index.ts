@@ -2,7 +2,7 @@
 export * from './likelihood.js';
 export { klStandardNormal } from './kl.js';
 export { elbo, klPenalty, type KlWeight, type LossTerms, type ReconstructionReduction } from './elbo.js';
-export { iwaeBound, logImportanceWeights, logLikelihood, logNormalDiag, logStandardNormal } from './iwae.js';
+export { iwaeBound, logImportanceWeights, logLikelihood, logNormalDiag, logStandardNormal, miwaeBound, piwaeBound, stopGradient } from './iwae.js';
 export { tcTerms, stratifiedLogWeights, type TcEstimator, type TcTerms } from './tc.js';
 export { mmd, IMQ_SCALES, type MmdKernel } from './mmd.js';
 export { dipPenalty, type DipType } from './dip.js';

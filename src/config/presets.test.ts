@@ -57,6 +57,7 @@ const EXPECTED_PARAMS: Record<string, number> = {
   // deterministic codes: 784-400-8 and 784-400-16, decoders back
   'mnist-wae-mmd': dense(784, 400) + dense(400, 8) + dense(8, 400) + dense(400, 784),
   'mnist-rae': dense(784, 400) + dense(400, 16) + dense(16, 400) + dense(400, 784),
+  'mnist-rae-gp': dense(784, 400) + dense(400, 16) + dense(16, 400) + dense(400, 784),
   // Tomczak & Welling: 784-300-300-(mean, logVar) 40, decoder 40-300-300-784, and 500 pseudo-inputs of 784 values
   'mnist-vamp-prior': dense(784, 300) + dense(300, 300) + 2 * dense(300, 40) + dense(40, 300) + dense(300, 300) + dense(300, 784) + 500 * 784,
   // 784-400-(mean, logVar) 40, decoder 40-400-784, and 10 planar steps (u, w [40], b) or radial steps (z0 [40], alpha, beta)
@@ -108,6 +109,7 @@ const TRAINED_ELSEWHERE = new Set([
   'mnist-info-vae',
   'mnist-wae-mmd',
   'mnist-rae',
+  'mnist-rae-gp',
   'mnist-vamp-prior',
   'mnist-planar-flow',
   'mnist-radial-flow',

@@ -231,9 +231,14 @@ export const modelSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('rae'),
     ...common,
-    /** loss = reconstruction + embeddingWeight |z|^2 / 2 + decoderWeight |theta_decoder|^2 (Ghosh et al. 2020, RAE-L2). */
+    /**
+     * loss = reconstruction + embeddingWeight |z|^2 / 2 + decoderWeight R(decoder) (Ghosh et al. 2020): R the squared
+     * weights (`l2`, RAE-L2) or the gradient penalty |d sum_j D(z)_j / dz|^2 of the decoded mean per example
+     * (`gradient-penalty`, RAE-GP).
+     */
     embeddingWeight: z.number().min(0).default(1),
     decoderWeight: z.number().min(0).default(1e-7),
+    decoderRegularizer: z.enum(['l2', 'gradient-penalty']).default('l2'),
   }),
   z.object({
     kind: z.literal('vamp-prior'),
@@ -334,6 +339,9 @@ function crossFieldRules(config: { model: z.infer<typeof modelSchema> }, ctx: z.
     if (m.reconstructionReduction !== 'sum') issue(['reconstructionReduction'], `the IWAE objective is defined for the summed reconstruction; ${elbo}`);
   }
   if (m.kind === 'beta-tcvae' && m.betaSchedule.kind === 'capacity') issue(['betaSchedule'], 'the capacity schedule controls a KL, and beta-TCVAE weighs its total correlation; use a constant, linear or cyclical schedule');
+  if (m.kind === 'rae' && m.decoderRegularizer === 'gradient-penalty' && (m.decoder.kind === 'conv' || m.decoder.batchNorm !== 'none' || m.decoder.dropout > 0)) {
+    issue(['decoderRegularizer'], "the gradient penalty needs an MLP decoder of dense layers alone (no conv, BatchNorm or dropout); use decoderRegularizer 'l2'");
+  }
   if (m.kind === 'cvae' && (m.encoder.kind === 'conv' || m.decoder.kind === 'conv')) {
     issue(['kind'], 'the conditional VAE takes MLP encoders and decoders, and this config has conv layers; start from an MLP preset such as mnist-cvae or mnist-vae');
   }

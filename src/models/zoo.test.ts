@@ -35,6 +35,7 @@ const KINDS: Record<string, unknown>[] & { steps?: number }[] = [
   { kind: 'info-vae', lambda: 10, steps: 100 }, // its MMD term slows the first steps (a plateau to about step 50)
   { kind: 'wae-mmd' },
   { kind: 'rae' },
+  { kind: 'rae', decoderRegularizer: 'gradient-penalty', decoderWeight: 0.1 },
   { kind: 'vamp-prior', pseudoInputs: 4 },
   { kind: 'flow-vae', flow: { kind: 'planar', steps: 4 } },
   { kind: 'flow-vae', flow: { kind: 'radial', steps: 4 } },

@@ -24,7 +24,6 @@ describe('the zoo presets through vaekit', () => {
     { preset: 'mnist-radial-flow', loss: 'reconstruction + KL of the 10-step radial flow posterior (sampled)', term: 'KL', posterior: true },
     { preset: 'mnist-iaf', loss: 'reconstruction + KL of the 2-step IAF flow posterior (sampled)', term: 'KL', posterior: true },
     { preset: 'iwae-paper-2layer', loss: 'negative ELBO (two stochastic layers, KL sampled)', term: 'KL', posterior: true },
-    { preset: 'iwae-paper-2layer-k50', loss: 'negative IWAE bound (k = 50, two stochastic layers)', term: 'KL', posterior: true },
   ];
   for (const c of cases) {
     it(`${c.preset}: trains 2 epochs with falling test reconstruction, names its loss in the report and evaluates`, { timeout: 240_000 }, async () => {

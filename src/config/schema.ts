@@ -248,6 +248,8 @@ export const modelSchema = z.discriminatedUnion('kind', [
     ...weightedTerm,
     /** K, the learned pseudo-inputs u_k of the prior p(z) = (1/K) sum_k q(z|u_k) (Tomczak & Welling 2018: 500 on MNIST). */
     pseudoInputs: width.default(500),
+    /** How the pseudo-inputs start on a fresh run: `random`, N(0.05, 0.01^2) per value, or `data`, K training examples drawn at random. */
+    pseudoInputInit: z.enum(['random', 'data']).default('random'),
   }),
   z.object({
     kind: z.literal('flow-vae'),

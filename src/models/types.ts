@@ -74,6 +74,11 @@ export interface Model {
    * NLL estimator assumes otherwise (the VampPrior's mixture prior, a flow's log-determinant).
    */
   logWeights?(x: Tensor2D, k: number, rng: Rng): Tensor2D;
+  /**
+   * A kind's own data-dependent initialization, called once on a fresh run with the training examples ([n, D]
+   * row-major; undefined when they are streamed, not in memory): the VampPrior's pseudo-inputs from examples.
+   */
+  initFromData?(x: Float32Array | undefined, rng: Rng): void;
   variables(): NamedVariable[];
   summary(): LayerSummary[];
   graph(): ModelGraph;

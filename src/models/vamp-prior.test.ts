@@ -1,7 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf, Rng } from '../engine/index.js';
-import { modelSchema, type ModelConfig } from '../config/schema.js';
-import { checkTensorCountPerTest, expectNoLeak } from '../../test/helpers.js';
+import { configSchema, modelSchema, type ModelConfig } from '../config/schema.js';
+import { loadDataset } from '../data/index.js';
+import { train } from '../train/index.js';
+import { checkTensorCountPerTest, expectNoLeak, tempDir } from '../../test/helpers.js';
 import { logPxByQuadrature } from '../../test/latent-integral.js';
 import { reconstructionLoss } from '../objectives/index.js';
 import { estimateNll } from '../evaluate/index.js';
@@ -13,6 +16,9 @@ beforeAll(async () => {
 });
 
 checkTensorCountPerTest();
+
+const tmp = tempDir('vamp-prior');
+afterAll(tmp.remove);
 
 const D = 5;
 const net = { encoder: { hidden: [6], activation: 'tanh' }, decoder: { hidden: [6], activation: 'tanh' }, likelihood: { kind: 'bernoulli' } };
@@ -97,6 +103,42 @@ describe('the VampPrior VAE (Tomczak & Welling 2018)', () => {
     const want = tf.tidy(() => model.decode(tf.tensor2d([means[0]])).arraySync());
     expect(got).toHaveLength(4);
     for (const row of got) for (let j = 0; j < D; j++) expect(row[j]).toBeCloseTo(want[0][j], 4);
+    model.dispose();
+  });
+
+  it("pseudoInputInit 'data': the pseudo-inputs start as distinct training examples; 'random' leaves them; streamed data is refused", () => {
+    const x = binary(6, 8);
+    const rowsOf = (u: number[][]) => u.map((row) => [0, 1, 2, 3, 4, 5].find((r) => row.every((v, j) => v === x[r * D + j])));
+    const model = build({ latent: 2, pseudoInputs: 4, pseudoInputInit: 'data' });
+    model.initFromData(x, new Rng(1));
+    const picked = rowsOf(model.pseudoInputs.arraySync() as number[][]);
+    expect(picked.every((r) => r !== undefined)).toBe(true);
+    expect(new Set(picked).size).toBe(4);
+    expect(() => model.initFromData(undefined, new Rng(1))).toThrow(/model.pseudoInputInit 'data': streamed training data/);
+    model.dispose();
+    const random = build({ latent: 2, pseudoInputs: 4 });
+    const before = random.pseudoInputs.arraySync();
+    random.initFromData(x, new Rng(1));
+    expect(random.pseudoInputs.arraySync()).toEqual(before);
+    random.dispose();
+  });
+
+  it("a fresh run with pseudoInputInit 'data' starts from MNIST training images (after one Adam step each pseudo-input is within 0.01 of one)", async () => {
+    const config = configSchema.parse({
+      data: { name: 'mnist', limit: 40 },
+      model: { kind: 'vamp-prior', latent: 2, pseudoInputs: 3, pseudoInputInit: 'data', encoder: { hidden: [4] }, decoder: { hidden: [4] }, likelihood: { kind: 'bernoulli' } },
+      train: { epochs: 1, batchSize: 64 },
+    });
+    const dataset = loadDataset({ ...config.data, seed: config.train.seed });
+    const { model } = await train({ config, dataset, runDir: path.join(tmp.dir, 'data-init'), backend: 'cpu' });
+    const u = (model as VampPrior).pseudoInputs.arraySync() as number[][];
+    const d = model.inputDim;
+    const x = dataset.train.x;
+    for (const row of u) {
+      let best = Infinity;
+      for (let r = 0; r < dataset.train.n; r++) best = Math.min(best, row.reduce((m, v, j) => Math.max(m, Math.abs(v - x[r * d + j])), 0));
+      expect(best).toBeLessThan(0.01);
+    }
     model.dispose();
   });
 

@@ -5,6 +5,7 @@ import type { ForwardContext, LayerSummary, NamedVariable } from '../nn/index.js
 import type { ModelConfig } from '../config/schema.js';
 import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { UsageError } from '../errors.js';
 import { GaussianModel } from './gaussian.js';
 import { evalContext, gaussianReparameterize } from './parts.js';
 
@@ -17,9 +18,10 @@ const INIT_STD = 0.01;
 /**
  * loss = reconstruction + beta (log q(z|x) - log p(z)), one z ~ q(z|x) per example, with the VampPrior
  * p(z) = (1/K) sum_k q(z|u_k): the KL to a mixture has no closed form, so it is this single-sample Monte Carlo
- * estimate (`kl` reports it). The pseudo-inputs u_k [K, D] are weights like any other; for a Bernoulli decoder (data
- * in [0, 1]) they are clipped to [0, 1] where the encoder reads them (the authors' hard-tanh). Sampling draws a
- * component, then z from it; the NLL estimator weighs by the mixture prior (`logWeights`).
+ * estimate (`kl` reports it). The pseudo-inputs u_k [K, D] are weights like any other, started from N(0.05, 0.01^2)
+ * or from training examples (`pseudoInputInit`); for a Bernoulli decoder (data in [0, 1]) they are clipped to [0, 1]
+ * where the encoder reads them (the authors' hard-tanh). Sampling draws a component, then z from it; the NLL
+ * estimator weighs by the mixture prior (`logWeights`).
  *
  * @example
  * const m = new VampPrior({ config, inputDim: 784, rng }); // config.pseudoInputs = 500
@@ -33,6 +35,19 @@ export class VampPrior extends GaussianModel<VampPriorConfig> {
     const { config, inputDim, rng } = args;
     const k = config.pseudoInputs;
     this.pseudoInputs = makeVariable(Float32Array.from(rng.normalArray(k * inputDim), (e) => INIT_MEAN + INIT_STD * e), [k, inputDim], true);
+  }
+
+  /** With `pseudoInputInit: 'data'`, sets u_1..u_K to K training examples drawn at random (with replacement when there are fewer than K). */
+  initFromData(x: Float32Array | undefined, rng: Rng): void {
+    if (this.config.pseudoInputInit !== 'data') return;
+    const d = this.inputDim;
+    if (!x) throw new UsageError("model.pseudoInputInit 'data': streamed training data is not in memory to draw pseudo-inputs from; use 'random'");
+    const n = x.length / d;
+    const k = this.config.pseudoInputs;
+    const rows = n >= k ? rng.permutation(n).subarray(0, k) : Int32Array.from({ length: k }, () => rng.int(n));
+    const u = new Float32Array(k * d); // [K, D]
+    rows.forEach((r, i) => u.set(x.subarray(r * d, (r + 1) * d), i * d));
+    tf.tidy(() => this.pseudoInputs.assign(tf.tensor2d(u, [k, d])));
   }
 
   /** The prior's components q(z|u_k): means and log-variances [K, L]. BatchNorm statistics are not updated from them. */

@@ -61,7 +61,7 @@ describe('bad flags: a clear message, exit code 2, no stack trace', () => {
     ['--k without --nll', ['eval', 'roll', '--k', '10'], /--k 10: the number of importance samples applies with --nll only/],
     ['--nll-examples 0', ['eval', 'roll', '--nll', '--nll-examples', '0'], /--nll-examples: '0' is not a positive integer/],
     ['--objective for an autoencoder', ['train', '--preset', 'mnist-ae', '--objective', 'iwae', '--out', 'never'], /only a VAE has an ELBO or IWAE objective/],
-    ['--k with the elbo objective', ['train', '--preset', 'mnist-vae', '--k', '5', '--out', 'never'], /applies to --objective iwae, miwae or ciwae only/],
+    ['--k with the elbo objective', ['train', '--preset', 'mnist-vae', '--k', '5', '--out', 'never'], /applies to --objective iwae, miwae, ciwae or piwae only/],
     ['unknown objective', ['train', '--objective', 'vimco', '--out', 'never'], /--objective: unknown value 'vimco'/],
     ['train --k 0', ['train', '--objective', 'iwae', '--k', '0', '--out', 'never'], /--k: '0' is not a positive integer/],
     ['--objective iwae with beta', ['train', '--objective', 'iwae', '--beta', '0.5', '--out', 'never'], /--beta 0\.5 \(model\.beta\): the IWAE objective is defined for beta = 1/],

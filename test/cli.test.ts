@@ -105,7 +105,7 @@ describe('vaekit train, eval, summary', () => {
   it('presets lists every preset with a description', () => {
     const r = vaekit('presets', '--json');
     const names = JSON.parse(r.stdout).map((p: { name: string }) => p.name);
-    expect(names).toEqual(['poor-man-vae', 'mnist-vae-bn', 'swiss-roll-vae', 'mnist-ae', 'mnist-vae', 'mnist-vae-pytorch', 'iwae-paper', 'mnist-conv-vae', 'fashion-conv-vae', 'dsprites-conv-vae', 'images64-conv-vae', 'mnist-conv-ae', 'mnist-cvae', 'dsprites-beta-tcvae', 'dsprites-dip-vae', 'mnist-info-vae', 'mnist-wae-mmd', 'mnist-rae', 'dsprites-factor-vae', 'mnist-vq-vae']);
+    expect(names).toEqual(['poor-man-vae', 'mnist-vae-bn', 'swiss-roll-vae', 'mnist-ae', 'mnist-vae', 'mnist-vae-pytorch', 'iwae-paper', 'mnist-conv-vae', 'fashion-conv-vae', 'dsprites-conv-vae', 'images64-conv-vae', 'mnist-conv-ae', 'mnist-cvae', 'dsprites-beta-tcvae', 'dsprites-dip-vae', 'mnist-info-vae', 'mnist-wae-mmd', 'mnist-rae', 'dsprites-factor-vae', 'mnist-vq-vae', 'mnist-vamp-prior', 'mnist-planar-flow', 'mnist-radial-flow', 'mnist-iaf', 'iwae-paper-2layer', 'iwae-paper-2layer-k50', 'mnist-rae-gp']);
   });
 });
 

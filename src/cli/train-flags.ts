@@ -153,7 +153,7 @@ function objectiveFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
   const current = base.model.kind === 'vae' ? base.model.objective.kind : 'elbo';
   const chosen = flags.objective ?? current;
   if (chosen === 'elbo') {
-    if (flags.k !== undefined) throw new UsageError(`--k ${flags.k}: the number of importance samples applies to --objective iwae, miwae or ciwae only`);
+    if (flags.k !== undefined) throw new UsageError(`--k ${flags.k}: the number of importance samples applies to --objective iwae, miwae, ciwae or piwae only`);
     return { kind: 'elbo' };
   }
   return { kind: chosen, ...(flags.k !== undefined ? { k: flags.k } : {}) };

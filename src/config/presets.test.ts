@@ -60,6 +60,17 @@ const EXPECTED_PARAMS: Record<string, number> = {
   // The discriminator is not part of the model; the codebook is not trained by the optimizer (EMA).
   'dsprites-factor-vae': dense(4096, 1200) + dense(1200, 1200) + 2 * dense(1200, 10) + dense(10, 1200) + 2 * dense(1200, 1200) + dense(1200, 4096),
   'mnist-vq-vae': dense(784, 400) + dense(400, 64) + dense(64, 400) + dense(400, 784),
+  'mnist-rae-gp': dense(784, 400) + dense(400, 16) + dense(16, 400) + dense(400, 784),
+  // Tomczak & Welling: 784-300-300-(mean, logVar) 40, decoder 40-300-300-784, and 500 pseudo-inputs of 784 values
+  'mnist-vamp-prior': dense(784, 300) + dense(300, 300) + 2 * dense(300, 40) + dense(40, 300) + dense(300, 300) + dense(300, 784) + 500 * 784,
+  // 784-400-(mean, logVar) 40, decoder 40-400-784, and 10 planar steps (u, w [40], b) or radial steps (z0 [40], alpha, beta)
+  'mnist-planar-flow': dense(784, 400) + 2 * dense(400, 40) + dense(40, 400) + dense(400, 784) + 10 * (2 * 40 + 1),
+  'mnist-radial-flow': dense(784, 400) + 2 * dense(400, 40) + dense(40, 400) + dense(400, 784) + 10 * (40 + 2),
+  // 784-400-(mean, logVar, context) 32, decoder 32-400-784, 2 MADEs: z 32 and h 32 -> 128 -> m, s 32
+  // Burda et al.'s two stochastic layers: 784-100-100-(mean, logVar) 100 and 100-50-50-(mean, logVar) 50; 50-50-50-(mean, logVar) 100 and 100-100-100-784
+  'iwae-paper-2layer': dense(784, 100) + dense(100, 100) + 2 * dense(100, 100) + dense(100, 50) + dense(50, 50) + 2 * dense(50, 50) + dense(50, 50) + dense(50, 50) + 2 * dense(50, 100) + dense(100, 100) + dense(100, 100) + dense(100, 784),
+  'iwae-paper-2layer-k50': dense(784, 100) + dense(100, 100) + 2 * dense(100, 100) + dense(100, 50) + dense(50, 50) + 2 * dense(50, 50) + dense(50, 50) + dense(50, 50) + 2 * dense(50, 100) + dense(100, 100) + dense(100, 100) + dense(100, 784),
+  'mnist-iaf': dense(784, 400) + 3 * dense(400, 32) + dense(32, 400) + dense(400, 784) + 2 * (dense(32, 128) + 32 * 128 + 2 * dense(128, 32)),
 };
 
 /** VanillaVAE's trainable parameters for c input channels, a latent size and the output layer's channels. */
@@ -103,6 +114,13 @@ const TRAINED_ELSEWHERE = new Set([
   'mnist-rae',
   'dsprites-factor-vae',
   'mnist-vq-vae',
+  'mnist-rae-gp',
+  'mnist-vamp-prior',
+  'mnist-planar-flow',
+  'mnist-radial-flow',
+  'mnist-iaf',
+  'iwae-paper-2layer',
+  'iwae-paper-2layer-k50',
 ]);
 
 describe('presets', () => {

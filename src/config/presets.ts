@@ -328,6 +328,100 @@ export const PRESETS: Preset[] = [
       train: { epochs: 10, batchSize: 128, lr: 1e-3 },
     },
   },
+  {
+    name: 'mnist-vamp-prior',
+    description: 'VampPrior VAE (Tomczak & Welling 2018): 784-300-300(tanh)-40 Gaussian encoder, Bernoulli decoder 40-300-300(tanh)-784, prior the mixture of the posteriors at 500 learned pseudo-inputs, KL by one sample, Adam 5e-4, batch 100, 10 epochs',
+    source:
+      'Tomczak & Welling 2018, "VAE with a VampPrior" (MNIST: K = 500 pseudo-inputs initialized N(0.05, 0.01^2) and read through a hard-tanh, latent 40, Adam 5e-4, batch 100, two 300-unit layers); vaekit\'s choices: tanh MLPs instead of their gated dense layers, 10 epochs instead of their 2,000 with early stopping, no KL warm-up',
+    config: {
+      data: mnist,
+      model: { kind: 'vamp-prior', latent: 40, pseudoInputs: 500, encoder: { hidden: [300, 300], activation: 'tanh' }, decoder: { hidden: [300, 300], activation: 'tanh' }, likelihood: { kind: 'bernoulli' } },
+      train: { epochs: 10, batchSize: 100, lr: 5e-4 },
+    },
+  },
+  {
+    name: 'mnist-planar-flow',
+    description: 'VAE with a planar-flow posterior (Rezende & Mohamed 2015): 784-400(ReLU)-40 Gaussian encoder, 10 planar steps on z, Bernoulli decoder 40-400-784, Adam 1e-3, batch 128, 10 epochs',
+    source:
+      'Rezende & Mohamed 2015, "Variational Inference with Normalizing Flows" (MNIST: latent 40, K = 10 planar steps, the u-hat reparameterization for invertibility); vaekit\'s choices: the flow\'s parameters learned and shared by all examples (as pythae\'s VAE_NF; the paper computes them from x), the pytorch/examples MLP instead of their maxout networks, 10 epochs instead of 500,000 updates, no KL annealing',
+    config: {
+      data: mnist,
+      model: { kind: 'flow-vae', latent: 40, flow: { kind: 'planar', steps: 10 }, encoder: { hidden: [400], activation: 'relu' }, decoder: { hidden: [400], activation: 'relu' }, likelihood: { kind: 'bernoulli' } },
+      train: { epochs: 10, batchSize: 128, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'mnist-radial-flow',
+    description: 'VAE with a radial-flow posterior (Rezende & Mohamed 2015): the mnist-planar-flow network with 10 radial steps (beta >= -alpha), Adam 1e-3, batch 128, 10 epochs',
+    source: 'Rezende & Mohamed 2015, radial flows f(z) = z + beta h(alpha, r)(z - z0) with alpha > 0 and beta >= -alpha; the choices of mnist-planar-flow',
+    config: {
+      data: mnist,
+      model: { kind: 'flow-vae', latent: 40, flow: { kind: 'radial', steps: 10 }, encoder: { hidden: [400], activation: 'relu' }, decoder: { hidden: [400], activation: 'relu' }, likelihood: { kind: 'bernoulli' } },
+      train: { epochs: 10, batchSize: 128, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'mnist-iaf',
+    description: 'VAE with an inverse autoregressive flow posterior (Kingma et al. 2016): 784-400(ReLU)-32 Gaussian encoder plus a 32-value context h, 2 IAF steps (MADE 32-128(ELU)-32, orders alternating, sigmoid-gated update), Bernoulli decoder 32-400-784, Adam 1e-3, batch 128, 10 epochs',
+    source:
+      'Kingma, Salimans, Jozefowicz, Chen, Sutskever & Welling 2016, "Improved Variational Inference with Inverse Autoregressive Flow" (MNIST: latent 32, the context h from the encoder, MADE blocks, the LSTM-type update z = sigma z + (1 - sigma) m with the gate\'s bias starting at +1, orders reversed between steps); vaekit\'s choices: MLPs instead of their ResNet blocks, 2 steps of one 128-unit hidden layer (pythae\'s VAE_IAF scale), 10 epochs',
+    config: {
+      data: mnist,
+      model: { kind: 'flow-vae', latent: 32, flow: { kind: 'iaf', steps: 2, hidden: 128, context: 32 }, encoder: { hidden: [400], activation: 'relu' }, decoder: { hidden: [400], activation: 'relu' }, likelihood: { kind: 'bernoulli' } },
+      train: { epochs: 10, batchSize: 128, lr: 1e-3 },
+    },
+  },
+  {
+    name: 'iwae-paper-2layer',
+    description: "Burda et al. 2015, two stochastic layers: q(z1|x) 784-100-100-z1 100, q(z2|z1) 100-50-50-z2 50, p(z1|z2) and p(x|z1) mirrored (tanh), trained on the ELBO; the iwae-paper schedule (NLL 85.33 in their Table 1)",
+    source: "Burda, Grosse & Salakhutdinov 2015, \"Importance Weighted Autoencoders\", section 5 and Table 1 (the two-stochastic-layer architecture, VAE column); the optimizer, schedule, output-bias initialization and dynamic binarization of iwae-paper; --epochs caps the schedule",
+    config: {
+      data: { name: 'mnist', binarize: 'dynamic' },
+      model: {
+        kind: 'hierarchical-vae',
+        latent: 100,
+        latent2: 50,
+        encoder: { hidden: [100, 100], activation: 'tanh' },
+        decoder: { hidden: [100, 100], activation: 'tanh' },
+        upper: { hidden: [50, 50], activation: 'tanh' },
+        likelihood: { kind: 'bernoulli' },
+        decoderBiasInit: 'data-mean',
+        samples: 1,
+      },
+      train: { epochs: 3280, batchSize: 20, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-4, lrSchedule: { kind: 'burda' } },
+    },
+  },
+  {
+    name: 'iwae-paper-2layer-k50',
+    description: "The iwae-paper-2layer network trained on the IWAE bound with k = 50 samples per example (NLL 82.90 in Burda et al.'s Table 1)",
+    source: "Burda, Grosse & Salakhutdinov 2015, Table 1 (two stochastic layers, IWAE k = 50); the choices of iwae-paper-2layer",
+    config: {
+      data: { name: 'mnist', binarize: 'dynamic' },
+      model: {
+        kind: 'hierarchical-vae',
+        latent: 100,
+        latent2: 50,
+        encoder: { hidden: [100, 100], activation: 'tanh' },
+        decoder: { hidden: [100, 100], activation: 'tanh' },
+        upper: { hidden: [50, 50], activation: 'tanh' },
+        likelihood: { kind: 'bernoulli' },
+        decoderBiasInit: 'data-mean',
+        samples: 50,
+      },
+      train: { epochs: 3280, batchSize: 20, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-4, lrSchedule: { kind: 'burda' } },
+    },
+  },
+  {
+    name: 'mnist-rae-gp',
+    description: 'RAE-GP (Ghosh et al. 2020): the mnist-rae network, loss = reconstruction + |z|^2/2 + 0.01 x |d sum D(z) / dz|^2 (the decoder gradient penalty per example), Adam 1e-3, batch 128, 10 epochs',
+    source:
+      'Ghosh, Sajjadi, Vergari, Black & Schoelkopf 2020, "From Variational to Deterministic Autoencoders" (RAE-GP: the gradient penalty on the decoder in place of weight decay, as pythae\'s RAE_GP computes it on the decoded mean); the weight 0.01 is our choice, not tuned; samples decode N(0, I) draws (no ex-post density)',
+    config: {
+      data: mnist,
+      model: { kind: 'rae', latent: 16, embeddingWeight: 1, decoderWeight: 0.01, decoderRegularizer: 'gradient-penalty', encoder: { hidden: [400], activation: 'relu' }, decoder: { hidden: [400], activation: 'relu' }, likelihood: { kind: 'bernoulli' } },
+      train: { epochs: 10, batchSize: 128, lr: 1e-3 },
+    },
+  },
 ];
 
 /** The preset `npm start` and a bare `vaekit train` use. */

@@ -87,13 +87,15 @@ const common = {
  * A VAE's training objective. `elbo`: the ELBO with one sample of z. `iwae`: the importance-weighted bound with
  * `k` samples per example (Burda et al. 2015); k = 1 is the ELBO estimated with a sampled KL. Rainforth et al. 2018:
  * `miwae` averages `m` independent IWAE bounds of k samples each; `ciwae` is beta ELBO + (1 - beta) IWAE over the
- * same k samples (the ELBO estimated from them).
+ * same k samples (the ELBO estimated from them); `piwae` trains the decoder on the IWAE bound of all m k samples and
+ * the encoder on the MIWAE bound (m groups of k: k = 1 is the ELBO) of the same samples, each its own gradient.
  */
 export const objectiveSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('elbo') }),
   z.object({ kind: z.literal('iwae'), k: positiveInt.default(50) }),
   z.object({ kind: z.literal('miwae'), k: positiveInt.default(8), m: positiveInt.default(8) }),
   z.object({ kind: z.literal('ciwae'), k: positiveInt.default(64), beta: z.number().min(0).max(1).default(0.5) }),
+  z.object({ kind: z.literal('piwae'), k: positiveInt.default(8), m: positiveInt.default(8) }),
 ]);
 
 /** Burgess et al. 2018's capacity schedule; gamma's default (theirs, 1000) is defined here alone, the CLI reads it. */
@@ -144,6 +146,18 @@ const discriminatorSchema = z.object({
   beta1: z.number().min(0).lt(1).default(0.5),
   beta2: z.number().min(0).lt(1).default(0.9),
 });
+
+/**
+ * The normalizing flow of a flow-vae's posterior, `steps` transforms of z_0 ~ N(mean, var): planar and radial flows
+ * (Rezende & Mohamed 2015; their parameters learned, the same for every example) or inverse autoregressive flow
+ * (Kingma et al. 2016; each step a MADE with one hidden layer of `hidden` units reading z and a `context` vector the
+ * encoder computes from x).
+ */
+export const flowSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('planar'), steps: positiveInt.max(1000).default(10) }),
+  z.object({ kind: z.literal('radial'), steps: positiveInt.max(1000).default(10) }),
+  z.object({ kind: z.literal('iaf'), steps: positiveInt.max(1000).default(2), hidden: width.default(128), context: width.default(32) }),
+]);
 
 export const modelSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -230,9 +244,45 @@ export const modelSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('rae'),
     ...common,
-    /** loss = reconstruction + embeddingWeight |z|^2 / 2 + decoderWeight |theta_decoder|^2 (Ghosh et al. 2020, RAE-L2). */
+    /**
+     * loss = reconstruction + embeddingWeight |z|^2 / 2 + decoderWeight R(decoder) (Ghosh et al. 2020): R the squared
+     * weights (`l2`, RAE-L2) or the gradient penalty |d sum_j D(z)_j / dz|^2 of the decoded mean per example
+     * (`gradient-penalty`, RAE-GP).
+     */
     embeddingWeight: z.number().min(0).default(1),
     decoderWeight: z.number().min(0).default(1e-7),
+    decoderRegularizer: z.enum(['l2', 'gradient-penalty']).default('l2'),
+  }),
+  z.object({
+    kind: z.literal('vamp-prior'),
+    ...common,
+    ...gaussianEncoder,
+    /** `beta` weighs log q(z|x) - log p(z), the KL to the mixture prior estimated from the sampled z. */
+    ...weightedTerm,
+    /** K, the learned pseudo-inputs u_k of the prior p(z) = (1/K) sum_k q(z|u_k) (Tomczak & Welling 2018: 500 on MNIST). */
+    pseudoInputs: width.default(500),
+    /** How the pseudo-inputs start on a fresh run: `random`, N(0.05, 0.01^2) per value, or `data`, K training examples drawn at random. */
+    pseudoInputInit: z.enum(['random', 'data']).default('random'),
+  }),
+  z.object({
+    kind: z.literal('flow-vae'),
+    ...common,
+    ...gaussianEncoder,
+    /** `beta` weighs log q(z_K|x) - log p(z_K), the KL estimated from the flowed sample. */
+    ...weightedTerm,
+    flow: flowSchema.default({ kind: 'planar', steps: 10 }),
+  }),
+  z.object({
+    kind: z.literal('hierarchical-vae'),
+    /** `latent` is z1's size, `encoder` the trunk of q(z1|x), `decoder` the network of p(x|z1). */
+    ...common,
+    ...gaussianEncoder,
+    /** z2's size (Burda et al.'s second architecture: 50). */
+    latent2: width.default(50),
+    /** The hidden layers of q(z2|z1) and of p(z1|z2) (Burda et al.: 50-50, tanh). */
+    upper: mlpSchema.default({ kind: 'mlp', hidden: [50, 50], activation: 'tanh', batchNorm: 'none', dropout: 0 }),
+    /** Importance samples per example in the training bound: 1 the ELBO, k > 1 the IWAE bound L_k (Burda et al.: 1 or 50). */
+    samples: positiveInt.max(5000).default(1),
   }),
   z.object({
     kind: z.literal('factor-vae'),
@@ -332,6 +382,9 @@ function crossFieldRules(config: { model: z.infer<typeof modelSchema> }, ctx: z.
   }
   if (m.kind === 'beta-tcvae' && m.betaSchedule.kind === 'capacity') issue(['betaSchedule'], 'the capacity schedule controls a KL, and beta-TCVAE weighs its total correlation; use a constant, linear or cyclical schedule');
   if (m.kind === 'vq-vae' && m.latent % m.codeDim !== 0) issue(['latent'], `latent ${m.latent} is not a multiple of codeDim ${m.codeDim}: the encoder's output is split into vectors of codeDim values`);
+  if (m.kind === 'rae' && m.decoderRegularizer === 'gradient-penalty' && (m.decoder.kind === 'conv' || m.decoder.batchNorm !== 'none' || m.decoder.dropout > 0)) {
+    issue(['decoderRegularizer'], "the gradient penalty needs an MLP decoder of dense layers alone (no conv, BatchNorm or dropout); use decoderRegularizer 'l2'");
+  }
   if (m.kind === 'cvae' && (m.encoder.kind === 'conv' || m.decoder.kind === 'conv')) {
     issue(['kind'], 'the conditional VAE takes MLP encoders and decoders, and this config has conv layers; start from an MLP preset such as mnist-cvae or mnist-vae');
   }
@@ -355,6 +408,7 @@ export type LikelihoodConfig = z.infer<typeof likelihoodSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type BetaSchedule = z.infer<typeof betaScheduleSchema>;
 export type ObjectiveConfig = z.infer<typeof objectiveSchema>;
+export type FlowConfig = z.infer<typeof flowSchema>;
 export type DataConfig = z.infer<typeof dataSchema>;
 export type TrainConfig = z.infer<typeof trainSchema>;
 export type RunConfig = z.infer<typeof configSchema>;
@@ -416,7 +470,7 @@ export type ObjectiveKind = ObjectiveConfig['kind'];
  * Every VAE training objective kind, in the schema's order.
  *
  * @example
- * OBJECTIVE_KINDS.join(', '); // 'elbo, iwae, miwae, ciwae'
+ * OBJECTIVE_KINDS.join(', '); // 'elbo, iwae, miwae, ciwae, piwae'
  */
 export const OBJECTIVE_KINDS: readonly ObjectiveKind[] = objectiveSchema.options.map((o) => o.shape.kind.value);
 

@@ -58,6 +58,8 @@ function logAddExp(a: number, b: number): number {
  * Estimates -log p(x) per example with k importance samples from the model's posterior and averages it.
  * The estimate of log p(x) is a lower bound in expectation (the IWAE bound L_k) that rises to log p(x) as k grows.
  * For a conditional VAE every term is conditioned on the example's label, so the estimate is of log p(x|y).
+ * A kind with its own prior or posterior density (`model.logWeights`: the VampPrior's mixture prior, a flow's
+ * log-determinant) gives its log-weights itself.
  *
  * @example
  * const { nll, nllStdErr } = estimateNll({ model, x: testX, k: 5000, rng: new Rng(1) });
@@ -78,12 +80,14 @@ export function estimateNll(opts: NllOptions): NllResult {
   // A model the native kernels know (an MLP VAE with a Bernoulli decoder) takes one native call per chunk: encoder,
   // the chunk's samples through the decoder and their log-weights summed per example. The same noise either way.
   const spec = !labels && fusedLogWeightsAvailable() ? fusedElboSpec(model) : undefined;
+  // A kind with its own prior or posterior density (VampPrior, flows) gives its log-weights itself.
+  const own = model.logWeights?.bind(model);
   for (let start = 0; start < n; start += batchSize) {
     const b = Math.min(batchSize, n - start);
     const xb = tf.tensor2d(x.subarray(start * d, (start + b) * d), [b, d]); // [B, D]
     const yb = labels?.subarray(start, start + b); // [B]
-    const q = posterior(model, xb, yb);
-    const latent = q.mean.shape[1];
+    const q = own ? undefined : posterior(model, xb, yb);
+    const latent = model.latentDim;
     const chunk = Math.max(1, Math.floor(maxRows / b));
     const lse = new Float64Array(b).fill(-Infinity);
     try {
@@ -96,7 +100,8 @@ export function estimateNll(opts: NllOptions): NllResult {
             if (!lse) throw new Error('estimateNll: the native kernel went missing after the check');
             return lse;
           });
-        const part = spec ? fused() : tf.tidy(() => {
+        const part = own ? tf.tidy(() => tf.logSumExp(own(xb, c, rng), 0) as Tensor1D) : spec ? fused() : tf.tidy(() => {
+          if (!q) throw new Error('estimateNll: no posterior');
           // Sample s of example i sits in row s * B + i.
           const mean = tf.tile(q.mean, [c, 1]) as Tensor2D; // [c*B, L]
           const logVar = typeof q.logVar === 'number' ? q.logVar : (tf.tile(q.logVar, [c, 1]) as Tensor2D); // [c*B, L]
@@ -117,7 +122,7 @@ export function estimateNll(opts: NllOptions): NllResult {
       }
     } finally {
       xb.dispose();
-      disposePosterior(q);
+      if (q) disposePosterior(q);
     }
     for (let i = 0; i < b; i++) logPx[start + i] = lse[i] - Math.log(k);
   }

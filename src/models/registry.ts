@@ -14,6 +14,9 @@ import { waeMmdKind } from './wae-mmd.js';
 import { raeKind } from './rae.js';
 import { factorVaeKind } from './factor-vae.js';
 import { vqVaeKind } from './vq-vae.js';
+import { vampPriorKind } from './vamp-prior.js';
+import { flowVaeKind } from './flow-vae.js';
+import { hierarchicalVaeKind } from './hierarchical-vae.js';
 
 /** What the rest of vaekit asks about a model kind. */
 export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
@@ -56,6 +59,9 @@ registerModelKind(waeMmdKind);
 registerModelKind(raeKind);
 registerModelKind(factorVaeKind);
 registerModelKind(vqVaeKind);
+registerModelKind(vampPriorKind);
+registerModelKind(flowVaeKind);
+registerModelKind(hierarchicalVaeKind);
 
 /**
  * The registry entry of a model kind; a UsageError names the kinds there are.
@@ -113,6 +119,7 @@ export function lossNames(model: LossModel | undefined): LossNames {
   const objective = model?.objective as { kind: string; k?: number; m?: number; beta?: number } | undefined;
   if (objective?.kind === 'iwae') return { loss: `negative IWAE bound (k = ${objective.k ?? 50})`, regularizer };
   if (objective?.kind === 'miwae') return { loss: `negative MIWAE bound (M = ${objective.m}, k = ${objective.k})`, regularizer };
+  if (objective?.kind === 'piwae') return { loss: `negative IWAE bound (PIWAE: decoder on k = ${(objective.m ?? 8) * (objective.k ?? 8)}, encoder on MIWAE M = ${objective.m}, k = ${objective.k})`, regularizer };
   if (objective?.kind === 'ciwae') return { loss: `negative CIWAE bound (β = ${objective.beta}, k = ${objective.k})`, regularizer };
   const weighted = (model?.beta ?? 1) !== 1 || (model?.betaSchedule?.kind ?? 'constant') !== 'constant';
   if (regularizer === 'KL' && !weighted && (model?.reconstructionReduction ?? 'sum') === 'sum') return { loss: 'negative ELBO', regularizer };

@@ -68,6 +68,17 @@ export interface Model {
   reconstruct(x: Tensor2D, labels?: Int32Array): Tensor2D;
   /** Per-example training loss and its terms on one batch. */
   loss(x: Tensor2D, ctx: LossContext): LossTerms;
+  /**
+   * log w = log p(x, z) - log q(z|x) of `k` draws from q(z|x) per example, [k, B] (draw s of example i at [s, i]), in
+   * evaluation mode: given by a kind whose prior or posterior is not the N(0, I) prior and diagonal Gaussian q that the
+   * NLL estimator assumes otherwise (the VampPrior's mixture prior, a flow's log-determinant).
+   */
+  logWeights?(x: Tensor2D, k: number, rng: Rng): Tensor2D;
+  /**
+   * A kind's own data-dependent initialization, called once on a fresh run with the training examples ([n, D]
+   * row-major; undefined when they are streamed, not in memory): the VampPrior's pseudo-inputs from examples.
+   */
+  initFromData?(x: Float32Array | undefined, rng: Rng): void;
   variables(): NamedVariable[];
   summary(): LayerSummary[];
   graph(): ModelGraph;

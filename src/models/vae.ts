@@ -1,6 +1,6 @@
 /** The Gaussian VAE: encoder to (mean, logVar), z = mean + exp(logVar / 2) * eps, decoder to p(x|z); loss = -ELBO or -IWAE bound. */
 import { tf, type Tensor1D, type Tensor2D } from '../engine/index.js';
-import { elbo, iwaeBound, klStandardNormal, logImportanceWeights, logLikelihood, type LossTerms } from '../objectives/index.js';
+import { elbo, iwaeBound, klStandardNormal, logImportanceWeights, logLikelihood, piwaeBound, stopGradient, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
@@ -33,15 +33,17 @@ export class Vae extends GaussianModel<VaeConfig> {
   }
 
   /**
-   * The importance-weighted objectives from n = k (IWAE, CIWAE) or m k (MIWAE) samples of z per example, sample s of
-   * example i in row s * B + i (the fused kernels' order): IWAE's log-mean-exp of the k log-weights; MIWAE's mean of m
-   * such bounds over disjoint groups of k; CIWAE's beta (mean log-weight) + (1 - beta) IWAE over the same k.
+   * The importance-weighted objectives from n = k (IWAE, CIWAE) or m k (MIWAE, PIWAE) samples of z per example, sample
+   * s of example i in row s * B + i (the fused kernels' order): IWAE's log-mean-exp of the k log-weights; MIWAE's mean
+   * of m such bounds over disjoint groups of k; CIWAE's beta (mean log-weight) + (1 - beta) IWAE over the same k;
+   * PIWAE's IWAE bound of all m k for the decoder and MIWAE's for the encoder (src/objectives/iwae.ts, piwaeBound),
+   * the decoder run twice (once on z with its gradient stopped).
    */
   private iwaeTerms(x: Tensor2D, ctx: LossContext, objective: Exclude<VaeConfig['objective'], { kind: 'elbo' }>): LossTerms {
     return tf.tidy(() => {
       const b = x.shape[0];
       const k = objective.k;
-      const n = objective.kind === 'miwae' ? objective.m * k : k;
+      const n = objective.kind === 'miwae' || objective.kind === 'piwae' ? objective.m * k : k;
       const { mean, logVar } = this.encode(ctx.input ?? x, ctx); // [B, L]
       const meanK = tf.tile(mean, [n, 1]) as Tensor2D; // [n*B, L]
       const logVarK = tf.tile(logVar, [n, 1]) as Tensor2D; // [n*B, L]
@@ -50,7 +52,12 @@ export class Vae extends GaussianModel<VaeConfig> {
       const xK = tf.tile(x, [n, 1]) as Tensor2D; // [n*B, D]
       const logW = logImportanceWeights({ likelihood: this.likelihood, x: xK, output, z, mean: meanK, logVar: logVarK }); // [n*B]
       let bound: Tensor1D;
-      if (objective.kind === 'miwae') {
+      if (objective.kind === 'piwae') {
+        // The decoder's copy of the log-weights: the same values, no gradient into the encoder.
+        const [zD, meanD, logVarD] = [z, meanK, logVarK].map(stopGradient);
+        const logWD = logImportanceWeights({ likelihood: this.likelihood, x: xK, output: this.decoderOutput(zD, ctx), z: zD, mean: meanD, logVar: logVarD }); // [n*B]
+        bound = piwaeBound({ logWeights: tf.reshape(logW, [n, b]) as Tensor2D, decoderLogWeights: tf.reshape(logWD, [n, b]) as Tensor2D, m: objective.m });
+      } else if (objective.kind === 'miwae') {
         // Group g holds samples g k .. g k + k - 1: rows [m, k, B] -> m bounds per example, averaged.
         const groups = tf.reshape(logW, [objective.m, k, b]);
         bound = tf.mean(tf.sub(tf.logSumExp(groups, 1), Math.log(k)), 0) as Tensor1D;

@@ -35,6 +35,13 @@ const KINDS: Record<string, unknown>[] & { steps?: number }[] = [
   { kind: 'info-vae', lambda: 10, steps: 100 }, // its MMD term slows the first steps (a plateau to about step 50)
   { kind: 'wae-mmd' },
   { kind: 'rae' },
+  { kind: 'rae', decoderRegularizer: 'gradient-penalty', decoderWeight: 0.1 },
+  { kind: 'vamp-prior', pseudoInputs: 4 },
+  { kind: 'flow-vae', flow: { kind: 'planar', steps: 4 } },
+  { kind: 'flow-vae', flow: { kind: 'radial', steps: 4 } },
+  { kind: 'flow-vae', flow: { kind: 'iaf', steps: 2, hidden: 8, context: 4 } },
+  { kind: 'hierarchical-vae', latent2: 2, upper: { hidden: [4], activation: 'tanh' } },
+  { kind: 'hierarchical-vae', latent2: 2, upper: { hidden: [4], activation: 'tanh' }, samples: 5 },
 ];
 
 describe('the model zoo kinds', () => {
@@ -140,6 +147,19 @@ describe('the model zoo kinds', () => {
       model.dispose();
     }
     x.dispose();
+  });
+
+  it('VampPrior, flow and hierarchical VAEs take conv encoders and decoders: finite losses and NLL estimates on 6x6 images', () => {
+    const shape = [6, 6, 1];
+    const conv = { encoder: { kind: 'conv', filters: [2], kernel: 3, activation: 'tanh', hidden: [4] }, decoder: { kind: 'conv', filters: [2], kernel: 3, activation: 'tanh' } };
+    const x = Float32Array.from(new Rng(3).uniformArray(4 * 36), (u) => (u < 0.3 ? 1 : 0));
+    for (const config of [{ kind: 'vamp-prior', pseudoInputs: 3 }, { kind: 'flow-vae', flow: { kind: 'iaf', steps: 2, hidden: 4, context: 2 } }, { kind: 'hierarchical-vae', latent2: 2 }]) {
+      const model = buildModel(modelSchema.parse({ latent: 2, ...net, ...conv, ...config }) as ModelConfig, 36, new Rng(1), { inputShape: shape });
+      const loss = tf.tidy(() => tf.mean(model.loss(tf.tensor2d(x, [4, 36]), { training: true, rng: new Rng(2), klWeight: { kind: 'beta', beta: 1 } }).loss).arraySync() as number);
+      expect(Number.isFinite(loss)).toBe(true);
+      expect(estimateNll({ model, x, k: 5, rng: new Rng(4) }).nll).toBeGreaterThan(0);
+      model.dispose();
+    }
   });
 
   it('names each kind’s loss for the figures and the report', () => {

@@ -1,5 +1,6 @@
 /** Importance weights and the IWAE bound (Burda et al. 2015), per example: log p(x|z) + log p(z) - log q(z|x) and log-mean-exp. */
 import { tf, type Tensor1D, type Tensor2D } from '../engine/index.js';
+import { stopGradient } from './stop-gradient.js';
 import { bernoulliLogLikelihood, gaussianLogLikelihood, type Likelihood } from './likelihood.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -82,4 +83,37 @@ export function logImportanceWeights(args: {
  */
 export function iwaeBound({ logWeights }: { logWeights: Tensor2D }): Tensor1D {
   return tf.tidy(() => tf.sub(tf.logSumExp(logWeights, 0), Math.log(logWeights.shape[0])) as Tensor1D);
+}
+
+/**
+ * The MIWAE bound per example from log-weights [m k, B] (group g holding samples g k .. g k + k - 1): the mean over
+ * the m groups of each group's IWAE bound of k samples; m = 1 is the IWAE bound, k = 1 the ELBO's estimate.
+ *
+ * @example
+ * const bound = miwaeBound({ logWeights, m: 8 }); // [B]
+ */
+export function miwaeBound({ logWeights, m }: { logWeights: Tensor2D; m: number }): Tensor1D {
+  return tf.tidy(() => {
+    const [n, b] = logWeights.shape;
+    const k = n / m;
+    const groups = tf.reshape(logWeights, [m, k, b]); // [m, k, B]
+    return tf.mean(tf.sub(tf.logSumExp(groups, 1), Math.log(k)), 0) as Tensor1D;
+  });
+}
+
+/**
+ * PIWAE's training objective (Rainforth et al. 2018) per example, as one surrogate whose value is the IWAE bound of
+ * all m k samples and whose gradients are split: IWAE(w_dec) + MIWAE(w) - MIWAE(w_dec), where `logWeights` w are
+ * computed with gradients to both networks and `decoderLogWeights` w_dec (the same values) from z, mean and logVar
+ * passed through stopGradient, so only the decoder's parameters reach them. The decoder's gradient is then IWAE's
+ * (the MIWAE terms cancel on it) and the encoder's MIWAE's (w_dec has none for it).
+ *
+ * @example
+ * const bound = piwaeBound({ logWeights, decoderLogWeights, m: 8 }); // [B]; loss = -bound
+ */
+export function piwaeBound({ logWeights, decoderLogWeights, m }: { logWeights: Tensor2D; decoderLogWeights: Tensor2D; m: number }): Tensor1D {
+  return tf.tidy(() => {
+    const iwae = iwaeBound({ logWeights: decoderLogWeights });
+    return tf.add(iwae, tf.sub(miwaeBound({ logWeights, m }), miwaeBound({ logWeights: decoderLogWeights, m }))) as Tensor1D;
+  });
 }

@@ -1,11 +1,6 @@
 /** VQ-VAE's quantizer terms (van den Oord et al. 2017): nearest codebook entries, the straight-through estimator, the commitment loss, EMA codebook updates and codebook usage. */
 import { tf, type Tensor1D, type Tensor2D } from '../engine/index.js';
-
-/** The identity forward, a zero gradient backward: sg(x) in the paper's notation. */
-export function stopGradient<T extends tf.Tensor>(x: T): T {
-  const op = tf.customGrad((...args) => ({ value: tf.clone(args[0] as tf.Tensor), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) }));
-  return op(x) as T;
-}
+import { stopGradient } from './stop-gradient.js';
 
 /**
  * The index of the nearest codebook row (squared Euclidean distance) for each row of z [N, D]; codebook [K, D].

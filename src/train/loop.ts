@@ -121,6 +121,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     } else {
       // Streamed data: the mean from the loader's one pass over the training records (one row whose mean is itself).
       if (config.model.decoderBiasInit === 'data-mean') initDecoderBiasFromData(model, dataset.stream ? dataset.stream.stats.mean : dataset.train.x);
+      model.initFromData?.(dataset.stream ? undefined : dataset.train.x, new Rng(`${config.train.seed}:init`));
       writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify({ ...config, backend: opts.backend }, null, 2) + '\n');
       writeFileAtomic(metricsPath, '');
     }

@@ -27,7 +27,7 @@ describe('the zoo presets through vaekit', () => {
   ];
   for (const c of cases) {
     it(`${c.preset}: trains 2 epochs with falling test reconstruction, names its loss in the report and evaluates`, { timeout: 240_000 }, async () => {
-      const train = await runCli(tmp.dir, 'train', '--preset', c.preset, '--epochs', '2', '--limit', '1200', '--out', c.preset, '--backend', 'cpu', '--json');
+      const train = await runCli(tmp.dir, 'train', '--preset', c.preset, '--epochs', '2', '--limit', '1200', '--out', c.preset, '--json');
       expect(train.stderr).not.toMatch(/\n\s+at /);
       expect(train.code).toBe(0);
       const h = history(c.preset);
@@ -36,13 +36,13 @@ describe('the zoo presets through vaekit', () => {
       const report = readFileSync(path.join(tmp.dir, c.preset, 'report.html'), 'utf8');
       expect(report).toContain(`the loss is the ${c.loss}`);
       expect(report).toContain(`<th>${c.term}</th>`);
-      const evaluated = await runCli(tmp.dir, 'eval', c.preset, '--backend', 'cpu', '--json');
+      const evaluated = await runCli(tmp.dir, 'eval', c.preset, '--json');
       expect(evaluated.code).toBe(0);
       const e = JSON.parse(evaluated.stdout);
       // The same test split; a Gaussian encoder's z is drawn afresh, so within 2% rather than exactly.
       expect(Math.abs(e.reconstruction - h[1].test.reconstruction)).toBeLessThan(0.02 * h[1].test.reconstruction);
       expect('activeUnits' in e).toBe(c.posterior);
-      const nll = await runCli(tmp.dir, 'eval', c.preset, '--nll', '--k', '10', '--nll-examples', '20', '--backend', 'cpu', '--json');
+      const nll = await runCli(tmp.dir, 'eval', c.preset, '--nll', '--k', '10', '--nll-examples', '20', '--json');
       if (c.posterior) {
         expect(nll.code).toBe(0);
         expect(JSON.parse(nll.stdout).nll).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 /** Latent-space tools: encode a dataset, interpolate, traverse, manifold grids, prior samples and 2-D projections. */
 import { UMAP } from 'umap-js';
-import { TSNE } from '@saehrimnir/druidjs';
+import { Matrix, TSNE, euclidean_squared } from '@saehrimnir/druidjs';
 import { tf, Rng, type Tensor2D } from '../engine/index.js';
 import { evalContext, type Model } from '../models/index.js';
 
@@ -259,9 +259,10 @@ export function project(z: Rows, { method, rng, onProgress }: { method: Projecti
     return { data: out, n, dim: 2 };
   }
   // druidjs draws from its own seeded Mersenne twister; its seed comes from our stream so one Rng governs the run.
-  const tsne = new TSNE(rows, { d: 2, perplexity: Math.min(30, Math.max(2, Math.floor((n - 1) / 3))), epsilon: 10, seed: rng.int(2 ** 31) });
+  const perplexity = Math.min(30, Math.max(2, Math.floor((n - 1) / 3)));
+  const tsne = new SteppedTSNE(rows, { d: 2, perplexity, epsilon: 10, seed: rng.int(2 ** 31) });
   const iterations = 500;
-  onProgress?.({ phase: 'affinities', done: 0, total: 1 });
+  tsne.onRows = (done) => onProgress?.({ phase: 'affinities', done, total: n });
   // The generator runs the same iterations as transform(iterations), yielding after each.
   let y: number[][] = [];
   let done = 0;
@@ -322,6 +323,78 @@ export function nearestNeighbours(z: Rows, k: number, onRows?: (done: number) =>
     if ((i + 1) % block === 0 || i === n - 1) onRows?.(i + 1);
   }
   return { indices, distances };
+}
+
+/**
+ * druidjs's t-SNE with its affinities (the O(n^2) distances and each row's search for the bandwidth that meets the
+ * perplexity, seconds for a few thousand points) reported in blocks of n/50 rows through `onRows`. `init` is
+ * druidjs 0.x's own, step for step, so the result is the library's (checked against TSNE.transform in the tests).
+ */
+class SteppedTSNE extends TSNE<number[][]> {
+  onRows?: (done: number) => void;
+
+  override init(): this {
+    const rows = this.X.to2dArray();
+    const N = rows.length;
+    const D = rows[0].length;
+    const Htarget = Math.log(this.parameter('perplexity') as number);
+    const Delta = new Matrix(N, N); // [N, N] squared Euclidean distances, the library's default metric
+    for (let i = 0; i < N; ++i) {
+      for (let j = i + 1; j < N; ++j) {
+        const distance = euclidean_squared(rows[i], rows[j]);
+        Delta.set_entry(i, j, distance);
+        Delta.set_entry(j, i, distance);
+      }
+    }
+    const P = new Matrix(N, N, 0); // [N, N]
+    this._ystep = new Matrix(N, D, 0);
+    this._gains = new Matrix(N, D, 1);
+    const block = neighbourBlock(N);
+    // Each row's precision beta by bisection until the entropy of its kernel row meets log(perplexity).
+    for (let i = 0; i < N; ++i) {
+      const dist_i = Delta.row(i);
+      const prow = P.row(i);
+      let betamin = -Infinity;
+      let betamax = Infinity;
+      let beta = 1;
+      let cnt = 50;
+      let done = false;
+      let psum = 0;
+      while (!done && cnt--) {
+        psum = 0;
+        let dp_sum = 0;
+        for (let j = 0; j < N; ++j) {
+          const dist = dist_i[j];
+          const pj = i !== j ? Math.exp(-dist * beta) : 0;
+          dp_sum += dist * pj;
+          prow[j] = pj;
+          psum += pj;
+        }
+        const H = psum > 0 ? Math.log(psum) + (beta * dp_sum) / psum : 0;
+        if (H > Htarget) {
+          betamin = beta;
+          beta = betamax === Infinity ? beta * 2 : (beta + betamax) / 2;
+        } else {
+          betamax = beta;
+          beta = betamin === -Infinity ? beta / 2 : (beta + betamin) / 2;
+        }
+        done = Math.abs(H - Htarget) < 1e-4;
+      }
+      for (let j = 0; j < N; ++j) prow[j] /= psum;
+      if ((i + 1) % block === 0 || i === N - 1) this.onRows?.(i + 1);
+    }
+    // Symmetrized joint probabilities.
+    const N2 = N * 2;
+    for (let i = 0; i < N; ++i) {
+      for (let j = i; j < N; ++j) {
+        const p = Math.max((P.entry(i, j) + P.entry(j, i)) / N2, 1e-100);
+        P.set_entry(i, j, p);
+        P.set_entry(j, i, p);
+      }
+    }
+    this._P = P;
+    return this;
+  }
 }
 
 /** Row `i` of `rows` as a copy. */

@@ -157,6 +157,8 @@ export async function main(argv: string[]): Promise<number> {
   const words = argv.slice(2);
   // A command's modules take seconds to load: say so on a terminal, unless the run only prints help or JSON.
   const quiet = name === undefined || words.some((w) => w === '--json' || w === '--help' || w === '-h') || words[0] === 'help';
+  // bin/vaekit.js may have written the first line already: this one replaces it, or clears it when quiet.
+  if (quiet && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   const loading = quiet ? { done() {} } : stepLine(`vaekit ${name}: loading`, { tick: true });
   const program = await buildProgram(name === undefined ? [] : [name]).finally(() => loading.done());
   try {

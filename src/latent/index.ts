@@ -211,12 +211,20 @@ function principalAxes(x: Rows): { axes: Float64Array[]; mean: Float64Array } {
   return { axes, mean };
 }
 
-/** How far a step of several seconds has got: `done` of `total` units of its current `phase`. */
+/**
+ * How far a step of several seconds has got: `done` of `total` units of its current `phase`, and `fraction` (0..1)
+ * of the whole step across its phases, weighted by their measured share of its time, for a bar that never goes back.
+ */
 export interface StepProgress {
   phase: string;
   done: number;
   total: number;
+  fraction?: number;
 }
+
+/** Measured shares of a projection's time (2000 codes, UMAP; 1000, t-SNE): the phases before the iterations. */
+const UMAP_SHARES = { neighbours: 0.02, graph: 0.15 };
+const TSNE_AFFINITIES_SHARE = 0.1;
 
 /**
  * A 2-D projection of codes [n, L] -> [n, 2]: PCA (exact, deterministic), t-SNE (druidjs) or UMAP (umap-js), the last
@@ -246,13 +254,14 @@ export function project(z: Rows, { method, rng, onProgress }: { method: Projecti
     const umap = new UMAP({ nComponents: 2, nNeighbors, minDist: 0.1, random: () => rng.uniform() });
     // The neighbours, umap-js's longest silent step (its NN-descent, seconds for 2000 points), are found here exactly,
     // block by block with progress; fit() is then initializeFit() and one step() per epoch, the epochs reported as they finish.
-    const { indices, distances } = nearestNeighbours(z, nNeighbors, (done) => onProgress?.({ phase: 'neighbours', done, total: n }));
+    const { indices, distances } = nearestNeighbours(z, nNeighbors, (done) => onProgress?.({ phase: 'neighbours', done, total: n, fraction: (UMAP_SHARES.neighbours * done) / n }));
     umap.setPrecomputedKNN(indices, distances);
-    onProgress?.({ phase: 'neighbour graph', done: 0, total: 1 });
+    onProgress?.({ phase: 'neighbour graph', done: 0, total: 1, fraction: UMAP_SHARES.neighbours });
     const epochs = umap.initializeFit(rows);
     for (let epoch = 0; epoch < epochs; ) {
       epoch = umap.step();
-      onProgress?.({ phase: 'epochs', done: epoch, total: epochs });
+      const before = UMAP_SHARES.neighbours + UMAP_SHARES.graph;
+      onProgress?.({ phase: 'epochs', done: epoch, total: epochs, fraction: before + ((1 - before) * epoch) / epochs });
     }
     const y = umap.getEmbedding();
     y.forEach((p, i) => out.set(p, i * 2));
@@ -262,13 +271,13 @@ export function project(z: Rows, { method, rng, onProgress }: { method: Projecti
   const perplexity = Math.min(30, Math.max(2, Math.floor((n - 1) / 3)));
   const tsne = new SteppedTSNE(rows, { d: 2, perplexity, epsilon: 10, seed: rng.int(2 ** 31) });
   const iterations = 500;
-  tsne.onRows = (done) => onProgress?.({ phase: 'affinities', done, total: n });
+  tsne.onRows = (done) => onProgress?.({ phase: 'affinities', done, total: n, fraction: (TSNE_AFFINITIES_SHARE * done) / n });
   // The generator runs the same iterations as transform(iterations), yielding after each.
   let y: number[][] = [];
   let done = 0;
   for (const step of tsne.generator(iterations)) {
     y = step as number[][];
-    onProgress?.({ phase: 'iterations', done: ++done, total: iterations });
+    onProgress?.({ phase: 'iterations', done: ++done, total: iterations, fraction: TSNE_AFFINITIES_SHARE + ((1 - TSNE_AFFINITIES_SHARE) * done) / iterations });
   }
   y.forEach((p, i) => {
     out[i * 2] = p[0];

@@ -203,6 +203,11 @@ describe('project', () => {
     for (const [method, expected] of [['umap', umap], ['tsne', tsne]] as const) {
       const seen: StepProgress[] = [];
       const xy = project(z, { method, rng: new Rng(1), onProgress: (p) => seen.push(p) }).data;
+      // The whole step's fraction never goes back across phases and ends at 1; the rest of the test reads the counts.
+      const fractions = seen.map((p) => p.fraction!);
+      expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), method).toBe(true);
+      expect(fractions.at(-1), method).toBeCloseTo(1, 12);
+      seen.forEach((p) => delete p.fraction);
       expect(Array.from(xy), method).toEqual(expected.flat().map(Math.fround));
       // The neighbours (UMAP) or affinities (t-SNE) row by row, 60 rows in blocks of 2; UMAP's graph; then the epochs or iterations.
       const rowsPhase = method === 'umap' ? 'neighbours' : 'affinities';

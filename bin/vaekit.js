@@ -4,34 +4,18 @@
 // (VAEKIT_DIST=1 runs dist/ there too, after npm run build).
 import { existsSync } from 'node:fs';
 
-/**
- * Loading vaekit's modules takes one to three seconds (tfjs, vega, the commands; longer on a clone's first run, whose
- * sources tsx compiles): on a terminal, a line says so and counts the seconds, and is erased before the command
- * prints anything. Never under --json or off a terminal, where stderr holds only the command's own lines.
- */
-function startupLine() {
-  const args = process.argv.slice(2);
-  if (process.stderr.isTTY !== true || args.includes('--json')) return () => {};
-  const started = performance.now();
-  const draw = () => process.stderr.write(`\r\x1b[Kloading vaekit… ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  draw();
-  const timer = setInterval(draw, 1000);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    process.stderr.write('\r\x1b[K');
-  };
+// The first line, before the seconds of loading TypeScript and the command's modules, on a terminal only and never
+// for help or --json; main.ts's own loading line overwrites it (and clears it for a word that is not a command).
+const [command, ...rest] = process.argv.slice(2);
+if (process.stderr.isTTY && /^[a-z]+$/.test(command ?? '') && command !== 'help' && !rest.some((w) => w === '--json' || w === '--help' || w === '-h')) {
+  process.stderr.write(`vaekit ${command}: loading…`);
 }
 
-const loaded = startupLine();
 const source = new URL('../src/cli/main.ts', import.meta.url);
-let cli;
 if (existsSync(source) && process.env.VAEKIT_DIST !== '1') {
   const { register } = await import('tsx/esm/api');
   register();
-  cli = await import(source.href);
+  await import(source.href);
 } else {
-  cli = await import('../dist/cli/main.js');
+  await import('../dist/cli/main.js');
 }
-loaded();
-process.exitCode = await cli.main(process.argv);

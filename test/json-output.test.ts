@@ -16,7 +16,7 @@ const tmp = tempDir('json-output');
 const dir = tmp.dir;
 afterAll(() => tmp.remove());
 
-const commands: readonly Command[] = buildProgram().commands;
+const commands: readonly Command[] = (await buildProgram()).commands;
 const argv = (...words: string[]) => ['node', 'vaekit', ...words];
 
 /** The error a flag's own parser throws for `value`, if it throws a VaekitError: a value checked up front. */
@@ -132,8 +132,8 @@ describe('the installed command, a process of its own', () => {
   }, 60_000);
 });
 
+const program = await buildProgram();
 describe('wantsJson reads --json anywhere after a command that has it', () => {
-  const program = buildProgram();
   it.each([
     [['train', '--json'], true],
     [['train', '--epochs', '3', '--json', '--latent', '2'], true],

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { loadDataset, type Dataset } from '../data/index.js';
 import type { RunConfig } from '../config/index.js';
 import type { Output } from './output.js';
-import { during } from './progress.js';
+import { stepBar, stepLine } from './progress.js';
 
 /** Starts the backend, prints the choice (and any fallback notices) and returns its name. */
 export async function startBackend(requested: BackendName | 'auto', out: Output): Promise<string> {
@@ -24,5 +24,14 @@ export function datasetFor(config: RunConfig, { memoryBudget }: { memoryBudget?:
   if (config.preset && name.endsWith('/') && !existsSync(name)) {
     throw new UsageError(`preset ${config.preset} reads a folder of PNG images, and '${name}' does not exist; pass --data FOLDER`);
   }
-  return during(`loading ${name}`, () => loadDataset({ ...config.data, seed: config.train.seed, memoryBudget }));
+  // On a terminal: a line while the files are read, then a bar while a large dataset's images are converted.
+  const line = stepLine(`loading ${name}`);
+  const bar = stepBar(`loading ${name}`);
+  const onProgress = ({ phase, done, total }: { phase: string; done: number; total: number }) => bar.update(done, total, `${phase} ${done}/${total}`);
+  try {
+    return loadDataset({ ...config.data, seed: config.train.seed, memoryBudget, onProgress });
+  } finally {
+    bar.stop();
+    line.done();
+  }
 }

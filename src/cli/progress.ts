@@ -94,7 +94,7 @@ export function projectionProgress(label: string, target: ProgressTarget = stder
 function figureProgress(target: ProgressTarget): FigureProgress & { stop(): void } {
   const bar = stepBar('drawing figures', target);
   const onFigure: FigureProgress = ({ index, count, name, step }) => {
-    const within = step && step.total > 0 ? step.done / step.total : 0;
+    const within = step?.fraction ?? (step && step.total > 0 ? step.done / step.total : 0);
     bar.update(Math.round((index + within) * 100), count * 100, `${index + 1}/${count} ${name}${step ? `: ${phaseText(step)}` : ''}`);
     if (index === count) bar.stop();
   };

@@ -19,6 +19,19 @@ describe('MNIST', () => {
     expect(md5(files.testLabels)).toBe('27ae3e4e09519cfbb04c329615203637');
   });
 
+  it('reports the conversion of the kept images in blocks of 2000 examples, and gives the same data as without', () => {
+    const seen: { phase: string; done: number; total: number }[] = [];
+    const ds = loadDataset({ ...base, name: 'mnist', limit: 5000, onProgress: (p) => seen.push(p) });
+    // --limit 5000 keeps 5000 train and ceil(5000 / 6) = 834 test examples: train blocks, then test's one.
+    expect(seen).toEqual([2000, 4000, 5000, 5834].map((done) => ({ phase: 'converting images', done, total: 5834 })));
+    const quiet = loadDataset({ ...base, name: 'mnist', limit: 5000 });
+    const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    expect(same(ds.train.x, quiet.train.x) && same(ds.test.x, quiet.test.x)).toBe(true);
+    // An independent answer: the first training image's pixel bytes straight from the IDX file, scaled.
+    const bytes = readFileSync(mnistFiles().trainImages).subarray(16, 16 + 784);
+    expect(Array.from(ds.train.x.subarray(0, 784))).toEqual(Array.from(bytes, (b) => Math.fround(b / 255)));
+  });
+
   it('loads 60000 + 10000 28x28x1 images in [0, 1] with the known label histogram', () => {
     const ds = loadDataset({ ...base, name: 'mnist' });
     expect(ds).toMatchObject({ name: 'mnist', kind: 'image', shape: [28, 28, 1], preprocessing: { kind: 'scale', scale: 1 / 255 } });

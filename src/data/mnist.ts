@@ -86,7 +86,9 @@ function loadMnistStyle(name: string, files: Record<MnistFile, string>, labelNam
   }
   const d = train.shape[0] * train.shape[1];
   const { nTrain, nTest } = limitCounts(train.n, test.n, opts.limit);
-  const splits = { train: toSplit(train, nTrain, d), test: toSplit(test, nTest, d) };
+  // Converting 70 000 images to floats takes a second or more: reported in blocks, as examples of both splits done.
+  const report = (done: number) => opts.onProgress?.({ phase: 'converting images', done, total: nTrain + nTest });
+  const splits = { train: toSplit(train, nTrain, d, report), test: toSplit(test, nTest, d, (done) => report(nTrain + done)) };
   const preprocessing = preprocess(splits.train, splits.test, d, { standardize: opts.standardize ?? false, scale: 1 / 255 });
   return { name, kind: 'image', shape: [...train.shape, 1], labelNames, ...splits, preprocessing, source };
 }
@@ -132,8 +134,17 @@ function readImagesAndLabels(imagesFile: string, labelsFile: string, classes: nu
   return { images: images.data, labels: labels.data, n, shape: images.dims.slice(1) };
 }
 
-/** The first `keep` examples as raw 0..255 floats; `preprocess` scales them afterwards. */
-function toSplit(raw: RawImages, keep: number, d: number): DataSplit {
-  // The typed-array constructor converts natively; Float32Array.from would iterate 47M values in JS.
-  return { x: new Float32Array(raw.images.subarray(0, keep * d)), labels: new Int32Array(raw.labels.subarray(0, keep)), n: keep };
+/** Examples converted per progress report by {@link toSplit}. */
+const CONVERT_BLOCK = 2000;
+
+/** The first `keep` examples as raw 0..255 floats; `preprocess` scales them afterwards. `onExamples` hears after each block. */
+function toSplit(raw: RawImages, keep: number, d: number, onExamples?: (done: number) => void): DataSplit {
+  const x = new Float32Array(keep * d); // [keep, d]
+  // Float32Array.set converts natively (Float32Array.from would iterate in JS), a block of examples at a time.
+  for (let start = 0; start < keep; start += CONVERT_BLOCK) {
+    const end = Math.min(keep, start + CONVERT_BLOCK);
+    x.set(raw.images.subarray(start * d, end * d), start * d);
+    onExamples?.(end);
+  }
+  return { x, labels: new Int32Array(raw.labels.subarray(0, keep)), n: keep };
 }

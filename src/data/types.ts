@@ -82,6 +82,8 @@ export interface DataOptions {
   memoryBudget?: number;
   /** Uncompressed .npy and IDX files: train from the file in shuffled chunks instead of loading it (see `streamBatches`). */
   stream?: boolean;
+  /** Hears how far a load of seconds has got (MNIST and Fashion-MNIST: the images converted to floats); not part of a config. */
+  onProgress?: (p: { phase: string; done: number; total: number }) => void;
   /** Streaming: examples per chunk (default: 8 MiB of float32 rows). The shuffle, hence the results, depend on it. */
   chunkExamples?: number;
 }

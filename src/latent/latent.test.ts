@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, Rng, tf } from '../engine/index.js';
 import { buildModel, type Model } from '../models/index.js';
 import { resolveConfig } from '../config/index.js';
-import { decodeCodes, encodeMeans, interpolate, manifoldGrid, normalQuantile, project, reconstructRows, row, samplePrior, traverse, type Rows, type StepProgress } from './index.js';
+import { decodeCodes, encodeMeans, interpolate, manifoldGrid, nearestNeighbours, normalQuantile, project, reconstructRows, row, samplePrior, traverse, type Rows, type StepProgress } from './index.js';
 import { UMAP } from 'umap-js';
 import { TSNE } from '@saehrimnir/druidjs';
 
@@ -132,6 +132,18 @@ function twoClusters(): Rows {
   return { data, n, dim };
 }
 
+/** Each row's k nearest rows by sorting all Euclidean distances (ties by index, the row itself first): the reference for nearestNeighbours. */
+function sortedNeighbours(rows: number[][], k: number): { indices: number[][]; distances: number[][] } {
+  const dist = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, x, c) => s + (x - b[c]) ** 2, 0));
+  const order = rows.map((a, i) =>
+    rows
+      .map((b, j) => ({ j, d: j === i ? -1 : dist(a, b) }))
+      .sort((p, q) => p.d - q.d || p.j - q.j)
+      .slice(0, k),
+  );
+  return { indices: order.map((o) => o.map((p) => p.j)), distances: order.map((o) => o.map((p) => Math.max(p.d, 0))) };
+}
+
 /** Between-cluster centroid distance divided by the mean distance of points to their own centroid. */
 function separation(xy: Float32Array): number {
   const c = [0, 1].map((k) => {
@@ -181,19 +193,47 @@ describe('project', () => {
     const z = twoClusters();
     const rows = Array.from({ length: z.n }, (_, i) => Array.from(z.data.subarray(i * z.dim, (i + 1) * z.dim)));
     const rng = new Rng(1);
-    const umap = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, z.n - 1), minDist: 0.1, random: () => rng.uniform() }).fit(rows);
+    const reference = new UMAP({ nComponents: 2, nNeighbors: Math.min(15, z.n - 1), minDist: 0.1, random: () => rng.uniform() });
+    // project() gives umap-js exact neighbours: the reference gets them from a plain sort.
+    const knn = sortedNeighbours(rows, Math.min(15, z.n - 1));
+    reference.setPrecomputedKNN(knn.indices, knn.distances);
+    const umap = reference.fit(rows);
     const seed = new Rng(1).int(2 ** 31);
     const tsne = new TSNE(rows, { d: 2, perplexity: Math.min(30, Math.floor((z.n - 1) / 3)), epsilon: 10, seed }).transform(500) as number[][];
     for (const [method, expected] of [['umap', umap], ['tsne', tsne]] as const) {
       const seen: StepProgress[] = [];
       const xy = project(z, { method, rng: new Rng(1), onProgress: (p) => seen.push(p) }).data;
+      // The whole step's fraction never goes back across phases and ends at 1; the rest of the test reads the counts.
+      const fractions = seen.map((p) => p.fraction!);
+      expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]), method).toBe(true);
+      expect(fractions.at(-1), method).toBeCloseTo(1, 12);
+      seen.forEach((p) => delete p.fraction);
       expect(Array.from(xy), method).toEqual(expected.flat().map(Math.fround));
-      // UMAP names each phase of its set-up as it starts (four), t-SNE its affinities; then one report per iteration.
-      const setup = method === 'umap' ? ['neighbour search', 'fuzzy neighbour graph', 'search graph', 'initial layout'] : ['affinities'];
-      expect(seen.slice(0, setup.length).map((p) => p.phase), method).toEqual(setup);
-      const steps = seen.slice(setup.length);
+      // The neighbours (UMAP) or affinities (t-SNE) row by row, 60 rows in blocks of 2; UMAP's graph; then the epochs or iterations.
+      const rowsPhase = method === 'umap' ? 'neighbours' : 'affinities';
+      expect(seen.splice(0, 30), method).toEqual(Array.from({ length: 30 }, (_, i) => ({ phase: rowsPhase, done: 2 * (i + 1), total: 60 })));
+      if (method === 'umap') expect(seen.shift()).toEqual({ phase: 'neighbour graph', done: 0, total: 1 });
+      const steps = seen;
+      expect(new Set(steps.map((p) => p.phase)), method).toEqual(new Set([method === 'umap' ? 'epochs' : 'iterations']));
       expect(steps.map((p) => p.done), method).toEqual(Array.from({ length: steps[0].total }, (_, i) => i + 1));
       if (method === 'tsne') expect(steps.length).toBe(500);
     }
   }, 60_000);
+
+  it('nearestNeighbours gives the k nearest rows by a full sort, the row itself first, in blocks of n/50 rows', () => {
+    const rng = new Rng(5);
+    const n = 120;
+    const dim = 3;
+    const data = new Float32Array(n * dim).map(() => rng.normal());
+    data.set(data.subarray(0, dim), 7 * dim); // row 7 duplicates row 0: distance 0 that is not the row itself
+    const rows = Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * dim, (i + 1) * dim)));
+    const done: number[] = [];
+    const got = nearestNeighbours({ data, n, dim }, 6, (d) => done.push(d));
+    const want = sortedNeighbours(rows, 6);
+    expect(got.indices).toEqual(want.indices);
+    for (let i = 0; i < n; i++) for (let j = 0; j < 6; j++) expect(got.distances[i][j]).toBeCloseTo(want.distances[i][j], 5);
+    expect(got.indices[0].slice(0, 2)).toEqual([0, 7]);
+    expect(got.indices[7].slice(0, 2)).toEqual([7, 0]);
+    expect(done).toEqual(Array.from({ length: 40 }, (_, i) => 3 * (i + 1)));
+  });
 });

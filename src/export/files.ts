@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../engine/index.js';
-import { buildModel } from '../models/index.js';
+import { buildModel, modelKind } from '../models/index.js';
 import { loadModel, saveModel } from '../io/model-files.js';
 import { exportModel, importModel, validateMetadata, type ModelMetadata } from '../io/model-format.js';
 import { diskFullAs, firstMissing, fsyncDir } from '../io/atomic.js';
@@ -54,6 +54,8 @@ function readSaved(run: string): { metadata: ModelMetadata; weights: Uint8Array;
  */
 export function exportRun({ run, format, out }: { run: string; format: ExportFormat; out: string }): { out: string; files: string[] } {
   const { metadata, weights, runConfig } = readSaved(run);
+  const gap = modelKind(metadata.kind).exportGap;
+  if (gap) throw new UsageError(`${run}: a ${metadata.kind} model cannot be exported as encoder and decoder graphs without losing ${gap}; encode, decode and sample it with vaekit`);
   let files: Record<string, string | Uint8Array>;
   if (format === 'onnx') {
     const onnx = toOnnx(metadata, weights, run);

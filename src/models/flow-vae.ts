@@ -111,6 +111,7 @@ const FLOW_NAMES = { planar: 'planar', radial: 'radial', iaf: 'IAF' } as const;
 
 export const flowVaeKind: ModelKindEntry<FlowVaeConfig> = {
   kind: 'flow-vae',
+  exportGap: 'its posterior flow (the exported encoder would give z_0, not the flowed code the decoder was trained on)',
   build: (args) => new FlowVae(args),
   regularizer: 'KL',
   posterior: 'gaussian',

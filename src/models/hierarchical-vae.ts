@@ -120,6 +120,7 @@ export class HierarchicalVae extends GaussianModel<HierarchicalVaeConfig> {
 
 export const hierarchicalVaeKind: ModelKindEntry<HierarchicalVaeConfig> = {
   kind: 'hierarchical-vae',
+  exportGap: 'its second stochastic layer (q(z2|z1) and p(z1|z2) are not in the encoder -> decoder graphs)',
   build: (args) => new HierarchicalVae(args),
   regularizer: 'KL',
   posterior: 'gaussian',

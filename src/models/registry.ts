@@ -34,6 +34,12 @@ export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
   lossName?: (config: C) => string;
   /** What `sample` draws z from, for captions, when it is not 'z ~ N(0, I)'. */
   samples?: string;
+  /**
+   * What an export's encoder and decoder graphs (ONNX, PyTorch) would leave out of the model, for a kind whose computation
+   * is more than encoder -> heads -> decoder; `vaekit export` refuses such a model naming it, rather than write a
+   * model that computes something else. Undefined: the export is the whole model.
+   */
+  exportGap?: string;
 }
 
 const kinds = new Map<string, ModelKindEntry<{ kind: string }>>();

@@ -109,6 +109,7 @@ export class VampPrior extends GaussianModel<VampPriorConfig> {
 
 export const vampPriorKind: ModelKindEntry<VampPriorConfig> = {
   kind: 'vamp-prior',
+  exportGap: 'its VampPrior (the pseudo-inputs: the exported model would sample from N(0, I))',
   build: (args) => new VampPrior(args),
   regularizer: 'KL',
   posterior: 'gaussian',

@@ -186,6 +186,7 @@ export class VqVae extends EncoderDecoder<VqVaeConfig, { mean: Tensor2D }> imple
 
 export const vqVaeKind: ModelKindEntry<VqVaeConfig> = {
   kind: 'vq-vae',
+  exportGap: 'its codebook quantization (the exported encoder would give z_e, not the codes the decoder reads)',
   build: (args) => new VqVae(args),
   regularizer: 'commitment',
   posterior: 'none',

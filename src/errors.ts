@@ -51,15 +51,55 @@ export class ModelError extends VaekitError {
 }
 
 /**
- * A write that failed because the disk or the user's quota is full (ENOSPC, EDQUOT). The message names the file and
- * what to do; whatever was being written has been removed, so freeing space is all a retry needs.
+ * Why a write failed, from its errno: the disk or the user's quota is full (ENOSPC, EDQUOT), no permission (EACCES,
+ * EPERM), a read-only file system (EROFS), or the disk failing (EIO).
  */
-export class DiskFullError extends VaekitError {
+export type WriteFault = 'full' | 'permission' | 'read-only' | 'io';
+
+/** Each fault in words, and what the person can do about it. */
+const WRITE_FAULTS: Record<WriteFault, { what: string; remedy: string }> = {
+  full: { what: 'disk full', remedy: 'free space' },
+  permission: { what: 'permission denied', remedy: 'make the folder writable or write elsewhere' },
+  'read-only': { what: 'read-only file system', remedy: 'write to a writable folder' },
+  io: { what: 'I/O error', remedy: 'check the disk' },
+};
+
+/**
+ * A write that failed for a reason of the file system, not of vaekit (see {@link WriteFault}). The message names the
+ * fault, the file and what to do; whatever was being written has been removed, so fixing the cause is all a retry
+ * needs.
+ *
+ * @example
+ * throw new WriteFaultError('runs/a/config.json', 'read-only');
+ * // read-only file system while writing runs/a/config.json: write to a writable folder and run the command again
+ */
+export class WriteFaultError extends VaekitError {
   readonly file: string;
-  constructor(file: string, advice = 'free space and run the command again') {
-    super('disk', `disk full while writing ${file}: ${advice}`);
-    this.name = 'DiskFullError';
+  readonly fault: WriteFault;
+  constructor(file: string, fault: WriteFault, advice?: string) {
+    const { what, remedy } = WRITE_FAULTS[fault];
+    super('disk', `${what} while writing ${file}: ${advice ?? `${remedy} and run the command again`}`);
+    this.name = 'WriteFaultError';
     this.file = file;
+    this.fault = fault;
+  }
+
+  /** What the person can do ('free space'), for a caller that words its own advice around it. */
+  get remedy(): string {
+    return WRITE_FAULTS[this.fault].remedy;
+  }
+
+  /** The same fault named by another file (the folder a temporary file was for) or with other advice. */
+  with({ file = this.file, advice }: { file?: string; advice?: string }): WriteFaultError {
+    return this.fault === 'full' ? new DiskFullError(file, advice) : new WriteFaultError(file, this.fault, advice);
+  }
+}
+
+/** A write refused for lack of room, the disk's or the user's quota (ENOSPC, EDQUOT): the commonest {@link WriteFaultError}. */
+export class DiskFullError extends WriteFaultError {
+  constructor(file: string, advice?: string) {
+    super(file, 'full', advice);
+    this.name = 'DiskFullError';
   }
 }
 

@@ -47,7 +47,7 @@ export { exportModel, importModel, validateMetadata, MODEL_FORMAT, MODEL_FORMAT_
 export { saveModel, loadModel } from './io/model-files.js';
 export { fetchModel } from './io/model-fetch.js';
 export * from './export/index.js';
-export { VaekitError, DataError, UsageError, ModelError, type ErrorCode } from './errors.js';
+export { VaekitError, DataError, UsageError, ModelError, WriteFaultError, DiskFullError, type ErrorCode, type WriteFault } from './errors.js';
 export { VERSION } from './version.js';
 export * from './latent/index.js';
 export * from './figures/index.js';

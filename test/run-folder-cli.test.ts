@@ -3,7 +3,7 @@
  * `--resume` then finishes the run exactly; runs that stopped before their first checkpoint are reused; temporary
  * files of dead processes go at start; `--resume --epochs` below the run's epochs says so; failed `--out` writes
  * leave no folder; a corrupt latest checkpoint is passed over loudly and a NaN stop names the last good checkpoint.
- * The full disk is injected: node:fs's writes to a chosen path fail with ENOSPC halfway.
+ * The full disk is injected: node:fs's writes to a chosen path fail with ENOSPC halfway (or EACCES, EROFS, EIO).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,13 +12,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { runCli, tempDir } from './helpers.js';
 
 /** The injected fault: the `skip`+1-th file opened (or appended to) whose path matches `target` runs out of space. */
-const fault = vi.hoisted(() => ({ target: undefined as RegExp | undefined, skip: 0, hits: 0 }));
+const fault = vi.hoisted(() => ({ target: undefined as RegExp | undefined, skip: 0, hits: 0, code: 'ENOSPC' }));
 
 vi.mock('node:fs', async (importOriginal) => {
   // The test's own writes go through this mock too; only paths matching fault.target fail.
   const fs = await importOriginal<typeof import('node:fs')>();
   const failing = new Set<number>();
-  const enospc = (file: string) => Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: 'ENOSPC', errno: -28, syscall: 'write', path: file });
+  const enospc = (file: string) => Object.assign(new Error(`${fault.code}: the write failed, write '${file}'`), { code: fault.code, syscall: 'write', path: file });
   const hit = (file: string) => fault.target !== undefined && fault.target.test(file) && fault.hits++ === fault.skip;
   const openSync = ((file: string, ...rest: unknown[]) => {
     const fd = (fs.openSync as (...a: unknown[]) => number)(file, ...rest);
@@ -56,6 +56,7 @@ beforeEach(() => {
   fault.target = undefined;
   fault.skip = 0;
   fault.hits = 0;
+  fault.code = 'ENOSPC';
 });
 
 /** The loss fields of each epoch of a run's metrics.jsonl (timings differ by nature). */
@@ -137,6 +138,43 @@ describe('a full disk while training', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('--out given: reusing the folder of a run that stopped before its first checkpoint\n');
     expect(losses('given')).toEqual(whole);
+  });
+});
+
+describe('other file-system faults while training: permission denied, a read-only file system, an I/O error', () => {
+  const FAULTS: [string, string, string][] = [
+    ['EACCES', 'permission denied', 'make the folder writable or write elsewhere'],
+    ['EPERM', 'permission denied', 'make the folder writable or write elsewhere'],
+    ['EROFS', 'read-only file system', 'write to a writable folder'],
+    ['EIO', 'I/O error', 'check the disk'],
+  ];
+  for (const [code, what, remedy] of FAULTS) {
+    it(`${code} at epoch 2's checkpoint: one line naming the fault, the file and what is kept; --resume then finishes the run`, { timeout: 60_000 }, async () => {
+      const run = `fault-${code}`;
+      Object.assign(fault, { target: /\.epoch-0002\.tmp-\d+\/tensors\.bin\.tmp-/, code });
+      const r = await runCli(cwd, 'train', ...ARGS, '--out', run);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toBe(`vaekit: ${what} while writing ${path.join(run, 'checkpoints/epoch-0002')}: epoch 1's checkpoint is kept; ${remedy} and run vaekit train --resume ${run}\n`);
+      expect(tree(run).filter((f) => /\.tmp-\d+/.test(f))).toEqual([]);
+      fault.target = undefined;
+      const again = await runCli(cwd, 'train', '--resume', run);
+      expect(again.code, again.stderr).toBe(0);
+      expect(losses(run)).toEqual(whole);
+    });
+  }
+
+  it('EROFS writing a command\'s --out file: one line, no folder left', { timeout: 30_000 }, async () => {
+    Object.assign(fault, { target: /samples\.png\.tmp-/, code: 'EROFS' });
+    const r = await runCli(cwd, 'sample', 'whole', '--n', '50', '--backend', 'cpu', '--out', 'outs/ro');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`vaekit: read-only file system while writing ${path.join('outs', 'ro', 'samples.png')}: write to a writable folder and run the command again\n`);
+    expect(existsSync(path.join(cwd, 'outs'))).toBe(false);
+  });
+
+  it('an errno that is not a file-system fault (EBADF) is not dressed up as one', async () => {
+    const { writeFaultAs } = await import('../src/io/atomic.js');
+    const ebadf = Object.assign(new Error('EBADF: bad file descriptor'), { code: 'EBADF' });
+    expect(writeFaultAs(ebadf, 'x')).toBe(ebadf);
   });
 });
 

@@ -6,7 +6,7 @@ import { BACKEND_OPTIONS, DEFAULT_PRESET, MAX_WIDTH, LIKELIHOOD_KINDS, MODEL_KIN
 import { latestCheckpointEpoch, train } from '../train/index.js';
 import { lockRun } from '../io/lock.js';
 import { firstMissing } from '../io/atomic.js';
-import { DiskFullError, UsageError, VaekitError } from '../errors.js';
+import { UsageError, VaekitError, WriteFaultError } from '../errors.js';
 import { ACTIVATIONS } from '../nn/index.js';
 import { datasetFor, startBackend } from './common.js';
 import { makeOutput } from './output.js';
@@ -85,8 +85,8 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     const kept = latestCheckpointEpoch(runDir);
     const removed = created !== undefined && kept === undefined && !(err instanceof VaekitError && err.code === 'numeric');
     if (removed) rmSync(created, { recursive: true, force: true });
-    if (err instanceof DiskFullError) {
-      throw new DiskFullError(err.file, kept === undefined ? `no epoch's checkpoint was written${removed ? `, so ${runDir} was removed` : ''}; free space and run the command again` : `epoch ${kept}'s checkpoint is kept; free space and run vaekit train --resume ${runDir}`);
+    if (err instanceof WriteFaultError) {
+      throw err.with({ advice: kept === undefined ? `no epoch's checkpoint was written${removed ? `, so ${runDir} was removed` : ''}; ${err.remedy} and run the command again` : `epoch ${kept}'s checkpoint is kept; ${err.remedy} and run vaekit train --resume ${runDir}` });
     }
     throw err;
   } finally {

@@ -5,8 +5,8 @@ import { Rng } from '../engine/index.js';
 import { buildModel, modelKind } from '../models/index.js';
 import { loadModel, saveModel } from '../io/model-files.js';
 import { exportModel, importModel, validateMetadata, type ModelMetadata } from '../io/model-format.js';
-import { diskFullAs, firstMissing, fsyncDir } from '../io/atomic.js';
-import { DataError, DiskFullError, ModelError, UsageError } from '../errors.js';
+import { firstMissing, fsyncDir, writeFaultAs } from '../io/atomic.js';
+import { DataError, ModelError, UsageError } from '../errors.js';
 import { ONNX_OPSET, toOnnx } from './onnx.js';
 import { fromSafetensors, toPytorch } from './pytorch.js';
 
@@ -31,7 +31,7 @@ function writeFolder(out: string, files: Record<string, string | Uint8Array>): v
     rmSync(tmp, { recursive: true, force: true });
     // The parent folders the temporary one needed go too: a failed export leaves nothing.
     if (created) rmSync(created, { recursive: true, force: true });
-    throw diskFullAs(err, out);
+    throw writeFaultAs(err, out);
   }
 }
 
@@ -141,7 +141,7 @@ export function importSafetensors({ file, run, out }: { file: string; run?: stri
   } catch (err) {
     // Named by the folder it was for: the staging folder is removed below, with any parent folder it needed.
     if (created) rmSync(created, { recursive: true, force: true });
-    throw err instanceof DiskFullError ? new DiskFullError(out ?? path.join(run!, 'model')) : diskFullAs(err, out ?? path.join(run!, 'model'));
+    throw writeFaultAs(err, out ?? path.join(run!, 'model'));
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

@@ -1,24 +1,36 @@
 /** Crash-safe file writes: write to a temporary file in the same folder, flush it to disk, then rename over the target. */
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { DiskFullError } from '../errors.js';
+import { DiskFullError, WriteFaultError, type WriteFault } from '../errors.js';
 
-/** The errno codes of a write refused for lack of room: the disk's, or the user's quota. */
-const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+/** The errno codes of a write that failed for a reason of the file system, and which fault each is. */
+const WRITE_FAULT_CODES: Record<string, WriteFault> = { ENOSPC: 'full', EDQUOT: 'full', EACCES: 'permission', EPERM: 'permission', EROFS: 'read-only', EIO: 'io' };
+
+/** The file-system fault behind `err` (a node:fs error), if it is one. */
+export function writeFault(err: unknown): WriteFault | undefined {
+  return WRITE_FAULT_CODES[(err as NodeJS.ErrnoException | undefined)?.code ?? ''];
+}
 
 /** True for an ENOSPC or EDQUOT error. */
 export function isDiskFull(err: unknown): boolean {
-  return DISK_FULL.has((err as NodeJS.ErrnoException | undefined)?.code ?? '');
+  return writeFault(err) === 'full';
 }
 
-/** `err` as a DiskFullError naming `file` when the disk is full; anything else unchanged. */
-export function diskFullAs(err: unknown, file: string): unknown {
-  return isDiskFull(err) ? new DiskFullError(file) : err;
+/**
+ * `err` as a WriteFaultError naming `file` when a file-system fault caused it (a DiskFullError for a full disk); an
+ * error that already is one is renamed to `file`; anything else unchanged. The one place a write's errno becomes a
+ * message.
+ */
+export function writeFaultAs(err: unknown, file: string): unknown {
+  if (err instanceof WriteFaultError) return err.with({ file });
+  const fault = writeFault(err);
+  if (fault === undefined) return err;
+  return fault === 'full' ? new DiskFullError(file) : new WriteFaultError(file, fault);
 }
 
 /**
  * Writes `data` to `file` so that a reader sees either the old file or the new one, never half of it. On a full
- * disk it throws a {@link DiskFullError} naming `file`, with the temporary file removed.
+ * disk (or another file-system fault) it throws a {@link WriteFaultError} naming `file`, with the temporary file removed.
  *
  * @example
  * writeFileAtomic('runs/a/config.json', JSON.stringify(config, null, 2));
@@ -39,7 +51,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw diskFullAs(err, file);
+    throw writeFaultAs(err, file);
   }
 }
 
@@ -60,7 +72,7 @@ export function appendFileWhole(file: string, text: string): void {
     } catch {
       // The file may not exist (it was never created); nothing to cut back.
     }
-    throw diskFullAs(err, file);
+    throw writeFaultAs(err, file);
   }
 }
 

@@ -2,7 +2,7 @@
 import { openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { VaekitError } from '../errors.js';
-import { diskFullAs, processAlive as alive } from './atomic.js';
+import { processAlive as alive, writeFaultAs } from './atomic.js';
 
 /**
  * Takes `dir/run.lock` (exclusive create). A lock left by a dead process is taken over.
@@ -22,7 +22,7 @@ export function lockRun(dir: string): () => void {
         // A lock file without a pid (a full disk) would hold the folder for ever: take none.
         closeSync(fd);
         rmSync(file, { force: true });
-        throw diskFullAs(err, file);
+        throw writeFaultAs(err, file);
       }
       closeSync(fd);
       return () => rmSync(file, { force: true });

@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import path from 'node:path';
 import type { RngState } from '../engine/index.js';
 import type { Model } from '../models/index.js';
-import { DiskFullError, ModelError, VaekitError, oneLineReason } from '../errors.js';
-import { diskFullAs, fsyncDir, writeFileAtomic } from '../io/atomic.js';
+import { ModelError, VaekitError, oneLineReason } from '../errors.js';
+import { fsyncDir, writeFaultAs, writeFileAtomic } from '../io/atomic.js';
 import { assignTensors, nonFinite, packTensors, readEntry, type TensorEntry } from '../io/tensor-pack.js';
 import type { Adam } from './adam.js';
 import type { EpochMetrics } from './metrics.js';
@@ -71,7 +71,7 @@ const dirName = (epoch: number) => `epoch-${String(epoch).padStart(4, '0')}`;
 /**
  * Writes `runDir/checkpoints/epoch-NNNN/` and points `latest.json` at it; keeps the newest two. Weights that are not
  * all finite are never written: that throws a `numeric` VaekitError and the previous checkpoint stays the latest. On
- * a full disk the temporary folder is removed and a DiskFullError names the file.
+ * a full disk (or another file-system fault) the temporary folder is removed and a WriteFaultError names the file.
  *
  * @example
  * saveCheckpoint(runDir, { model, adam, state: { epoch, adamStep: adam.step, rng: rng.state(), history } });
@@ -100,7 +100,7 @@ export function saveCheckpoint(runDir: string, { model, adam, auxiliaryAdam, sta
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
     // Named by the checkpoint it was to become: the temporary folder is gone.
-    throw err instanceof DiskFullError ? new DiskFullError(final) : diskFullAs(err, final);
+    throw writeFaultAs(err, final);
   }
   fsyncDir(root);
   writeFileAtomic(path.join(root, 'latest.json'), JSON.stringify({ epoch: state.epoch, dir: name }) + '\n');

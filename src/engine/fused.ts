@@ -227,6 +227,8 @@ export interface FusedElboSpec {
   iwaeGroups?: number;
   /** CIWAE: the bound is this weight times the mean log-weight plus (1 - weight) times the IWAE bound (default 0). */
   iwaeElboWeight?: number;
+  /** PIWAE: the encoder trains on the MIWAE bound of this many groups of the samples, the decoder on the bound above. */
+  iwaeEncoderGroups?: number;
 }
 
 /** Attributes of VaekitElboStep: the layer shapes and activations, the KL weight and Adam's hyper-parameters. */
@@ -241,6 +243,8 @@ export interface FusedElboAttrs extends FusedAdamAttrs {
   iwaeGroups: number;
   /** The ELBO's weight in the bound (CIWAE; 0 for IWAE and MIWAE). */
   iwaeElboWeight: number;
+  /** The encoder's own group count (PIWAE); 0: the encoder trains on the decoder's bound. */
+  iwaeEncoderGroups: number;
 }
 
 /** Whether the active backend has the whole-step kernel. */
@@ -291,7 +295,7 @@ export function fusedElboStep(args: {
     inputs[`v${i}`] = v[i];
   });
   const ints = specInts(spec, x.shape[0], x.shape[1]);
-  const attrs: FusedElboAttrs = { ...adam, ints, beta, leakySlope: spec.leakySlope, iwaeK: spec.iwaeK ?? 0, iwaeGroups: spec.iwaeGroups ?? 1, iwaeElboWeight: spec.iwaeElboWeight ?? 0 };
+  const attrs: FusedElboAttrs = { ...adam, ints, beta, leakySlope: spec.leakySlope, iwaeK: spec.iwaeK ?? 0, iwaeGroups: spec.iwaeGroups ?? 1, iwaeElboWeight: spec.iwaeElboWeight ?? 0, iwaeEncoderGroups: spec.iwaeEncoderGroups ?? 0 };
   const out = tf.engine().runKernel(FUSED_ELBO_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as Tensor[];
   const n = params.length;
   const means = out[0] as Tensor1D;

@@ -46,7 +46,7 @@ function denseLayers(block: Block): StepLayer[] | undefined {
 
 /**
  * The model's layers as the whole-step and log-weight kernels take them, when its training loss is exactly what they
- * compute (the summed ELBO, or the IWAE bound with `iwaeK` samples, or its MIWAE and CIWAE variants); undefined otherwise.
+ * compute (the summed ELBO, or the IWAE bound with `iwaeK` samples, or its MIWAE, CIWAE and PIWAE variants); undefined otherwise.
  *
  * @example
  * const spec = fusedElboSpec(model); // undefined for a conv, BatchNorm, Gaussian-likelihood or conditional model
@@ -68,6 +68,9 @@ export function fusedElboSpec(model: Model): FusedElboSpec | undefined {
       return { ...spec, iwaeK: objective.m * objective.k, iwaeGroups: objective.m };
     case 'ciwae':
       return { ...spec, iwaeK: objective.k, iwaeElboWeight: objective.beta };
+    case 'piwae':
+      // The decoder on the IWAE bound of all m k samples, the encoder on MIWAE's m groups of k.
+      return { ...spec, iwaeK: objective.m * objective.k, iwaeEncoderGroups: objective.m };
     default:
       return undefined;
   }

@@ -550,7 +550,7 @@ function elboStep(addon: NativeAddon): KernelFunc {
   return (args: Args) => {
     const backend = args.backend as NativeBackend;
     const inputs = args.inputs as Record<string, TensorInfo>;
-    const { ints, beta, leakySlope, lr, beta1, beta2, epsilon, step, iwaeK, iwaeGroups, iwaeElboWeight } = args.attrs as unknown as FusedElboAttrs;
+    const { ints, beta, leakySlope, lr, beta1, beta2, epsilon, step, iwaeK, iwaeGroups, iwaeElboWeight, iwaeEncoderGroups } = args.attrs as unknown as FusedElboAttrs;
     const n = Object.keys(inputs).filter((k) => k.startsWith('p')).length;
     const lists = ['p', 'm', 'v'].map((prefix) => Array.from({ length: n }, (_, i) => inputs[`${prefix}${i}`]));
     const arrays = lists.map((ts) => ts.map((t) => f32(backend, t)));
@@ -558,7 +558,7 @@ function elboStep(addon: NativeAddon): KernelFunc {
     if (arrays.some((list) => list.some((a) => !a)) || !x || !input || !eps) throw new Error(`${FUSED_ELBO_STEP}: expected float32 inputs`);
     const bc1 = 1 - Math.pow(beta1, step);
     const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
-    const hyper = Float64Array.of(beta, leakySlope, beta1, beta2, 1 - beta1, 1 - beta2, epsilon, sqrtBc2, lr / bc1, iwaeK ?? 0, iwaeGroups ?? 1, iwaeElboWeight ?? 0);
+    const hyper = Float64Array.of(beta, leakySlope, beta1, beta2, 1 - beta1, 1 - beta2, epsilon, sqrtBc2, lr / bc1, iwaeK ?? 0, iwaeGroups ?? 1, iwaeElboWeight ?? 0, iwaeEncoderGroups ?? 0);
     const means = new Float64Array(3);
     const [p, m, v] = arrays as Float32Array[][];
     const meansOut = () => output(backend, [3], Float32Array.from(means), 'float32');

@@ -101,6 +101,8 @@ describe.skipIf(!available)('whole-step training kernel (native)', () => {
     ['MIWAE, 8 groups of k = 8, tanh (Rainforth et al.)', vae({ objective: { kind: 'miwae', k: 8, m: 8 }, encoder: { hidden: [24, 16], activation: 'tanh' }, decoder: { hidden: [16, 24], activation: 'tanh' } })],
     ['CIWAE, k = 5, beta 0.5', vae({ objective: { kind: 'ciwae', k: 5, beta: 0.5 } })],
     ['CIWAE, k = 7, beta 0.9, softplus head, denoising', vae({ objective: { kind: 'ciwae', k: 7, beta: 0.9 }, variance: 'softplus' }), { denoise: true }],
+    ['PIWAE, 4 groups of k = 3', vae({ objective: { kind: 'piwae', k: 3, m: 4 } })],
+    ['PIWAE, k = 1 (the encoder on the ELBO), 5 samples, tanh', vae({ objective: { kind: 'piwae', k: 1, m: 5 }, encoder: { hidden: [24, 16], activation: 'tanh' }, decoder: { hidden: [16, 24], activation: 'tanh' } })],
   ];
   for (const [name, config, opts] of cases) {
     it(`${name}: the same loss curve and weights as the tf-ops step on the CPU backend`, async () => {

@@ -135,7 +135,7 @@ describe('damaged model folders through vaekit sample', () => {
     ['a NaN weight', setWeight(1, NaN), 'weights.bin', "weight 'encoder.dense0.kernel' [1] is NaN, expected finite values with |w| <= 1000000"],
     ['an infinite weight', setWeight(2, Infinity), 'weights.bin', "weight 'encoder.dense0.kernel' [2] is Infinity, expected finite values with |w| <= 1000000"],
     ['a weight of 1e30', setWeight(0, 1e30), 'weights.bin', `weight 'encoder.dense0.kernel' [0] is ${Math.fround(1e30)}, expected finite values with |w| <= 1000000`],
-    ['kind gan', editJson((m) => (m.kind = 'gan')), 'model.json', "kind is 'gan', expected one of autoencoder, vae, poor-man-vae, cvae, beta-tcvae, dip-vae, info-vae, wae-mmd, rae, factor-vae, vq-vae"],
+    ['kind gan', editJson((m) => (m.kind = 'gan')), 'model.json', "kind is 'gan', expected one of autoencoder, vae, poor-man-vae, cvae, beta-tcvae, dip-vae, info-vae, wae-mmd, rae, factor-vae, vq-vae, vamp-prior, flow-vae, hierarchical-vae"],
     ['no graph', editJson((m) => delete m.graph), 'model.json', 'graph is missing, expected { encoder, heads: { mean, logVar? }, decoder }, each a list of ops'],
     ['a float64 dtype', editJson((m) => (m.weights[0].dtype = 'float64')), 'model.json',
       "weights[0].dtype ('encoder.dense0.kernel') is 'float64', expected 'float32' (the only dtype of format version 1)"],

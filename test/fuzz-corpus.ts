@@ -1,8 +1,9 @@
 /**
- * The seeded fuzz corpus of model folders and checkpoints, shared by `npm run fuzz` (scripts/fuzz.ts, thousands of
- * cases) and the test suite (a few hundred): each case mutates a valid model folder or run's checkpoints (byte flips,
- * truncation, JSON field mutations, NaN/Inf/huge weights, wrong shapes, huge sizes, missing files), loads it through
- * the loaders the commands use (loadModel; loadCheckpoint as `train --resume` calls it), and classifies the outcome.
+ * The seeded fuzz corpus of every reader, shared by `npm run fuzz` (scripts/fuzz.ts, thousands of cases each) and the
+ * test suite (a few hundred): each case mutates a valid model folder or run's checkpoints (byte flips, truncation,
+ * JSON field mutations, NaN/Inf/huge weights, wrong shapes, huge sizes, missing files) or a valid data file (CSV, NPY,
+ * IDX and gzipped IDX, a folder of PNGs, a safetensors import), loads it through the loaders the commands use
+ * (loadModel; loadCheckpoint as `train --resume` calls it; loadDataset; importSafetensors), and classifies the outcome.
  * A case is reproduced from its seed alone.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,15 +14,22 @@ import { resolveConfig } from '../src/config/index.js';
 import { buildModel } from '../src/models/index.js';
 import { loadModel, saveModel } from '../src/io/model-files.js';
 import { loadCheckpoint, train, Trainer } from '../src/train/index.js';
+import { gzipSync } from 'node:zlib';
+import { PNG } from 'pngjs';
 import { VaekitError } from '../src/errors.js';
+import { exportRun, importSafetensors } from '../src/export/index.js';
 
 /** How a case ended: `ok` (a model or checkpoint came back, usable), `fallback` (resume passed over the latest
  * checkpoint, saying so), `refused` (a one-line VaekitError), or a failure: `crash` (any other error, or a message
  * that is not one line) or `slow` (over the time limit; in-process code cannot be stopped, so it is measured). */
 export type Outcome = 'ok' | 'fallback' | 'refused' | 'crash' | 'slow';
 
+/** The fuzzed readers: model folders, checkpoints, and each data-file and import format. */
+export const CORPORA = ['models', 'checkpoints', 'csv', 'npy', 'idx', 'idx-gz', 'png', 'safetensors'] as const;
+export type Corpus = (typeof CORPORA)[number];
+
 export interface CaseResult {
-  corpus: 'models' | 'checkpoints';
+  corpus: Corpus;
   seed: string;
   base: string;
   mutation: string;
@@ -158,10 +166,12 @@ function hugeSize(json: Record<string, any>, rng: Rng, fields: string[]): string
   return `${field} = ${huge}`;
 }
 
-/** The valid things each case starts from: model folders, and run folders with two checkpoints. */
+/** The valid things each case starts from: model folders, run folders with two checkpoints, and a valid file of each data format. */
 export interface Bases {
   dir: string;
   models: { name: string; json: string; weights: Uint8Array }[];
+  /** A valid file of each data-file corpus (and the safetensors of a base model), as bytes. */
+  files: Record<Exclude<Corpus, 'models' | 'checkpoints'>, Uint8Array>;
   runs: { name: string; dir: string; config: ReturnType<typeof resolveConfig>; dataset: Dataset }[];
 }
 
@@ -200,8 +210,84 @@ export async function makeBases(dir: string): Promise<Bases> {
     trained.dispose();
     runs.push({ name, dir: runDir, config, dataset });
   }
-  return { dir, models, runs };
+  // One valid file per data reader: small, so a case is quick, and with labels where the format has them.
+  const png = new PNG({ width: 6, height: 5, colorType: 0, inputColorType: 0, inputHasAlpha: false });
+  for (let i = 0; i < png.data.length; i++) png.data[i] = (i * 53) % 256;
+  const exported = path.join(dir, 'exported');
+  exportRun({ run: path.join(dir, 'base-models', 'swiss-roll-vae'), format: 'pytorch', out: exported });
+  const files: Bases['files'] = {
+    csv: new TextEncoder().encode('a,b,c,label\n1,2,3,x\n4,5.5,-6,y\n7,8e-1,9,x\n0,0,1,y\n"2",3,"4",x\n'),
+    npy: npyBytes(),
+    idx: idxBytes(),
+    'idx-gz': gzipSync(idxBytes()),
+    png: PNG.sync.write(png),
+    safetensors: readFileSync(path.join(exported, 'model.safetensors')),
+  };
+  return { dir, models, runs, files };
 }
+
+/** A valid .npy: float32 [4, 2]. */
+function npyBytes(): Uint8Array {
+  const data = new Float32Array([0.5, -1, 2, 3.25, 4, 5, 6, 7]);
+  let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 2), }";
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const out = new Uint8Array(10 + header.length + data.byteLength);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(new TextEncoder().encode(header), 10);
+  out.set(new Uint8Array(data.buffer), 10 + header.length);
+  return out;
+}
+
+/** A valid IDX image file: 6 images of 3 x 2 unsigned bytes. */
+function idxBytes(): Uint8Array {
+  const [n, h, w] = [6, 3, 2];
+  const out = new Uint8Array(16 + n * h * w);
+  const view = new DataView(out.buffer);
+  [0x00000803, n, h, w].forEach((v, i) => view.setUint32(4 * i, v));
+  for (let i = 16; i < out.length; i++) out[i] = (i * 37) % 256;
+  return out;
+}
+
+/** The file name each data corpus writes its case to, so the loaders take it by its name. */
+const DATA_FILE: Record<keyof Bases['files'], string> = { csv: 'x.csv', npy: 'x.npy', idx: 'x-idx3-ubyte', 'idx-gz': 'x-idx3-ubyte.gz', png: 'images', safetensors: 'model.safetensors' };
+
+/**
+ * One mutated data file (or import), read as the commands read it: CSV, NPY and IDX (raw or gzipped; with and without
+ * --limit, which takes the example-by-example reader) through loadDataset; a folder of six PNG images, one to three of
+ * them mutated, through loadDataset; a safetensors file through importSafetensors into a new run folder. A dataset
+ * that loads must hold finite values.
+ */
+export function dataCase(bases: Bases, corpus: keyof Bases['files'], seed: string, work: string): CaseResult {
+  const rng = new Rng(seed);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  const target = path.join(work, DATA_FILE[corpus]);
+  let mutation: string;
+  if (corpus === 'png') {
+    mkdirSync(target);
+    const bad = 1 + rng.int(3);
+    for (let i = 0; i < 6; i++) writeFileSync(path.join(target, `${i}.png`), i < bad ? mutate(bases.files.png, rng) : bases.files.png);
+    mutation = `${bad} of 6 images mutated`;
+  } else {
+    // A gzipped IDX is mutated inside the gzip as often as through it.
+    const inner = corpus === 'idx-gz' && rng.uniform() < 0.5;
+    writeFileSync(target, inner ? gzipSync(mutate(bases.files.idx, rng)) : mutate(bases.files[corpus], rng));
+    mutation = inner ? 'mutated inside the gzip' : 'mutated bytes';
+  }
+  const limit = rng.uniform() < 0.5 ? 2 : undefined;
+  const result = classify(() => {
+    if (corpus === 'safetensors') {
+      importSafetensors({ file: target, out: path.join(work, 'imported') });
+      return 'ok';
+    }
+    const ds = loadDataset({ name: target, seed: 1, testFraction: 0.25, limit, labelColumn: corpus === 'csv' ? 'label' : undefined });
+    if (![ds.train.x, ds.test.x].every((x) => x.every(Number.isFinite))) throw new Error(`a dataset that loaded from ${target} holds non-finite values`);
+    return 'ok';
+  });
+  return { corpus, seed, base: DATA_FILE[corpus], mutation: `${mutation}${limit ? ', --limit 2' : ''}`, ...result };
+}
+
 
 /** Runs `load`, classifying what it did; `load` returns 'ok' or 'fallback' when it produced a result. */
 function classify(load: () => 'ok' | 'fallback'): Pick<CaseResult, 'outcome' | 'message' | 'ms'> {

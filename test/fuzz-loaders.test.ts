@@ -12,7 +12,7 @@ import { Rng } from '../src/engine/rng.js';
 import { loadDataset, parseCsv, parseIdx, parseNpy } from '../src/data/index.js';
 import { DataError } from '../src/errors.js';
 import { initBackend, tf } from '../src/engine/index.js';
-import { checkpointCase, makeBases, modelCase, tally, type Bases } from './fuzz-corpus.js';
+import { checkpointCase, dataCase, makeBases, modelCase, tally, type Bases } from './fuzz-corpus.js';
 import { mutate } from './fuzz-corpus.js';
 
 const ROUNDS = 2500;
@@ -110,7 +110,7 @@ describe('fuzzed loaders throw only typed errors', () => {
   });
 });
 
-describe('fuzzed model folders and checkpoints (npm run fuzz, 200 cases each)', () => {
+describe('fuzzed model folders, checkpoints and data files (npm run fuzz\'s corpus)', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vaekit-fuzz-models-'));
   let bases: Bases;
   beforeAll(async () => {
@@ -131,6 +131,15 @@ describe('fuzzed model folders and checkpoints (npm run fuzz, 200 cases each)', 
       expect(counts.refused).toBeGreaterThan(corpus === 'models' ? 150 : 10);
       expect(counts.ok).toBeGreaterThan(0);
       if (corpus === 'checkpoints') expect(counts.fallback).toBeGreaterThan(100);
+    });
+  }
+
+  for (const corpus of ['csv', 'npy', 'idx', 'idx-gz', 'png', 'safetensors'] as const) {
+    it(`${corpus} (npm run fuzz's corpus, 150 cases): each a dataset or a one-line VaekitError, never a crash or a hang`, { timeout: 60_000 }, () => {
+      const results = Array.from({ length: 150 }, (_, i) => dataCase(bases, corpus, `suite:${corpus}:${i}`, path.join(dir, 'case')));
+      const failures = results.filter((r) => r.outcome === 'crash' || r.outcome === 'slow').map((r) => `${r.outcome} (seed ${r.seed}, ${r.mutation}): ${r.message}`);
+      expect(failures).toEqual([]);
+      expect(tally(results).refused).toBeGreaterThan(50); // most mutations break the format, and are told so
     });
   }
 });

@@ -201,7 +201,7 @@ describe('vaekit serve input errors', () => {
 
     for (const [run, line] of [
       [nan, `${path.join(nan, 'weights.bin')}: weight 'encoder.dense0.kernel' [1] is NaN, expected finite values with |w| <= 1000000`],
-      [gan, `${path.join(gan, 'model.json')}: kind is 'gan', expected one of autoencoder, vae, poor-man-vae, cvae, beta-tcvae, dip-vae, info-vae, wae-mmd, rae, factor-vae, vq-vae`],
+      [gan, `${path.join(gan, 'model.json')}: kind is 'gan', expected one of autoencoder, vae, poor-man-vae, cvae, beta-tcvae, dip-vae, info-vae, wae-mmd, rae, factor-vae, vq-vae, vamp-prior, flow-vae, hierarchical-vae`],
     ]) {
       const r = serve(run, '--port', '0');
       expect(r.status, r.stderr).toBe(2);

@@ -64,7 +64,7 @@ const CASES: [string, Parameters<typeof corrupted>[0], 'model.json' | 'weights.b
   ['an infinite weight', { weights: setWeight('decoder.out.bias', 0, -Infinity) }, 'weights.bin', `weight 'decoder.out.bias' [0] is -Infinity, ${weightValues}`],
   ['a weight of 1e30', { weights: setWeight(KERNEL, 0, 1e30) }, 'weights.bin', `weight '${KERNEL}' [0] is ${Math.fround(1e30)}, ${weightValues}`],
   ['a negative BatchNorm variance', { weights: setWeight('encoder.bn0.runningVar', 2, -1) }, 'weights.bin', `weight 'encoder.bn0.runningVar' [2] is -1, expected a variance in [0, ${MAX_ABS_WEIGHT}]`],
-  ['kind "gan"', { json: (m) => ((m as { kind: string }).kind = 'gan') }, 'model.json', "kind is 'gan', expected one of autoencoder, vae, poor-man-vae, cvae, beta-tcvae, dip-vae, info-vae, wae-mmd, rae, factor-vae, vq-vae"],
+  ['kind "gan"', { json: (m) => ((m as { kind: string }).kind = 'gan') }, 'model.json', "kind is 'gan', expected one of autoencoder, vae, poor-man-vae, cvae, beta-tcvae, dip-vae, info-vae, wae-mmd, rae, factor-vae, vq-vae, vamp-prior, flow-vae, hierarchical-vae"],
   ['a kind that disagrees with the config', { json: (m) => (m.kind = 'autoencoder') }, 'model.json', "kind is 'autoencoder', expected config.kind 'vae'"],
   ['a missing graph', { json: (m) => delete (m as Partial<ModelMetadata>).graph }, 'model.json', 'graph is missing, expected { encoder, heads: { mean, logVar? }, decoder }, each a list of ops'],
   ['an unknown graph op', { json: (m) => ((m.graph.decoder[0] as { op: string }).op = 'softmax') }, 'model.json',

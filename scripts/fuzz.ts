@@ -1,14 +1,15 @@
 /**
- * `npm run fuzz [-- --n 5000] [--seed S] [--only models|checkpoints] [--seeds S:models:N,...]`: the seeded fuzz corpus of model folders and
- * checkpoints (test/fuzz-corpus.ts), N cases each, through the loaders the commands use. Prints a table of outcomes
- * and every failure with the seed that reproduces it, writes bench/results/fuzz-<time>.json, and exits 1 on any
- * crash or hang. The data-file loaders' corpus runs in the suite (test/fuzz-loaders.test.ts).
+ * `npm run fuzz [-- --n 5000] [--seed S] [--only READER] [--seeds S:READER:N,...]`: the seeded fuzz corpus of every
+ * reader (test/fuzz-corpus.ts): model folders, checkpoints, CSV, NPY, IDX, gzipped IDX, folders of PNG images and
+ * safetensors imports, N cases each, through the loaders the commands use. Prints a table of outcomes and every failure
+ * with the seed that reproduces it, writes bench/results/fuzz-<time>.json, and exits 1 on any crash or hang. A slice
+ * of each corpus runs in the suite (test/fuzz-loaders.test.ts).
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initBackend } from '../src/engine/index.js';
-import { checkpointCase, makeBases, modelCase, SLOW_MS, tally, type CaseResult } from '../test/fuzz-corpus.js';
+import { checkpointCase, CORPORA, dataCase, makeBases, modelCase, SLOW_MS, tally, type Bases, type CaseResult, type Corpus } from '../test/fuzz-corpus.js';
 import { tempDir } from '../test/helpers.js';
 
 function flag(name: string): string | undefined {
@@ -25,8 +26,8 @@ const seed = flag('seed') ?? 'fuzz';
 const only = flag('only');
 /** `--seeds fuzz:models:2103,...`: rerun exactly these cases (as a failure prints them). */
 const seeds = flag('seeds')?.split(',');
-if (only !== undefined && only !== 'models' && only !== 'checkpoints') {
-  process.stderr.write(`fuzz: --only ${only}: expected models or checkpoints\n`);
+if (only !== undefined && !(CORPORA as readonly string[]).includes(only)) {
+  process.stderr.write(`fuzz: --only ${only}: expected one of ${CORPORA.join(', ')}\n`);
   process.exit(2);
 }
 
@@ -36,14 +37,12 @@ const started = performance.now();
 const results: CaseResult[] = [];
 try {
   const bases = await makeBases(path.join(tmp.dir, 'bases'));
-  const corpora = [
-    ['models', modelCase],
-    ['checkpoints', checkpointCase],
-  ] as const;
+  type Run = (bases: Bases, seed: string, work: string) => CaseResult;
+  const corpora: [Corpus, Run][] = CORPORA.map((c) => [c, c === 'models' ? modelCase : c === 'checkpoints' ? checkpointCase : (b, seed, work) => dataCase(b, c, seed, work)]);
   for (const s of seeds ?? []) {
     const name = s.split(':').at(-2);
     const run = corpora.find(([c]) => c === name)?.[1];
-    if (!run) throw new Error(`--seeds ${s}: expected SEED:models:N or SEED:checkpoints:N`);
+    if (!run) throw new Error(`--seeds ${s}: expected SEED:READER:N, READER one of ${CORPORA.join(', ')}`);
     results.push(run(bases, s, path.join(tmp.dir, 'case')));
   }
   for (const [name, run] of seeds ? [] : corpora) {
@@ -59,7 +58,7 @@ try {
 }
 const seconds = (performance.now() - started) / 1000;
 
-const rows = (['models', 'checkpoints'] as const).filter((c) => results.some((r) => r.corpus === c)).map((corpus) => {
+const rows = CORPORA.filter((c) => results.some((r) => r.corpus === c)).map((corpus) => {
   const rs = results.filter((r) => r.corpus === corpus);
   return { corpus, cases: rs.length, ...tally(rs), slowestMs: Math.round(Math.max(...rs.map((r) => r.ms))) };
 });

@@ -227,7 +227,7 @@ export async function makeBases(dir: string): Promise<Bases> {
 }
 
 /** A valid .npy: float32 [4, 2]. */
-function npyBytes(): Uint8Array {
+export function npyBytes(): Uint8Array {
   const data = new Float32Array([0.5, -1, 2, 3.25, 4, 5, 6, 7]);
   let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 2), }";
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
@@ -240,7 +240,7 @@ function npyBytes(): Uint8Array {
 }
 
 /** A valid IDX image file: 6 images of 3 x 2 unsigned bytes. */
-function idxBytes(): Uint8Array {
+export function idxBytes(): Uint8Array {
   const [n, h, w] = [6, 3, 2];
   const out = new Uint8Array(16 + n * h * w);
   const view = new DataView(out.buffer);

@@ -12,35 +12,10 @@ import { Rng } from '../src/engine/rng.js';
 import { loadDataset, parseCsv, parseIdx, parseNpy } from '../src/data/index.js';
 import { DataError } from '../src/errors.js';
 import { initBackend, tf } from '../src/engine/index.js';
-import { checkpointCase, dataCase, makeBases, modelCase, tally, type Bases } from './fuzz-corpus.js';
+import { checkpointCase, dataCase, idxBytes as idxFile, makeBases, modelCase, npyBytes as npyFile, tally, type Bases } from './fuzz-corpus.js';
 import { mutate } from './fuzz-corpus.js';
 
 const ROUNDS = 2500;
-
-/** Valid small files of each format. */
-function idxFile(): Uint8Array {
-  const n = 6, h = 3, w = 2;
-  const out = new Uint8Array(4 + 12 + n * h * w);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, 0x00000803);
-  view.setUint32(4, n);
-  view.setUint32(8, h);
-  view.setUint32(12, w);
-  for (let i = 16; i < out.length; i++) out[i] = (i * 37) % 256;
-  return out;
-}
-
-function npyFile(): Uint8Array {
-  const data = new Float32Array([0.5, -1, 2, 3.25, 4, 5, 6, 7]);
-  let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 2), }";
-  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
-  const out = new Uint8Array(10 + header.length + data.byteLength);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(new TextEncoder().encode(header), 10);
-  out.set(new Uint8Array(data.buffer), 10 + header.length);
-  return out;
-}
 
 const CSV = 'a,b,c,label\n1,2,3,x\n4,5.5,-6,y\n7,8e-1,9,x\n0,0,1,y\n';
 

@@ -399,3 +399,21 @@ export function fusedLogWeights(args: { spec: FusedElboSpec; input: Tensor2D; x:
   const attrs = { ints: specInts(spec, input.shape[0], input.shape[1]), leakySlope: spec.leakySlope, k };
   return tf.engine().runKernel(FUSED_LOG_WEIGHTS, inputs, attrs as unknown as tf.NamedAttrMap) as Tensor1D;
 }
+
+/**
+ * The parts of {@link fusedLogWeights} per sample, for the evaluation terms of the importance-weighted objectives:
+ * the log-weights log w and log p(x|z) [k, B] (sample s of example i in row s, column i) and the analytic KL of
+ * q(z|x) from the prior [B], from the same one kernel. Undefined when the active backend has no such kernel.
+ *
+ * @example
+ * const { logW, logPx, kl } = fusedLogWeightSamples({ spec, input: x, x, eps, k: 50 })!; // iwaeBound({ logWeights: logW })
+ */
+export function fusedLogWeightSamples(args: { spec: FusedElboSpec; input: Tensor2D; x: Tensor2D; eps: Tensor2D; k: number }): { logW: Tensor2D; logPx: Tensor2D; kl: Tensor1D } | undefined {
+  if (!available(FUSED_LOG_WEIGHTS)) return undefined;
+  const { spec, input, x, eps, k } = args;
+  const inputs: Record<string, Tensor> = { input, x, eps };
+  stepParameters(spec).forEach((p, i) => (inputs[`p${i}`] = p));
+  const attrs = { ints: specInts(spec, input.shape[0], input.shape[1]), leakySlope: spec.leakySlope, k, samples: true };
+  const [logW, logPx, kl] = tf.engine().runKernel(FUSED_LOG_WEIGHTS, inputs, attrs as unknown as tf.NamedAttrMap) as unknown as [Tensor2D, Tensor2D, Tensor1D];
+  return { logW, logPx, kl };
+}

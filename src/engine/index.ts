@@ -17,6 +17,7 @@ export {
   fusedKlStandardNormal,
   fusedVaeForward,
   fusedLogWeights,
+  fusedLogWeightSamples,
   fusedLogWeightsAvailable,
   fusedVaeForwardAvailable,
   stepParameters,

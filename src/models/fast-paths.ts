@@ -1,8 +1,8 @@
 /** The native fast paths in one place: recognizes an architecture the fused kernels run (an MLP VAE with a Bernoulli decoder) and takes over its training step, forward pass and evaluation terms. */
-import { tf, fusedElboStep, fusedElboStepAvailable, fusedVaeForward, fusedVaeForwardAvailable, NoiseBuffer, stepParameters, STEP_ACTIVATIONS } from '../engine/index.js';
-import type { FusedElboSpec, Rng, StepLayer, Tensor2D, Variable } from '../engine/index.js';
+import { tf, fusedElboStep, fusedElboStepAvailable, fusedLogWeightSamples, fusedLogWeightsAvailable, fusedVaeForward, fusedVaeForwardAvailable, NoiseBuffer, stepParameters, STEP_ACTIVATIONS } from '../engine/index.js';
+import type { FusedElboSpec, Rng, StepLayer, Tensor1D, Tensor2D, Variable } from '../engine/index.js';
 import { Dense, LEAKY_RELU_SLOPE, Mlp, type Block } from '../nn/index.js';
-import type { KlWeight, LossTerms } from '../objectives/index.js';
+import { importanceWeightedBound, type KlWeight, type LossTerms } from '../objectives/index.js';
 import type { Adam } from '../train/adam.js';
 import type { TermMeans } from '../train/step.js';
 import type { LossContext, Model } from './types.js';
@@ -92,19 +92,46 @@ export function fastReconstruct(model: Model, x: Tensor2D): Tensor2D | undefined
 }
 
 /**
- * The evaluation terms (no gradient) of the summed ELBO as one kernel, when the backend has it and the model's loss is
- * what it computes; undefined otherwise (training, a capacity penalty, the IWAE bound: tf ops).
+ * The evaluation terms (no gradient) of the summed ELBO, or of an importance-weighted bound, as one kernel, when the
+ * backend has it and the model's loss is what it computes; undefined otherwise (training, a capacity penalty: tf ops).
  */
 export function fastEvalTerms(model: Model, x: Tensor2D, ctx: LossContext): LossTerms | undefined {
   if (ctx.training || ctx.klWeight.kind !== 'beta') return undefined;
   const trainSpec = fusedElboSpec(model);
-  const spec = trainSpec && trainSpec.iwaeK === undefined ? forwardSpec(model) : undefined;
+  if (trainSpec?.iwaeK !== undefined) return fastImportanceTerms(model, trainSpec, x, ctx);
+  const spec = trainSpec ? forwardSpec(model) : undefined;
   if (!spec) return undefined;
   const eps = noiseFor(model).draw(ctx.rng, x.shape[0], model.latentDim); // [B, L]
   const fused = fusedVaeForward({ spec, input: ctx.input ?? x, x, eps, beta: ctx.klWeight.beta, want: { terms: true } });
   eps.dispose();
   if (fused?.terms) return fused.terms;
   throw new Error('loss: the fused kernel returned no output'); // its availability was checked: never silently draw twice
+}
+
+/**
+ * The evaluation terms of an importance-weighted objective (IWAE, MIWAE, CIWAE, PIWAE) from one log-weights kernel call:
+ * the encoder once and the n samples of every example through the decoder as one batch, with the noise drawn as the
+ * model's own loss draws it, then the bound combined by the same function (importanceWeightedBound); undefined when
+ * the backend has no such kernel.
+ */
+function fastImportanceTerms(model: Model, spec: FusedElboSpec, x: Tensor2D, ctx: LossContext): LossTerms | undefined {
+  const config = model.config;
+  if (!fusedLogWeightsAvailable() || !('objective' in config) || config.objective.kind === 'elbo') return undefined;
+  const objective = config.objective;
+  const n = spec.iwaeK!;
+  const b = x.shape[0];
+  const eps = noiseFor(model).draw(ctx.rng, n * b, model.latentDim); // [n*B, L], sample s of example i in row s * B + i
+  const fused = fusedLogWeightSamples({ spec, input: ctx.input ?? x, x, eps, k: n });
+  eps.dispose();
+  if (!fused) throw new Error('loss: the log-weights kernel returned no output'); // its availability was checked
+  const { logW, logPx, kl } = fused;
+  const terms = tf.tidy(() => ({
+    loss: tf.neg(importanceWeightedBound({ objective, logWeights: logW })) as Tensor1D,
+    reconstruction: tf.neg(tf.mean(logPx, 0)) as Tensor1D, // [n, B] -> [B]
+    kl: tf.keep(kl),
+  }));
+  tf.dispose([logW, logPx]);
+  return terms;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The Gaussian VAE: encoder to (mean, logVar), z = mean + exp(logVar / 2) * eps, decoder to p(x|z); loss = -ELBO or -IWAE bound. */
 import { tf, type Tensor1D, type Tensor2D } from '../engine/index.js';
-import { elbo, iwaeBound, klStandardNormal, logImportanceWeights, logLikelihood, piwaeBound, stopGradient, type LossTerms } from '../objectives/index.js';
+import { elbo, importanceWeightedBound, klStandardNormal, logImportanceWeights, logLikelihood, stopGradient, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
@@ -51,25 +51,21 @@ export class Vae extends GaussianModel<VaeConfig> {
       const output = this.decoderOutput(z, ctx); // [n*B, D']
       const xK = tf.tile(x, [n, 1]) as Tensor2D; // [n*B, D]
       const logW = logImportanceWeights({ likelihood: this.likelihood, x: xK, output, z, mean: meanK, logVar: logVarK }); // [n*B]
-      let bound: Tensor1D;
-      if (objective.kind === 'piwae') {
-        // The decoder's copy of the log-weights: the same values, no gradient into the encoder.
-        const [zD, meanD, logVarD] = [z, meanK, logVarK].map(stopGradient);
-        const logWD = logImportanceWeights({ likelihood: this.likelihood, x: xK, output: this.decoderOutput(zD, ctx), z: zD, mean: meanD, logVar: logVarD }); // [n*B]
-        bound = piwaeBound({ logWeights: tf.reshape(logW, [n, b]) as Tensor2D, decoderLogWeights: tf.reshape(logWD, [n, b]) as Tensor2D, m: objective.m });
-      } else if (objective.kind === 'miwae') {
-        // Group g holds samples g k .. g k + k - 1: rows [m, k, B] -> m bounds per example, averaged.
-        const groups = tf.reshape(logW, [objective.m, k, b]);
-        bound = tf.mean(tf.sub(tf.logSumExp(groups, 1), Math.log(k)), 0) as Tensor1D;
-      } else {
-        const weights = tf.reshape(logW, [k, b]) as Tensor2D;
-        bound = iwaeBound({ logWeights: weights });
-        if (objective.kind === 'ciwae') bound = tf.add(tf.mul(tf.mean(weights, 0), objective.beta), tf.mul(bound, 1 - objective.beta)) as Tensor1D;
-      }
+      const weights = tf.reshape(logW, [n, b]) as Tensor2D;
+      // PIWAE's decoder copy of the log-weights: the same values, no gradient into the encoder.
+      const decoderWeights = objective.kind === 'piwae' ? this.decoderLogWeights(xK, z, meanK, logVarK, ctx, [n, b]) : undefined;
+      const bound = importanceWeightedBound({ objective, logWeights: weights, decoderLogWeights: decoderWeights });
       const logPxz = logLikelihood({ likelihood: this.likelihood, x: xK, output }); // [n*B]
       const reconstruction = tf.neg(tf.mean(tf.reshape(logPxz, [n, b]), 0)) as Tensor1D; // [n, B] -> [B]
       return { loss: tf.neg(bound) as Tensor1D, reconstruction, kl: klStandardNormal({ mean, logVar }) };
     }) as LossTerms;
+  }
+
+  /** The log-weights [n, B] of the decoder run again on z, mean and logVar with their gradients stopped (PIWAE). */
+  private decoderLogWeights(xK: Tensor2D, z: Tensor2D, mean: Tensor2D, logVar: Tensor2D, ctx: LossContext, shape: [number, number]): Tensor2D {
+    const [zD, meanD, logVarD] = [z, mean, logVar].map(stopGradient);
+    const logWD = logImportanceWeights({ likelihood: this.likelihood, x: xK, output: this.decoderOutput(zD, ctx), z: zD, mean: meanD, logVar: logVarD }); // [n*B]
+    return tf.reshape(logWD, shape) as Tensor2D;
   }
 }
 

@@ -114,7 +114,8 @@ export interface NativeAddon {
    * k = hyper[1] samples of z per example from eps [k * B, L] (sample s of example i in row s * B + i), and
    * out[i] = log sum_s p(x_i|z_si) p(z_si) / q(z_si|x_i) in float64. hyper = [leaky slope, k].
    */
-  vaeLogWeights(params: Float32Array[], ints: Int32Array, hyper: Float64Array, input: Float32Array, x: Float32Array, eps: Float32Array, out: Float64Array): void;
+  /** out [B] the log-sum of the k weights per example; or, with out null, the per-sample log-weights and log p(x|z) [k * B] and the KL [B] (each optional). */
+  vaeLogWeights(params: Float32Array[], ints: Int32Array, hyper: Float64Array, input: Float32Array, x: Float32Array, eps: Float32Array, out: Float64Array | null, logW?: Float32Array | null, logPx?: Float32Array | null, kl?: Float32Array | null): void;
   /** Build and pool state; `sleeps` and `soloSpells` count worker naps and contention-guard spells (diagnostics). */
   info(): { isa: string; threads: number; poolSize: number; sleeps: number; soloSpells: number };
   /** How many pool threads take part in a kernel (1 = the calling thread only). */

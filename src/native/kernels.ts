@@ -606,17 +606,25 @@ function vaeForward(addon: NativeAddon): KernelFunc {
   };
 }
 
-/** VaekitVaeLogWeights: inputs p0..pN-1, input, x [B, D], eps [k * B, L]; attrs ints, leakySlope, k; output [B]. */
+/**
+ * VaekitVaeLogWeights: inputs p0..pN-1, input, x [B, D], eps [k * B, L]; attrs ints, leakySlope, k; output [B], or
+ * with attr `samples` three outputs: the log-weights and log p(x|z) [k, B] and the KL [B].
+ */
 function vaeLogWeights(addon: NativeAddon): KernelFunc {
   return (args: Args) => {
     const backend = args.backend as NativeBackend;
     const inputs = args.inputs as Record<string, TensorInfo>;
-    const { ints, leakySlope, k } = args.attrs as unknown as { ints: number[]; leakySlope: number; k: number };
+    const { ints, leakySlope, k, samples } = args.attrs as unknown as { ints: number[]; leakySlope: number; k: number; samples?: boolean };
     const n = Object.keys(inputs).filter((key) => key.startsWith('p')).length;
     const params = Array.from({ length: n }, (_, i) => f32(backend, inputs[`p${i}`]));
     const [input, x, eps] = [inputs.input, inputs.x, inputs.eps].map((t) => f32(backend, t));
     if (params.some((p) => !p) || !input || !x || !eps) throw new Error(`${FUSED_LOG_WEIGHTS}: expected float32 inputs`);
     const b = inputs.input.shape[0];
+    if (samples) {
+      const [logW, logPx, kl] = [backend.alloc(k * b), backend.alloc(k * b), backend.alloc(b)];
+      addon.vaeLogWeights(params as Float32Array[], Int32Array.from(ints), Float64Array.of(leakySlope, k), input, x, eps, null, logW, logPx, kl);
+      return [output(backend, [k, b], logW, 'float32'), output(backend, [k, b], logPx, 'float32'), output(backend, [b], kl, 'float32')];
+    }
     const out = new Float64Array(b);
     addon.vaeLogWeights(params as Float32Array[], Int32Array.from(ints), Float64Array.of(leakySlope, k), input, x, eps, out);
     return output(backend, [b], Float32Array.from(out), 'float32');

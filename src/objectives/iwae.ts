@@ -117,3 +117,30 @@ export function piwaeBound({ logWeights, decoderLogWeights, m }: { logWeights: T
     return tf.add(iwae, tf.sub(miwaeBound({ logWeights, m }), miwaeBound({ logWeights: decoderLogWeights, m }))) as Tensor1D;
   });
 }
+
+/** An importance-weighted objective as the bound functions take it (the config's `model.objective` other than `elbo`). */
+export type ImportanceObjective = { kind: 'iwae'; k: number } | { kind: 'miwae' | 'piwae'; k: number; m: number } | { kind: 'ciwae'; k: number; beta: number };
+
+/**
+ * The bound per example that `objective` trains on, from log-weights [n, B] (n = k, or m k for MIWAE and PIWAE; sample
+ * s of example i in row s): IWAE's log-mean-exp, MIWAE's mean over m groups, CIWAE's beta (mean log w) + (1 - beta)
+ * IWAE, and PIWAE's split surrogate, whose `decoderLogWeights` (the same values without the encoder's gradient)
+ * default to `logWeights` where no gradient is taken, making its value the IWAE bound of all m k samples.
+ *
+ * @example
+ * const bound = importanceWeightedBound({ objective: { kind: 'iwae', k: 50 }, logWeights }); // [B]; loss = -bound
+ */
+export function importanceWeightedBound({ objective, logWeights, decoderLogWeights }: { objective: ImportanceObjective; logWeights: Tensor2D; decoderLogWeights?: Tensor2D }): Tensor1D {
+  return tf.tidy(() => {
+    switch (objective.kind) {
+      case 'iwae':
+        return iwaeBound({ logWeights });
+      case 'miwae':
+        return miwaeBound({ logWeights, m: objective.m });
+      case 'piwae':
+        return piwaeBound({ logWeights, decoderLogWeights: decoderLogWeights ?? logWeights, m: objective.m });
+      case 'ciwae':
+        return tf.add(tf.mul(tf.mean(logWeights, 0), objective.beta), tf.mul(iwaeBound({ logWeights }), 1 - objective.beta)) as Tensor1D;
+    }
+  });
+}

@@ -1,5 +1,5 @@
 /** Datasets for vaekit: loading (MNIST, Fashion-MNIST, Swiss roll, CSV, NPY, IDX), batching and binarization, on plain typed arrays. */
-export type { DataKind, DataOptions, DataSplit, Dataset, Preprocessing } from './types.js';
+export type { DataKind, DataOptions, DataSplit, Dataset, Preprocessing, TabularColumn } from './types.js';
 export { loadDataset, fileFormat, BUILT_IN_DATASETS, DATA_ACCEPTED } from './load.js';
 export { batchIndices, binarize, exampleSize, gather, memoryBatches, type Batch } from './batch.js';
 export { parseIdx, readIdx, type IdxArray, type IdxData } from './idx.js';

@@ -29,6 +29,16 @@ export type Preprocessing =
   | { kind: 'standardize'; mean: number[]; std: number[] }
   | { kind: 'none' };
 
+/**
+ * One column of a tabular file as the model sees it: a numeric column is one input value, a categorical column a
+ * one-hot block of as many inputs as it has categories (scored by a categorical, softmax, likelihood term).
+ */
+export type TabularColumn =
+  /** x[:, index], in the file's units before preprocessing. */
+  | { name: string; kind: 'numeric'; index: number }
+  /** x[:, start .. start + labels.length), one-hot; `labels` the categories as written, in the order of the block. */
+  | { name: string; kind: 'categorical'; start: number; labels: string[] };
+
 /** A loaded dataset: a train and a test split plus everything needed to interpret them. */
 export interface Dataset {
   /** e.g. 'mnist', 'swiss-roll', or the file name. */
@@ -43,6 +53,8 @@ export interface Dataset {
   preprocessing: Preprocessing;
   /** Human-readable origin: a path, or the generator and its seed. */
   source: string;
+  /** Tabular data from a file: its columns, in the file's order (label column removed), and where each sits in x. */
+  columns?: TabularColumn[];
   /**
    * Set when the data streams from disk (`DataOptions.stream`): training and the test loss read the file in chunks,
    * and `train` and `test` hold only their first examples, for figures.

@@ -5,3 +5,4 @@ export { countActiveUnits, ACTIVE_UNIT_THRESHOLD, type ActiveUnits } from './act
 export { posterior, disposePosterior, requirePosterior, type Posterior } from './posterior.js';
 export { anomalyScores, quantile, rocCurve, ANOMALY_SCORES, type AnomalyScore, type AnomalyScoreOptions, type RocCurve } from './anomaly.js';
 export { psnr, ssim, ssimPlane, gaussianWindow, type ImageBatch } from './image-quality.js';
+export { syntheticExamples } from './synthetic.js';

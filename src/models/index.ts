@@ -21,6 +21,6 @@ export { Flow, IafStep, Made, PlanarStep, RadialStep, madeMasks, type FlowStep }
 export { checkLabel, labelsFor, oneHotLabels } from './cvae-labels.js';
 export { buildModel, lossNames, modelKind, modelKinds, registerModelKind, type LossModel, type LossNames, type ModelKindEntry } from './registry.js';
 export { forward, fusedElboSpec } from './fast-paths.js';
-export { evalContext, usesConv } from './parts.js';
+export { evalContext, priorSample, usesConv } from './parts.js';
 export { CodeHead, PosteriorHeads } from './heads.js';
 export { initDecoderBiasFromData, dataMeanBias } from './init.js';

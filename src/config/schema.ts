@@ -60,14 +60,21 @@ export const convSchema = z.object({
 export const networkSchema = z.union([convSchema, mlpSchema]);
 
 const meanActivation = z.enum(['linear', 'sigmoid']);
+/**
+ * Categorical columns of tabular data: one-hot blocks of the input x[:, start .. start + size), each scored by a
+ * softmax (categorical) log-likelihood of the decoder's outputs there instead of the likelihood's own term. Set from
+ * the data's columns when training (src/config/data-rules.ts); a config file need not give it.
+ */
+const categoricalBlocks = z.array(z.object({ start: z.number().int().min(0), size: z.number().int().min(1) }).strict()).optional();
 export const likelihoodSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('bernoulli') }),
+  z.object({ kind: z.literal('bernoulli'), categorical: categoricalBlocks }),
   z.object({
     kind: z.literal('gaussian'),
     variance: z.union([z.number().positive(), z.literal('learned')]).default(1),
     meanActivation: meanActivation.default('linear'),
+    categorical: categoricalBlocks,
   }),
-  z.object({ kind: z.literal('squared-error'), meanActivation: meanActivation.default('linear') }),
+  z.object({ kind: z.literal('squared-error'), meanActivation: meanActivation.default('linear'), categorical: categoricalBlocks }),
 ]);
 
 const common = {

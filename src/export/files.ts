@@ -56,6 +56,8 @@ export function exportRun({ run, format, out }: { run: string; format: ExportFor
   const { metadata, weights, runConfig } = readSaved(run);
   const gap = modelKind(metadata.kind).exportGap;
   if (gap) throw new UsageError(`${run}: a ${metadata.kind} model cannot be exported as encoder and decoder graphs without losing ${gap}; encode, decode and sample it with vaekit`);
+  const categorical = metadata.likelihood.categorical?.length;
+  if (categorical) throw new UsageError(`${run}: the model's decoder scores ${categorical} categorical column(s) with a softmax, which the exported xMean does not compute yet; encode, decode and sample it with vaekit`);
   let files: Record<string, string | Uint8Array>;
   if (format === 'onnx') {
     const onnx = toOnnx(metadata, weights, run);

@@ -23,7 +23,7 @@ function layerSpec(model: Model): FusedElboSpec | undefined {
 function recognize(model: Model): FusedElboSpec | undefined {
   const { encoder, heads, decoder } = model.parts;
   // A conditional model's layers read [x, onehot(y)]: the kernels take x alone.
-  if (model.classes !== undefined || model.likelihood.kind !== 'bernoulli') return undefined;
+  if (model.classes !== undefined || model.likelihood.kind !== 'bernoulli' || model.likelihood.categorical?.length) return undefined;
   if (!(heads instanceof PosteriorHeads) || !(decoder instanceof Decoder)) return undefined;
   const [enc, dec] = [denseLayers(encoder), denseLayers(decoder.mlp)];
   const [mean, variance, output] = [heads.mean, heads.variance, decoder.out].map(stepLayer);

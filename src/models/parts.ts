@@ -49,7 +49,7 @@ export class Decoder implements Block {
  */
 export function decodeMean(decoder: Block, likelihood: Likelihood, z: Tensor2D): Tensor2D {
   return tf.tidy(() => {
-    if (!(decoder instanceof Decoder) || likelihood.kind !== 'bernoulli') return likelihoodMean(likelihood, decoder.apply(z, evalContext()));
+    if (!(decoder instanceof Decoder) || likelihood.kind !== 'bernoulli' || likelihood.categorical?.length) return likelihoodMean(likelihood, decoder.apply(z, evalContext()));
     const h = decoder.mlp.apply(z, evalContext());
     return tf.fused.matMul({ a: h, b: decoder.out.kernel, bias: decoder.out.bias, activation: 'sigmoid' }) as Tensor2D;
   });

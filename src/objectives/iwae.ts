@@ -1,7 +1,7 @@
 /** Importance weights and the IWAE bound (Burda et al. 2015), per example: log p(x|z) + log p(z) - log q(z|x) and log-mean-exp. */
 import { tf, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import { stopGradient } from './stop-gradient.js';
-import { bernoulliLogLikelihood, gaussianLogLikelihood, type Likelihood } from './likelihood.js';
+import { bernoulliLogLikelihood, gaussianLogLikelihood, withCategorical, type Likelihood } from './likelihood.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -27,7 +27,8 @@ export function logStandardNormal({ z }: { z: Tensor2D }): Tensor1D {
 }
 
 /**
- * The normalized log-likelihood log p(x|z) per example, read from the decoder output.
+ * The normalized log-likelihood log p(x|z) per example, read from the decoder output (a categorical block's term is
+ * its softmax log-probability of the category; see `Likelihood.categorical`).
  * `squared-error` is taken as the Gaussian it is proportional to: variance 1/2, so log p = -SSE - (D/2) log(pi);
  * `bernoulli` is a normalized density only for binary x (grey levels give a number, but not a log-probability).
  *
@@ -35,6 +36,11 @@ export function logStandardNormal({ z }: { z: Tensor2D }): Tensor1D {
  * const logPxz = logLikelihood({ likelihood, x, output }); // [N]
  */
 export function logLikelihood({ likelihood, x, output }: { likelihood: Likelihood; x: Tensor2D; output: Tensor2D }): Tensor1D {
+  return withCategorical({ likelihood, x, output, sign: 1, own: ownLogLikelihood });
+}
+
+/** The likelihood's own normalized log-likelihood over every value of x, categorical blocks ignored. */
+function ownLogLikelihood({ likelihood, x, output }: { likelihood: Likelihood; x: Tensor2D; output: Tensor2D }): Tensor1D {
   return tf.tidy(() => {
     const meanOf = (t: Tensor2D, fn: 'linear' | 'sigmoid') => (fn === 'sigmoid' ? tf.sigmoid(t) : t);
     switch (likelihood.kind) {

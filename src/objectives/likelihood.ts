@@ -8,10 +8,24 @@ import { tf, fusedBernoulliLogLikelihood, type Tensor1D, type Tensor2D } from '.
  * - `gaussian` with `variance: 'learned'`: the output is [mean, logVar] per dimension (width 2D).
  * - `squared-error`: summed squared error, as seeds 000 and 001 use; equals -log N(x; mean, 1/2) less D/2 log(pi).
  */
-export type Likelihood =
+export type Likelihood = (
   | { kind: 'bernoulli' }
   | { kind: 'gaussian'; variance: number | 'learned'; meanActivation: 'linear' | 'sigmoid' }
-  | { kind: 'squared-error'; meanActivation: 'linear' | 'sigmoid' };
+  | { kind: 'squared-error'; meanActivation: 'linear' | 'sigmoid' }
+) & {
+  /**
+   * Tabular data's categorical columns, one-hot blocks x[:, start .. start + size): each is scored by a categorical
+   * log-likelihood, sum_j x_j log softmax(l)_j of the decoder's outputs l there, and the likelihood's own term covers
+   * the other (numeric) values alone, as TVAE (Xu et al. 2019) models mixed tables. Its mean is the softmax.
+   */
+  categorical?: CategoricalBlock[];
+};
+
+/** One categorical column's one-hot block of inputs: x[:, start .. start + size). */
+export interface CategoricalBlock {
+  start: number;
+  size: number;
+}
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -78,6 +92,22 @@ function splitLearned(output: Tensor2D): [Tensor2D, Tensor2D] {
  */
 export function likelihoodMean(likelihood: Likelihood, output: Tensor2D): Tensor2D {
   return tf.tidy(() => {
+    const blocks = likelihood.categorical;
+    if (!blocks?.length) return ownMean(likelihood, output);
+    // The numeric values' means, with each block's softmax in its place.
+    const mean = ownMean(likelihood, output); // [B, D]
+    const d = mean.shape[1];
+    const logits = meanHalf(likelihood, output, d);
+    const parts = segments(blocks, d).map(({ start, size, categorical }) =>
+      categorical ? tf.softmax(tf.slice(logits, [0, start], [-1, size])) : tf.slice(mean, [0, start], [-1, size]),
+    );
+    return tf.concat(parts, 1) as Tensor2D;
+  });
+}
+
+/** The likelihood's own mean of every value, blocks ignored. */
+function ownMean(likelihood: Likelihood, output: Tensor2D): Tensor2D {
+  return tf.tidy(() => {
     switch (likelihood.kind) {
       case 'bernoulli':
         return tf.sigmoid(output);
@@ -98,6 +128,11 @@ export function likelihoodMean(likelihood: Likelihood, output: Tensor2D): Tensor
  * const rec = reconstructionLoss({ likelihood, x, output }); // [B]
  */
 export function reconstructionLoss({ likelihood, x, output }: { likelihood: Likelihood; x: Tensor2D; output: Tensor2D }): Tensor1D {
+  return withCategorical({ likelihood, x, output, sign: -1, own: ownReconstructionLoss });
+}
+
+/** The likelihood's own reconstruction term over every value of x, blocks ignored. */
+function ownReconstructionLoss({ likelihood, x, output }: { likelihood: Likelihood; x: Tensor2D; output: Tensor2D }): Tensor1D {
   return tf.tidy(() => {
     switch (likelihood.kind) {
       case 'bernoulli':
@@ -113,5 +148,65 @@ export function reconstructionLoss({ likelihood, x, output }: { likelihood: Like
         return tf.neg(gaussianLogLikelihood({ x, mean, logVar: Math.log(likelihood.variance) }));
       }
     }
+  });
+}
+
+/**
+ * Categorical log-likelihood per example: sum over the blocks of sum_j x_j log softmax(logits)_j, x one-hot (or
+ * category probabilities) in each block.
+ *
+ * @example
+ * const ll = categoricalLogLikelihood({ x, logits, blocks: [{ start: 2, size: 3 }] }); // [B]
+ */
+export function categoricalLogLikelihood({ x, logits, blocks }: { x: Tensor2D; logits: Tensor2D; blocks: CategoricalBlock[] }): Tensor1D {
+  return tf.tidy(() => {
+    const terms = blocks.map(({ start, size }) => tf.sum(tf.mul(tf.slice(x, [0, start], [-1, size]), tf.logSoftmax(tf.slice(logits, [0, start], [-1, size]))), 1));
+    return (terms.length === 1 ? terms[0] : tf.addN(terms)) as Tensor1D;
+  });
+}
+
+/** The columns of [0, d) in order: numeric runs between the blocks, and the blocks (`categorical`). */
+export function segments(blocks: CategoricalBlock[], d: number): { start: number; size: number; categorical: boolean }[] {
+  const out: { start: number; size: number; categorical: boolean }[] = [];
+  let at = 0;
+  for (const { start, size } of [...blocks].sort((a, b) => a.start - b.start)) {
+    if (start < at || start + size > d) throw new Error(`likelihood.categorical: the block [${start}, ${start + size}) overlaps another or is outside the ${d} values`);
+    if (start > at) out.push({ start: at, size: start - at, categorical: false });
+    out.push({ start, size, categorical: true });
+    at = start + size;
+  }
+  if (at < d) out.push({ start: at, size: d - at, categorical: false });
+  return out;
+}
+
+/** The decoder outputs [B, D] that parameterize the mean: all of them, or the first half of a learned variance's. */
+function meanHalf(likelihood: Likelihood, output: Tensor2D, d: number): Tensor2D {
+  return likelihood.kind === 'gaussian' && likelihood.variance === 'learned' ? (tf.slice(output, [0, 0], [-1, d]) as Tensor2D) : output;
+}
+
+/**
+ * A per-example term of a likelihood with categorical blocks: `own` on the numeric values alone (their x and their
+ * outputs, both halves of a learned variance's), plus `sign` times the blocks' categorical log-likelihood. Without
+ * blocks it is `own` itself.
+ */
+export function withCategorical(args: {
+  likelihood: Likelihood;
+  x: Tensor2D;
+  output: Tensor2D;
+  sign: 1 | -1;
+  own: (a: { likelihood: Likelihood; x: Tensor2D; output: Tensor2D }) => Tensor1D;
+}): Tensor1D {
+  const { likelihood, x, output, sign, own } = args;
+  const blocks = likelihood.categorical;
+  if (!blocks?.length) return own({ likelihood, x, output });
+  return tf.tidy(() => {
+    const d = x.shape[1];
+    const numeric = segments(blocks, d).filter((s) => !s.categorical);
+    const pick = (t: Tensor2D, offset: number) => tf.concat(numeric.map(({ start, size }) => tf.slice(t, [0, offset + start], [-1, size])), 1) as Tensor2D;
+    const learned = likelihood.kind === 'gaussian' && likelihood.variance === 'learned';
+    const categorical = tf.mul(categoricalLogLikelihood({ x, logits: meanHalf(likelihood, output, d), blocks }), sign) as Tensor1D;
+    if (numeric.length === 0) return categorical;
+    const numericOutput = learned ? (tf.concat([pick(output, 0), pick(output, d)], 1) as Tensor2D) : pick(output, 0);
+    return tf.add(own({ likelihood, x: pick(x, 0), output: numericOutput }), categorical) as Tensor1D;
   });
 }

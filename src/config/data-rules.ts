@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { Dataset } from '../data/types.js';
+import { categoricalBlocks } from '../data/tabular.js';
 import type { LikelihoodConfig, RunConfig } from './schema.js';
 
 /** What the layers of a config chose themselves, as opposed to what the preset or the schema's defaults gave. */
@@ -105,5 +106,21 @@ export function fitToData(config: RunConfig, dataset: Dataset, choices: DataChoi
     notice(`notice: ${dataset.name} is ${dataset.kind} data, so the decoder is Gaussian with variance 0.1 (choose with --likelihood or a config file)`);
   }
   checkLikelihood(fitted, dataset, choices.likelihoodBy ?? 'model.likelihood bernoulli');
-  return fitted;
+  return fitCategorical(fitted, dataset, notice);
+}
+
+/**
+ * Tabular data with categorical columns: the likelihood scores each one-hot block by a softmax over its categories
+ * (likelihood.categorical), taken from the data's columns whatever the config said.
+ */
+function fitCategorical(config: RunConfig, dataset: Dataset, notice: (line: string) => void): RunConfig {
+  const blocks = dataset.columns ? categoricalBlocks(dataset.columns) : [];
+  const { categorical: had, ...likelihood } = config.model.likelihood;
+  if (JSON.stringify(had ?? []) === JSON.stringify(blocks)) return config;
+  if (blocks.length > 0) {
+    const names = dataset.columns!.filter((c) => c.kind === 'categorical').map((c) => c.name);
+    notice(`notice: ${dataset.name} has ${names.length} categorical column(s) (${names.join(', ')}), each modelled by a softmax over its categories beside the ${likelihood.kind} likelihood of the numeric columns`);
+  }
+  const fitted = blocks.length > 0 ? { ...likelihood, categorical: blocks } : likelihood;
+  return { ...config, model: { ...config.model, likelihood: fitted } } as RunConfig;
 }

@@ -69,11 +69,15 @@ export function encodeLabels(values: string[]): { labels: Int32Array; labelNames
 /**
  * Turns raw values into model inputs in place: standardize each of the `d` features with the train
  * split's mean and (population) std, a constant feature dividing by 1; or multiply by `scale`; or
- * leave them. Returns the record a saved model needs to repeat it.
+ * leave them. Values marked in `oneHot` (categorical columns' blocks) are left as they are when standardizing
+ * (mean 0, std 1 in the record). Returns the record a saved model needs to repeat it.
  */
-export function preprocess(train: DataSplit, test: DataSplit, d: number, how: { standardize: boolean; scale?: number }): Preprocessing {
+export function preprocess(train: DataSplit, test: DataSplit, d: number, how: { standardize: boolean; scale?: number; oneHot?: Uint8Array }): Preprocessing {
   if (how.standardize) {
     const { mean, std } = featureStats(train.x, d);
+    how.oneHot?.forEach((hot, j) => {
+      if (hot) [mean[j], std[j]] = [0, 1];
+    });
     for (const { x } of [train, test]) {
       for (let i = 0; i < x.length; i++) x[i] = (x[i] - mean[i % d]) / std[i % d];
     }

@@ -9,7 +9,8 @@ import { parseIdx, parseIdxHeader, readIdx } from './idx.js';
 import { parseNpy, parseNpyHeader } from './npy.js';
 import { streamedDataset } from './stream.js';
 import { encodeLabels, limitCounts, preprocess, selectExamples } from './preprocess.js';
-import type { DataKind, DataOptions, DataSplit, Dataset } from './types.js';
+import { oneHotMask } from './tabular.js';
+import type { DataKind, DataOptions, DataSplit, Dataset, TabularColumn } from './types.js';
 
 /**
  * A CSV file as tabular data: one example per row, labels from `opts.labelColumn` (names are the
@@ -180,6 +181,8 @@ export interface Unsplit {
   labelNames?: string[];
   /** Applied when not standardizing. */
   scale?: number;
+  /** A tabular file's columns (src/data/tabular.ts): one-hot blocks are not standardized, and the dataset keeps them. */
+  columns?: TabularColumn[];
 }
 
 /**
@@ -209,8 +212,9 @@ export function fromUnsplit(file: string, opts: DataOptions, u: Unsplit): Datase
     train = selectExamples(all, trainAt, d);
     test = selectExamples(all, testAt, d);
   }
-  const preprocessing = preprocess(train, test, d, { standardize: opts.standardize ?? u.kind !== 'image', scale: u.scale });
-  const { kind, shape, labelNames } = u;
+  const oneHot = u.columns && oneHotMask(u.columns, d);
+  const preprocessing = preprocess(train, test, d, { standardize: opts.standardize ?? u.kind !== 'image', scale: u.scale, oneHot });
+  const { kind, shape, labelNames, columns } = u;
   const source = `${file} (seeded split, seed ${opts.seed}, test fraction ${opts.testFraction})`;
-  return { name: basename(file), kind, shape, ...(labelNames && { labelNames }), train, test, preprocessing, source };
+  return { name: basename(file), kind, shape, ...(labelNames && { labelNames }), train, test, preprocessing, source, ...(columns && { columns }) };
 }

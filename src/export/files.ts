@@ -113,6 +113,7 @@ export function importSafetensors({ file, run, out }: { file: string; run?: stri
     preprocessing: metadata.preprocessing,
     labelNames: metadata.labelNames,
     dataset: metadata.dataset,
+    columns: metadata.columns,
     extra: { ...(metadata.extra ?? {}), importedFrom: path.basename(file) },
   };
   const target = out ?? run!;

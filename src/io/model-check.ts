@@ -120,6 +120,39 @@ export function checkModelJson(m: Partial<ModelMetadata>, where: string): void {
       if (bad >= 0) throw new ModelError(`${where}: preprocessing.${field}[${bad}] is ${show(list[bad])}, expected ${field === 'mean' ? 'a finite number' : 'a finite number > 0'}`);
     }
   }
+  checkColumns(m, values, where);
+}
+
+/**
+ * A tabular model's `columns` cover its inputs exactly once (a numeric column one value, a categorical column a block
+ * of distinct text labels), and its likelihood's categorical blocks are the categorical columns' blocks.
+ */
+function checkColumns(m: Record<string, unknown>, values: number, where: string): void {
+  const blocks = ((m.likelihood as { categorical?: unknown } | undefined)?.categorical ?? []) as unknown;
+  if (m.columns === undefined) {
+    if (Array.isArray(blocks) && blocks.length > 0) throw new ModelError(`${where}: likelihood.categorical has ${blocks.length} block(s) but there are no columns, expected the columns they belong to`);
+    return;
+  }
+  if (!Array.isArray(m.columns)) throw new ModelError(`${where}: columns is ${show(m.columns)}, expected an array of columns`);
+  const seen = new Uint8Array(values);
+  const want: string[] = [];
+  m.columns.forEach((c: Record<string, unknown>, j: number) => {
+    const at = `${where}: columns[${j}]`;
+    if (typeof c !== 'object' || c === null || typeof c.name !== 'string') throw new ModelError(`${at} is ${show(c)}, expected { name, kind, ... }`);
+    let [start, size] = [0, 0];
+    if (c.kind === 'numeric' && Number.isInteger(c.index)) [start, size] = [c.index as number, 1];
+    else if (c.kind === 'categorical' && Number.isInteger(c.start) && Array.isArray(c.labels) && c.labels.length > 0 && c.labels.every((l) => typeof l === 'string') && new Set(c.labels).size === c.labels.length) {
+      [start, size] = [c.start as number, c.labels.length];
+      want.push(`${start}+${size}`);
+    } else throw new ModelError(`${at} is ${show(c)}, expected a numeric column with an index or a categorical one with a start and distinct text labels`);
+    if (start < 0 || start + size > values || seen.subarray(start, start + size).some((v) => v)) {
+      throw new ModelError(`${at} ('${c.name}') spans values ${start}..${start + size - 1}, outside the ${values} inputs or over another column`);
+    }
+    seen.fill(1, start, start + size);
+  });
+  if (seen.some((v) => !v)) throw new ModelError(`${where}: columns cover ${seen.filter((v) => v).length} of the ${values} inputs, expected all of them`);
+  const have = Array.isArray(blocks) ? blocks.map((b: { start?: unknown; size?: unknown }) => `${b?.start}+${b?.size}`) : [];
+  if (have.join() !== want.join()) throw new ModelError(`${where}: likelihood.categorical is ${show(blocks)}, expected the categorical columns' blocks (start+size: ${want.join(', ') || 'none'})`);
 }
 
 /**

@@ -5,7 +5,7 @@
 import { Rng } from '../engine/index.js';
 import { modelSchema } from '../config/schema.js';
 import { buildModel, type Model, type ModelGraph } from '../models/index.js';
-import type { Preprocessing } from '../data/index.js';
+import type { Preprocessing, TabularColumn } from '../data/index.js';
 import { ModelError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { assignTensors, packTensors, type TensorEntry } from './tensor-pack.js';
@@ -28,6 +28,11 @@ export interface ModelMetadata {
   preprocessing: Preprocessing;
   labelNames?: string[];
   dataset?: string;
+  /**
+   * A tabular model's columns, in the training file's order: a numeric column's input index, a categorical column's
+   * one-hot block and its categories (docs/model-format.md). New files are read and synthetic rows written with it.
+   */
+  columns?: TabularColumn[];
   /** The model config it was built from (rebuilds the same architecture). */
   config: Model['config'];
   /** Inference graph in evaluation mode. */
@@ -47,7 +52,7 @@ export interface ModelMetadata {
  */
 export function exportModel(
   model: Model,
-  meta: { inputShape: number[]; preprocessing: Preprocessing; labelNames?: string[]; dataset?: string; extra?: Record<string, unknown> },
+  meta: { inputShape: number[]; preprocessing: Preprocessing; labelNames?: string[]; dataset?: string; columns?: TabularColumn[]; extra?: Record<string, unknown> },
 ): { metadata: ModelMetadata; weights: Uint8Array } {
   const { entries, bytes } = packTensors(model.variables());
   const metadata: ModelMetadata = {
@@ -62,6 +67,7 @@ export function exportModel(
     preprocessing: meta.preprocessing,
     labelNames: meta.labelNames,
     dataset: meta.dataset,
+    ...(meta.columns && { columns: meta.columns }),
     config: model.config,
     graph: model.graph(),
     weightsFile: 'weights.bin',

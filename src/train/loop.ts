@@ -127,7 +127,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
     const elapsedBefore = history.at(-1)?.elapsedSeconds ?? 0;
     const t0 = performance.now();
-    const modelMeta = { inputShape: dataset.shape, preprocessing: dataset.preprocessing, labelNames: dataset.labelNames, dataset: dataset.name };
+    const modelMeta = { inputShape: dataset.shape, preprocessing: dataset.preprocessing, labelNames: dataset.labelNames, dataset: dataset.name, columns: dataset.columns };
     const { epochs } = config.train;
     while (!trainer.done) {
       const tEpoch = performance.now();

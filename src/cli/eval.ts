@@ -4,6 +4,7 @@ import { Rng } from '../engine/index.js';
 import { BACKEND_OPTIONS } from '../config/index.js';
 import { MAX_NLL_SAMPLES, countActiveUnits, estimateNll, evaluateModel, requirePosterior, testExamples, type ActiveUnits, type NllResult } from '../evaluate/index.js';
 import { labelsFor, lossNames, modelKind } from '../models/index.js';
+import { nllDensity } from '../objectives/index.js';
 import { UsageError } from '../errors.js';
 import { fmt } from './output.js';
 import { oneOf, positiveInt } from './parse.js';
@@ -70,7 +71,7 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
       data: dataset.name,
       ...e,
       ...(active ? { activeUnits: active.activeUnits, latent: model.latentDim, activeUnitVariances: active.variances } : {}),
-      ...(nll ? { nll: nll.nll, nllStdErr: nll.nllStdErr, k: nll.k, nllExamples: nll.n, nllOf: `-log ${px}` } : {}),
+      ...(nll ? { nll: nll.nll, nllStdErr: nll.nllStdErr, k: nll.k, nllExamples: nll.n, nllOf: `-log ${px}`, nllDensity: nllDensity(model.likelihood) } : {}),
     };
     out.result(result, () => {
       out.info(`test set: ${e.n} examples of ${dataset.name}`);

@@ -2,7 +2,7 @@
 export * from './likelihood.js';
 export { klStandardNormal } from './kl.js';
 export { elbo, klPenalty, type KlWeight, type LossTerms, type ReconstructionReduction } from './elbo.js';
-export { importanceWeightedBound, iwaeBound, logImportanceWeights, logLikelihood, logNormalDiag, logStandardNormal, miwaeBound, piwaeBound, type ImportanceObjective } from './iwae.js';
+export { importanceWeightedBound, iwaeBound, nllDensity, logImportanceWeights, logLikelihood, logNormalDiag, logStandardNormal, miwaeBound, piwaeBound, type ImportanceObjective } from './iwae.js';
 export { stopGradient } from './stop-gradient.js';
 export { tcTerms, stratifiedLogWeights, type TcEstimator, type TcTerms } from './tc.js';
 export { mmd, IMQ_SCALES, type MmdKernel } from './mmd.js';

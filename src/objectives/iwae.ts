@@ -61,6 +61,29 @@ function ownLogLikelihood({ likelihood, x, output }: { likelihood: Likelihood; x
 }
 
 /**
+ * The density log p(x|z) the NLL estimate uses for `likelihood`, in words, for `eval --json` (`nllDensity`) and the
+ * model format doc: the training loss of `squared-error` is the summed squared error alone, and the NLL adds
+ * (D/2) log(pi), the normalizer of the Gaussian of variance 1/2 that the squared error is -log of.
+ *
+ * @example
+ * nllDensity({ kind: 'squared-error', meanActivation: 'linear' }); // 'N(x; mean, 1/2): -log p(x|z) = sum (x - mean)^2 + (D/2) log(pi) ...'
+ */
+export function nllDensity(likelihood: Likelihood): string {
+  const own = (() => {
+    switch (likelihood.kind) {
+      case 'bernoulli':
+        return 'Bernoulli(x; sigmoid(logits)): -log p(x|z) = sum softplus(l) - x l (a normalized density for binary x only)';
+      case 'squared-error':
+        return 'N(x; mean, 1/2) per value: -log p(x|z) = sum (x - mean)^2 + (D/2) log(pi), the summed squared error the training loss reports plus the Gaussian normalizer';
+      case 'gaussian':
+        return `N(x; mean, ${likelihood.variance === 'learned' ? 'the decoded variance' : likelihood.variance}) per value: -log p(x|z) = sum ((x - mean)^2 / var + log var + log 2 pi) / 2`;
+    }
+  })();
+  const blocks = likelihood.categorical?.length;
+  return blocks ? `${own}, over the numeric values; each of the ${blocks} categorical column(s): -log softmax(logits) of its category` : own;
+}
+
+/**
  * The log importance weight log w = log p(x|z) + log p(z) - log q(z|x) of each row, z drawn from q(z|x) = N(mean, exp(logVar)).
  * Rows are independent: callers tile x and the posterior to evaluate k samples per example.
  *

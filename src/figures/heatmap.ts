@@ -44,7 +44,8 @@ export function heatmapSpec({ values, rows, cols, title, valueTitle = 'value', r
       y: { field: 'row', type: 'nominal', sort: rows, title: rowTitle, axis: { grid: false } },
     },
     layer: [
-      { mark: { type: 'rect' }, encoding: { color: { field: 'value', type: 'quantitative', title: valueTitle, scale } } },
+      // A signed scale labels its ends and 0, so the legend reads as the symmetric range it is.
+      { mark: { type: 'rect' }, encoding: { color: { field: 'value', type: 'quantitative', title: valueTitle, scale, ...(signed ? { legend: { values: [-max, 0, max], format: '.2f' } } : {}) } } },
       ...(cell >= 24
         ? [{ mark: { type: 'text', fontSize: 10 }, encoding: { text: { field: 'value', type: 'quantitative', format: '.2f' }, color: { condition: { test: light, value: 'white' }, value: 'black' } } }]
         : []),

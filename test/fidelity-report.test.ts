@@ -2,7 +2,7 @@
  * The synthetic data fidelity section end to end: a tiny tabular run's report.html holds the table and both figures,
  * fidelity.json is in the data's units, `vaekit report` keeps the section and `vaekit eval --json` gives the same numbers.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,32 @@ describe('synthetic data fidelity of a tabular run', () => {
     const { seed, ...summary } = JSON.parse(read('fidelity.json')) as FidelityRecord;
     expect(seed).toBeDefined();
     expect(e.fidelity).toEqual(summary);
+  });
+});
+
+describe('vaekit report on a tabular run trained before the section existed', () => {
+  const fidelityFiles = ['fidelity.json', 'fidelity-marginals.png', 'fidelity-marginals.svg', 'fidelity-correlation.png', 'fidelity-correlation.svg'];
+
+  it('draws the section: the same summary as at the end of training', async () => {
+    const kept = read('fidelity.json');
+    for (const f of fidelityFiles) rmSync(path.join(dir, 'tab', f));
+    const out = await json('report', 'tab');
+    expect([...out.files].sort()).toEqual([...fidelityFiles, 'report.html'].map((f) => path.join('tab', f)).sort());
+    expect(read('fidelity.json')).toBe(kept);
+    expect(section(read('report.html'))).toContain('src="fidelity-correlation.png"');
+  });
+
+  it('leaves the section out, with a notice, when the data file has gone', async () => {
+    for (const f of fidelityFiles) rmSync(path.join(dir, 'tab', f));
+    renameSync(path.join(dir, 'table.csv'), path.join(dir, 'moved.csv'));
+    try {
+      const r = await runCli(dir, 'report', 'tab');
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/notice: could not add the synthetic data fidelity section \(.*table\.csv.*\); the report is rebuilt without it/);
+      expect(read('report.html')).not.toContain('Synthetic data fidelity');
+    } finally {
+      renameSync(path.join(dir, 'moved.csv'), path.join(dir, 'table.csv'));
+    }
   });
 });
 

@@ -63,19 +63,36 @@ export function correlationFigure(summary: FidelitySummary): Figure | undefined 
 }
 
 /**
- * Adds the fidelity figures of a tabular run to a plan; the synthetic rows and the summary are made once, when the
- * first of them is drawn.
+ * The fidelity figures of a tabular run, to be drawn as a plan's steps: the synthetic rows and the summary are made
+ * once, when the first of them is drawn. None for other data.
  */
-export function planFidelityFigures(plan: PlannedFigure[], model: Model, dataset: Dataset, seed: number | string): void {
-  if (dataset.kind !== 'tabular' || dataset.test.n === 0) return;
+function fidelitySteps(model: Model, dataset: Dataset, seed: number | string): PlannedFigure[] {
+  if (dataset.kind !== 'tabular' || dataset.test.n === 0) return [];
   let made: { data: FidelityData; summary: FidelityRecord } | undefined;
   const make = () => {
     if (made) return made;
     const data = fidelityData({ model, dataset, seed });
     return (made = { data, summary: { ...fidelitySummary(data), seed } });
   };
-  plan.push({ name: 'synthetic data fidelity', draw: () => marginalsFigure(make().data, make().summary) });
-  plan.push({ name: 'correlation difference', draw: () => correlationFigure(make().summary) });
+  return [
+    { name: 'synthetic data fidelity', draw: () => marginalsFigure(make().data, make().summary) },
+    { name: 'correlation difference', draw: () => correlationFigure(make().summary) },
+  ];
+}
+
+/** Adds the fidelity figures of a tabular run to a plan (nothing for other data). */
+export function planFidelityFigures(plan: PlannedFigure[], model: Model, dataset: Dataset, seed: number | string): void {
+  plan.push(...fidelitySteps(model, dataset, seed));
+}
+
+/**
+ * The fidelity figures of a tabular run, drawn (the marginals carry fidelity.json); [] for other data.
+ *
+ * @example
+ * writeFigures(runDir, fidelityFigures(model, dataset, config.train.seed));
+ */
+export function fidelityFigures(model: Model, dataset: Dataset, seed: number | string): Figure[] {
+  return fidelitySteps(model, dataset, seed).flatMap((step) => step.draw() ?? []);
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

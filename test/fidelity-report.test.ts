@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../src/engine/index.js';
 import { fidelitySummary } from '../src/evaluate/index.js';
-import { MAX_MARGINAL_PANELS, fidelitySectionHtml, marginalsFigure, reportHtml, type FidelityRecord } from '../src/report/index.js';
+import { MAX_MARGINAL_PANELS, correlationFigure, fidelitySectionHtml, marginalsFigure, reportHtml, type FidelityRecord } from '../src/report/index.js';
 import type { TabularColumn } from '../src/data/index.js';
 import { runCli, tempDir } from './helpers.js';
 
@@ -176,5 +176,17 @@ describe('the section from a summary', () => {
     expect(html.match(/<tr><td/g)).toHaveLength(14);
     // TV = (|1 - 1/3| + |0 - 2/3|) / 2 = 2/3; the synthetic data's share of red, and its own most frequent category.
     expect(html).toContain('<td style="text-align: left">colour</td><td>TV</td><td>0.667</td><td>red 100.0%</td><td>red 33.3%; most: green 66.7%</td>');
+  });
+
+  it('draws the correlation difference of the first 30 numeric columns and says so', () => {
+    const dim = 35;
+    const real = new Rng(2).normalArray(50 * dim);
+    const summary = fidelitySummary({ dim, real, synthetic: new Rng(3).normalArray(50 * dim) });
+    const figure = correlationFigure(summary)!;
+    expect(figure.caption).toContain('The first 30 of 35 numeric columns are drawn');
+    const svg = String(figure.files[1].bytes);
+    expect(svg).toContain('>x30<');
+    expect(svg).not.toContain('>x31<');
+    expect(correlationFigure(fidelitySummary({ dim: 1, real: Float32Array.of(1, 2), synthetic: Float32Array.of(1, 3) }))).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { Rng } from '../engine/index.js';
 import { buildModel } from '../models/index.js';
 import { resolveConfig } from '../config/index.js';
 import type { Dataset, TabularColumn } from '../data/index.js';
-import { categoryFrequencies, fidelityColumns, fidelityData, fidelitySummary, ksStatistic, pearsonCorrelation, totalVariation } from './fidelity.js';
+import { MAX_CORRELATION_COLUMNS, categoryFrequencies, fidelityColumns, fidelityData, fidelitySummary, ksStatistic, pearsonCorrelation, totalVariation } from './fidelity.js';
 import { checkTensorCountPerTest, expectNoLeak } from '../../test/helpers.js';
 
 /** D by its definition: the largest |F_a(t) - F_b(t)| over every t in either sample, counting with <=. */
@@ -153,6 +153,26 @@ describe('fidelitySummary', () => {
     expect(fidelityColumns(undefined, 3).map((c) => c.name)).toEqual(['x1', 'x2', 'x3']);
     const s = fidelitySummary({ dim: 2, real: Float32Array.of(1, 2, 3, 4), synthetic: Float32Array.of(1, 2, 3, 5) });
     expect(s.columns.map((c) => [c.name, c.statistic, c.value])).toEqual([['x1', 'ks', 0], ['x2', 'ks', 0.5]]);
+  });
+
+  it('lists the correlations of the first 64 numeric columns, and counts all in maxAbs and frobenius', () => {
+    // 70 independent columns; the synthetic copy negates column 69 only, flipping the sign of its correlations.
+    const dim = 70;
+    const real = new Rng(8).normalArray(100 * dim);
+    const synthetic = real.map((v, i) => (i % dim === 69 ? -v : v));
+    const s = fidelitySummary({ dim, real, synthetic });
+    expect(MAX_CORRELATION_COLUMNS).toBe(64);
+    expect(s.correlation.names).toHaveLength(64);
+    expect(s.correlation.numericColumns).toBe(70);
+    expect(s.correlation.diff).toHaveLength(64);
+    expect(s.correlation.diff.flat().every((v) => v === 0)).toBe(true);
+    // diff(69, j) = -2 r(69, j): the largest and the norm come from the unlisted column.
+    const r = pearsonCorrelation(real, dim);
+    let [largest, squares] = [0, 0];
+    for (let j = 0; j < 69; j++) [largest, squares] = [Math.max(largest, 2 * Math.abs(r[69 * dim + j])), squares + 2 * (2 * r[69 * dim + j]) ** 2];
+    expect(s.correlation.maxAbs).toBeCloseTo(largest, 6);
+    expect(s.correlation.frobenius).toBeCloseTo(Math.sqrt(squares), 6);
+    expect(s.columns[69].value).toBeGreaterThan(0); // and its marginal: -x of a sample is not the sample
   });
 
   it('refuses rows of the wrong width and a column outside them', () => {

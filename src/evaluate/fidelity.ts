@@ -115,16 +115,21 @@ export type ColumnFidelity =
   /** The total variation distance of the two category frequencies (`labels` in the block's order). */
   | { name: string; kind: 'categorical'; statistic: 'tv'; value: number; labels: string[]; real: { frequencies: number[] }; synthetic: { frequencies: number[] } };
 
+/** Numeric columns whose correlations a summary lists (the rest count in maxAbs and frobenius): 64 columns are 4,096 entries a matrix. */
+export const MAX_CORRELATION_COLUMNS = 64;
+
 /** The correlations of the numeric columns, real and synthetic, and their difference (synthetic - real). */
 export interface CorrelationFidelity {
-  /** The numeric columns, in order: rows and columns of every matrix. */
+  /** The numeric columns listed, in order (the first {@link MAX_CORRELATION_COLUMNS}): rows and columns of every matrix. */
   names: string[];
+  /** All numeric columns, listed or not. */
+  numericColumns: number;
   real: number[][];
   synthetic: number[][];
   diff: number[][];
-  /** The largest |synthetic - real| over the entries (0 with fewer than two numeric columns). */
+  /** The largest |synthetic - real| over the entries of all numeric columns (0 with fewer than two). */
   maxAbs: number;
-  /** sqrt of the sum of squared differences over the whole matrix (both triangles). */
+  /** sqrt of the sum of squared differences over the whole matrix of all numeric columns (both triangles). */
   frobenius: number;
 }
 
@@ -159,12 +164,14 @@ function moments(v: Float64Array): Moments {
   return { mean, std: Math.sqrt(ss / v.length) };
 }
 
-const toRows = (m: Float64Array, p: number) => Array.from({ length: p }, (_, i) => Array.from(m.subarray(i * p, (i + 1) * p)));
+/** The top-left [k, k] block of a [p, p] matrix as rows. */
+const toRows = (m: Float64Array, p: number, k: number) => Array.from({ length: k }, (_, i) => Array.from(m.subarray(i * p, i * p + k)));
 
 /**
  * Real against synthetic tabular data, both [n, dim] and [m, dim] in the data's own units: per column, the KS
  * statistic (numeric) or the total variation of the category frequencies (categorical), and the Pearson correlations
- * of the numeric columns with their difference. Identical data gives zeros throughout.
+ * of the numeric columns with their difference (the matrices of the first {@link MAX_CORRELATION_COLUMNS} columns, the
+ * largest and the Frobenius norm of the difference over all). Identical data gives zeros throughout.
  *
  * @example
  * const s = fidelitySummary({ columns: dataset.columns, dim: 8, real, synthetic });
@@ -200,14 +207,16 @@ export function fidelitySummary({ columns, dim, real, synthetic }: { columns?: T
   const rc = p > 0 ? pearsonCorrelation(numericOf(real), p) : new Float64Array(0);
   const sc = p > 0 ? pearsonCorrelation(numericOf(synthetic), p) : new Float64Array(0);
   const diff = sc.map((v, i) => v - rc[i]);
+  const listed = Math.min(p, MAX_CORRELATION_COLUMNS);
   return {
     n: { real: real.length / dim, synthetic: synthetic.length / dim },
     columns: perColumn,
     correlation: {
-      names: numeric.map((c) => c.name),
-      real: toRows(rc, p),
-      synthetic: toRows(sc, p),
-      diff: toRows(diff, p),
+      names: numeric.slice(0, listed).map((c) => c.name),
+      numericColumns: p,
+      real: toRows(rc, p, listed),
+      synthetic: toRows(sc, p, listed),
+      diff: toRows(diff, p, listed),
       maxAbs: diff.reduce((m, v) => Math.max(m, Math.abs(v)), 0),
       frobenius: Math.sqrt(diff.reduce((s, v) => s + v * v, 0)),
     },

@@ -12,6 +12,8 @@ import type { Figure, PlannedFigure } from './figures.js';
 export const FIDELITY_FILE = 'fidelity.json';
 /** Marginal panels drawn at most; the table lists every column. */
 export const MAX_MARGINAL_PANELS = 12;
+/** Columns of the correlation heat map at most: 900 cells of 20 pixels, no longer labelled with their values. */
+export const MAX_HEATMAP_COLUMNS = 30;
 
 /** Figures of the section have ids starting with this; the report shows them in the section. */
 export const FIDELITY_PREFIX = 'fidelity-';
@@ -54,10 +56,14 @@ export function marginalsFigure(data: FidelityData, summary: FidelityRecord): Fi
 
 /** The correlation difference of the numeric columns as a heat map; undefined with fewer than two numeric columns. */
 export function correlationFigure(summary: FidelitySummary): Figure | undefined {
-  const { names, diff, maxAbs, frobenius } = summary.correlation;
+  const { names, diff, maxAbs, frobenius, numericColumns } = summary.correlation;
   if (names.length < 2) return undefined;
-  const { svg, png } = renderChart(correlationDiffSpec({ names, diff }));
-  const caption = `Pearson correlation of each pair of numeric columns in the synthetic rows minus that in the real ones; red: stronger or more positive in the synthetic data, blue: weaker or more negative, white: kept. The colour scale runs symmetric about 0 to the largest |difference| (${fixed(maxAbs)}); Frobenius norm of the difference ${fixed(frobenius)}.`;
+  const k = Math.min(names.length, MAX_HEATMAP_COLUMNS);
+  const shown = diff.slice(0, k).map((row) => row.slice(0, k));
+  const { svg, png } = renderChart(correlationDiffSpec({ names: names.slice(0, k), diff: shown }));
+  const largest = Math.max(...shown.flat().map(Math.abs));
+  const some = k < numericColumns ? ` The first ${k} of ${numericColumns} numeric columns are drawn; the largest |difference| over all is ${fixed(maxAbs)}.` : '';
+  const caption = `Pearson correlation of each pair of numeric columns in the synthetic rows minus that in the real ones; red: stronger or more positive in the synthetic data, blue: weaker or more negative, white: kept. The colour scale runs symmetric about 0 to the largest |difference| drawn (${fixed(largest)}); Frobenius norm of the difference ${fixed(frobenius)}.${some}`;
   const id = `${FIDELITY_PREFIX}correlation`;
   return { id, title: 'Correlation difference (synthetic - real)', caption, files: [{ file: `${id}.png`, bytes: png }, { file: `${id}.svg`, bytes: svg }] };
 }
@@ -102,7 +108,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 /** fidelity.json as read back, when it has the fields the section shows. */
 export function readFidelityRecord(json: unknown): FidelityRecord | undefined {
   const r = json as Partial<FidelityRecord> | undefined;
-  return r && Array.isArray(r.columns) && r.correlation && Array.isArray(r.correlation.names) && r.n ? (r as FidelityRecord) : undefined;
+  return r && Array.isArray(r.columns) && r.correlation && typeof r.correlation.numericColumns === 'number' && r.n ? (r as FidelityRecord) : undefined;
 }
 
 /**
@@ -124,11 +130,11 @@ export function fidelitySectionHtml(f: FidelityRecord, figures: string): string 
     }
     return `<tr><td style="text-align: left">${esc(c.name)}</td><td>${c.statistic === 'ks' ? 'KS' : 'TV'}</td><td>${c.value.toFixed(3)}</td><td>${real}</td><td>${synthetic}</td></tr>`;
   });
-  const { names, maxAbs, frobenius } = f.correlation;
+  const { maxAbs, frobenius, numericColumns } = f.correlation;
   const corr =
-    names.length < 2
+    numericColumns < 2
       ? '<p>Fewer than two numeric columns: no correlations to compare.</p>'
-      : `<p>Correlations of the ${names.length} numeric columns: largest |synthetic - real| ${maxAbs.toFixed(3)}, Frobenius norm of the difference ${frobenius.toFixed(3)}.</p>`;
+      : `<p>Correlations of the ${numericColumns} numeric columns: largest |synthetic - real| ${maxAbs.toFixed(3)}, Frobenius norm of the difference ${frobenius.toFixed(3)}.</p>`;
   return `<h2>Synthetic data fidelity</h2>
 <table>
 <thead><tr><th>column</th><th>statistic</th><th>value</th><th>real</th><th>synthetic</th></tr></thead>

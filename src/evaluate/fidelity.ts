@@ -71,11 +71,14 @@ export function pearsonCorrelation(x: ArrayLike<number>, p: number): Float64Arra
   if (!Number.isInteger(n) || n === 0) throw new RangeError(`pearsonCorrelation: ${x.length} values are not n > 0 rows of ${p} columns`);
   const mean = new Float64Array(p);
   for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) mean[j] += x[i * p + j] / n;
-  const cov = new Float64Array(p * p); // [p, p], sums of centred products
+  const cov = new Float64Array(p * p); // [p, p], sums of centred products (upper triangle)
+  const row = new Float64Array(p); // one centred row, so the inner loop reads contiguous float64s
   for (let i = 0; i < n; i++) {
+    for (let j = 0; j < p; j++) row[j] = x[i * p + j] - mean[j];
     for (let j = 0; j < p; j++) {
-      const dj = x[i * p + j] - mean[j];
-      for (let k = j; k < p; k++) cov[j * p + k] += dj * (x[i * p + k] - mean[k]);
+      const dj = row[j];
+      const at = j * p;
+      for (let k = j; k < p; k++) cov[at + k] += dj * row[k];
     }
   }
   const corr = new Float64Array(p * p);

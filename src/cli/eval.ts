@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { Rng } from '../engine/index.js';
 import { BACKEND_OPTIONS } from '../config/index.js';
-import { MAX_NLL_SAMPLES, countActiveUnits, estimateNll, evaluateModel, requirePosterior, testExamples, type ActiveUnits, type NllResult } from '../evaluate/index.js';
+import { MAX_NLL_SAMPLES, countActiveUnits, estimateNll, evaluateModel, fidelityData, fidelitySummary, requirePosterior, testExamples, type ActiveUnits, type NllResult } from '../evaluate/index.js';
 import { labelsFor, lossNames, modelKind } from '../models/index.js';
 import { nllDensity } from '../objectives/index.js';
 import { UsageError } from '../errors.js';
@@ -65,6 +65,8 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
       }
       out.info(`NLL: ${n} examples x ${k} importance samples in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
+    // Tabular data: the synthetic data fidelity the report shows (a decode of at most 5,000 prior draws and a sort per column).
+    const fidelity = dataset.kind === 'tabular' && dataset.test.n > 0 ? fidelitySummary(fidelityData({ model, dataset, seed: config.train.seed })) : undefined;
     const result = {
       run,
       backend,
@@ -72,6 +74,7 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
       ...e,
       ...(active ? { activeUnits: active.activeUnits, latent: model.latentDim, activeUnitVariances: active.variances } : {}),
       ...(nll ? { nll: nll.nll, nllStdErr: nll.nllStdErr, k: nll.k, nllExamples: nll.n, nllOf: `-log ${px}`, nllDensity: nllDensity(model.likelihood) } : {}),
+      ...(fidelity ? { fidelity } : {}),
     };
     out.result(result, () => {
       out.info(`test set: ${e.n} examples of ${dataset.name}`);
@@ -82,6 +85,10 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
       if (e.codebook) out.info(`codebook: ${fmt(100 * e.codebook.usage)}% of the ${e.codebook.size} codes used on the test set, perplexity ${fmt(e.codebook.perplexity)}`);
       if (e.uniformPriorBound !== undefined) out.info(`-log p(x) <= ${fmt(e.uniformPriorBound)} nats per example (reconstruction + M log K: the bound with a uniform prior over the codes)`);
       if (active) out.info(`active units: ${active.activeUnits} of ${model.latentDim} (Cov_x(E_q[z|x${model.classes === undefined ? '' : ', y'}]) > ${active.threshold})`);
+      if (fidelity) {
+        const worst = fidelity.columns.reduce((w, c) => (c.value > w.value ? c : w));
+        out.info(`synthetic data fidelity (${fidelity.n.synthetic} prior draws vs ${fidelity.n.real} test rows): largest ${worst.statistic.toUpperCase()} ${fmt(worst.value)} (${worst.name}); correlations: max |diff| ${fmt(fidelity.correlation.maxAbs)}, Frobenius ${fmt(fidelity.correlation.frobenius)}`);
+      }
       if (nll) out.info(`NLL, -log ${px} (importance sampled, k=${nll.k}): ${fmt(nll.nll)} +- ${fmt(nll.nllStdErr)} nats per example (standard error over ${nll.n} examples)${model.classes === undefined ? '' : '; each example conditioned on its label y'}`);
     });
   });

@@ -1,10 +1,12 @@
 /** `vaekit report RUN`: rebuild report.html; also the shared runner of the figure commands (sample, reconstruct, ...). */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { BACKEND_OPTIONS, type RunConfig } from '../config/index.js';
-import type { Dataset } from '../data/index.js';
+import { fileFormat, type Dataset } from '../data/index.js';
 import type { Model } from '../models/index.js';
 import { UsageError } from '../errors.js';
-import { writeFigures, writeReport, type Figure } from '../report/index.js';
+import { FIDELITY_FILE, fidelityFigures, writeFigures, writeReport, type Figure } from '../report/index.js';
 import { makeOutput } from './output.js';
 import { readRunConfig } from './run-folder.js';
 import { oneOf } from './parse.js';
@@ -59,6 +61,25 @@ export async function runFigureCommand(run: string, flags: FigureFlags, make: (c
   });
 }
 
+/**
+ * A tabular run trained before its report had a fidelity section (a model but no fidelity.json): draws the section's
+ * figures and summary now. Returns the files written; nothing for other runs.
+ */
+async function addFidelity(run: string, config: RunConfig, flags: { json?: boolean }, notice: (line: string) => void): Promise<string[]> {
+  const isFile = fileFormat(config.data.name) === 'csv' || fileFormat(config.data.name) === 'npy';
+  if (!isFile || existsSync(path.join(run, FIDELITY_FILE)) || !existsSync(path.join(run, 'model', 'model.json'))) return [];
+  try {
+    return await withRun(run, flags, (r) => {
+      const dataset = runDataset(r);
+      return dataset.kind === 'tabular' ? writeFigures(run, fidelityFigures(r.model, dataset, r.config.train.seed)) : [];
+    });
+  } catch (err) {
+    // The page matters more than one section: a data file moved away since training leaves the section out.
+    notice(`notice: could not add the synthetic data fidelity section (${(err as Error).message}); the report is rebuilt without it`);
+    return [];
+  }
+}
+
 /** Registers `vaekit report`. */
 export function registerReport(program: Command): void {
   program
@@ -66,10 +87,11 @@ export function registerReport(program: Command): void {
     .description("rebuild a run's report.html: config, metrics table and every figure in the run folder")
     .argument('<run>', 'run folder')
     .option('--json', 'print { files: [...] }')
-    .action((run: string, flags: { json?: boolean }) => {
+    .action(async (run: string, flags: { json?: boolean }) => {
       const out = makeOutput(flags.json === true);
-      readRunConfig(run); // a clear error for a folder that is not a run
+      const config = readRunConfig(run); // a clear error for a folder that is not a run
+      const added = await addFidelity(run, config, flags, (line) => out.info(line));
       const file = writeReport(run);
-      out.result({ files: [file] }, () => out.info(file));
+      out.result({ files: [...added, file] }, () => [...added, file].forEach((f) => out.info(f)));
     });
 }

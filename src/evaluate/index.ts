@@ -6,3 +6,4 @@ export { posterior, disposePosterior, requirePosterior, type Posterior } from '.
 export { anomalyScores, quantile, rocCurve, ANOMALY_SCORES, type AnomalyScore, type AnomalyScoreOptions, type RocCurve } from './anomaly.js';
 export { psnr, ssim, ssimPlane, gaussianWindow, type ImageBatch } from './image-quality.js';
 export { syntheticExamples } from './synthetic.js';
+export { ksStatistic, totalVariation, categoryFrequencies, pearsonCorrelation, fidelityColumns, fidelitySummary, fidelityData, MAX_FIDELITY_ROWS, MAX_CORRELATION_COLUMNS, type ColumnFidelity, type CorrelationFidelity, type FidelitySummary, type FidelityData, type Moments } from './fidelity.js';

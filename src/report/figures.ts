@@ -5,6 +5,7 @@ import { checkLabel, labelsFor, lossNames, modelKind, type LossModel, type Model
 import { UsageError } from '../errors.js';
 import { decodeCodes, encodeMeans, interpolate, manifoldGrid, project, reconstructRows, repeatLabel, row, samplePrior, traverse, type ProjectionMethod, type Rows, type StepProgress } from '../latent/index.js';
 import { factorMutualInfo, factorTraversalFigure, mutualInfoFigure, scorableTruth, type FactorInfo } from './disentangle.js';
+import { planFidelityFigures } from './fidelity.js';
 import { histogramsSpec, imageGrid, lossCurveSpec, pathOverDataSpec, pointPanelsSpec, renderChart, scatterSpec, type EpochTerms } from '../figures/index.js';
 
 /** One file of a figure, named relative to the run folder. */
@@ -374,6 +375,7 @@ export function planRunFigures({ model, dataset, history, modelConfig, seed = 0,
   if (hasManifold(model) && !(model.classes !== undefined && !isImage(dataset))) plan.push({ name: 'manifold', draw: () => manifoldFigure(model, dataset) });
   plan.push({ name: 'traversal', draw: () => traversalFigure(model, dataset) });
   factorFigures(plan, model, dataset, seed);
+  planFidelityFigures(plan, model, dataset, seed);
   const projection = method ?? (model.latentDim > 2 ? 'umap' : 'pca');
   plan.push({ name: latentStepName(model, dataset, projection), draw: (onProgress) => latentFigure(model, dataset, { seed, method: projection, onProgress }) });
   return plan;

@@ -1,5 +1,6 @@
 /** report.html: the config, the metrics table and every figure, as one self-contained page that opens from disk. */
 import type { LossNames } from '../models/index.js';
+import { FIDELITY_PREFIX, fidelitySectionHtml, type FidelityRecord } from './fidelity.js';
 
 /** A figure as the report shows it: an image file relative to the run folder, a title and a caption. */
 export interface ReportFigure {
@@ -29,6 +30,8 @@ export interface ReportInput {
   loss?: LossNames;
   /** The disentanglement metrics (`vaekit disentangle`), shown in their own section with the figures whose id starts 'disentangle-'. */
   disentanglement?: { data: string; rows: { metric: string; value: number; settings: string }[] };
+  /** A tabular run's synthetic data fidelity (fidelity.json), shown in its own section with the figures whose id starts 'fidelity-'. */
+  fidelity?: FidelityRecord;
   generated?: string;
 }
 
@@ -43,7 +46,7 @@ const num = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed
  * @example
  * writeFileAtomic('runs/a/report.html', reportHtml({ title: 'runs/a', config, history, figures }));
  */
-export function reportHtml({ title, config, history, figures, loss = { loss: 'negative ELBO', regularizer: 'KL' }, generated, disentanglement }: ReportInput): string {
+export function reportHtml({ title, config, history, figures, loss = { loss: 'negative ELBO', regularizer: 'KL' }, generated, disentanglement, fidelity }: ReportInput): string {
   const klName = loss.regularizer;
   const termHeads = klName === undefined ? [loss.loss] : ['loss', 'reconstruction', klName];
   const cells = (t: { loss: number; reconstruction: number; kl: number }) => (klName === undefined ? [t.reconstruction] : [t.loss, t.reconstruction, t.kl]);
@@ -64,7 +67,9 @@ export function reportHtml({ title, config, history, figures, loss = { loss: 'ne
 </figure>`,
     )
     .join('\n');
-  const figs = figureHtml(figures.filter((f) => !isDisentangle(f)));
+  const isFidelity = (f: ReportFigure) => fidelity !== undefined && f.id.startsWith(FIDELITY_PREFIX);
+  const figs = figureHtml(figures.filter((f) => !isDisentangle(f) && !isFidelity(f)));
+  const fidelitySection = fidelity ? fidelitySectionHtml(fidelity, figureHtml(figures.filter(isFidelity))) : '';
   const disentangleSection = disentanglement
     ? `<h2>Disentanglement</h2>
 <table>
@@ -112,7 +117,7 @@ ${rows}
     codebook.length === 0 ? '' : ' Codes used: the fraction of the codebook chosen for at least one test code vector; perplexity: exp(entropy of the codes’ use), the codebook size when all are used equally.'
   }</p>`
 }
-${disentangleSection}<h2>Figures</h2>
+${fidelitySection}${disentangleSection}<h2>Figures</h2>
 ${figs || '<p>No figures yet.</p>'}
 <h2>Config</h2>
 <pre>${esc(JSON.stringify(config, null, 2))}</pre>

@@ -9,6 +9,7 @@ import type { EpochTerms } from '../figures/index.js';
 import { drawFigures, lossFigure, planRunFigures, type Figure, type FigureProgress } from './figures.js';
 import { reportHtml, type ReportFigure, type ReportInput } from './html.js';
 import { DISENTANGLEMENT_FILE } from './disentangle.js';
+import { FIDELITY_FILE, readFidelityRecord } from './fidelity.js';
 
 /** The run folder's list of figures (figures.json), so `report` and later commands can rebuild report.html. */
 const MANIFEST = 'figures.json';
@@ -89,7 +90,8 @@ export function writeReport(runDir: string): string {
   const file = path.join(runDir, 'report.html');
   const disentanglement = readJson(path.join(runDir, DISENTANGLEMENT_FILE)) as { data?: string; rows?: { metric: string; value: number; settings: string }[] } | undefined;
   const section = disentanglement?.data !== undefined && Array.isArray(disentanglement.rows) ? { data: disentanglement.data, rows: disentanglement.rows } : undefined;
-  writeFileAtomic(file, reportHtml({ title: path.basename(path.resolve(runDir)), config, history: readHistory(runDir), figures, loss: lossNames(config?.model), generated: new Date().toISOString(), disentanglement: section }));
+  const fidelity = readFidelityRecord(readJson(path.join(runDir, FIDELITY_FILE)));
+  writeFileAtomic(file, reportHtml({ title: path.basename(path.resolve(runDir)), config, history: readHistory(runDir), figures, loss: lossNames(config?.model), generated: new Date().toISOString(), disentanglement: section, fidelity }));
   return file;
 }
 

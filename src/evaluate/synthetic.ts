@@ -5,8 +5,8 @@ import { likelihoodMean, segments } from '../objectives/index.js';
 
 /**
  * n synthetic examples [n, D] in the model's input space (preprocessed units: undo the saved preprocessing for the
- * data's own units). z is drawn from the model's prior (class `label` for a conditional model; default class i mod
- * classes) and x from p(x|z), as TVAE's sampler does: each numeric value is the decoded mean plus Gaussian noise of the
+ * data's own units). z is drawn from the model's prior (for a conditional model, example i of class `labels[i]`, or
+ * `label` for all, default i mod classes) and x from p(x|z), as TVAE's sampler does: each numeric value is the decoded mean plus Gaussian noise of the
  * likelihood's standard deviation (a fixed variance, a learned one, or 1/2 for squared-error), a Bernoulli value is 0
  * or 1, and each categorical column's block is one-hot at a category drawn from its softmax. With `mean: true` x is the
  * decoded mean itself (category probabilities for a categorical block), as the figures draw it.
@@ -14,8 +14,10 @@ import { likelihoodMean, segments } from '../objectives/index.js';
  * @example
  * const x = syntheticExamples({ model, n: 1000, rng: new Rng(1) }); // Float32Array [1000 * D]
  */
-export function syntheticExamples({ model, n, rng, label, mean = false }: { model: Model; n: number; rng: Rng; label?: number; mean?: boolean }): Float32Array {
-  const labels = model.classes === undefined ? undefined : Int32Array.from({ length: n }, (_, i) => label ?? i % model.classes!);
+export function syntheticExamples(args: { model: Model; n: number; rng: Rng; label?: number; labels?: Int32Array; mean?: boolean }): Float32Array {
+  const { model, n, rng, label, mean = false } = args;
+  // A conditional model's class per example: `labels` [n] as given, or `label` for all, or i mod classes.
+  const labels = model.classes === undefined ? undefined : (args.labels ?? Int32Array.from({ length: n }, (_, i) => label ?? i % model.classes!));
   const likelihood = model.likelihood;
   const d = model.inputDim;
   // A kind with its own prior (VampPrior, the hierarchical VAE, VQ-VAE's codes) samples it itself and gives the mean

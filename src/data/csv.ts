@@ -250,12 +250,26 @@ interface RawColumn {
 }
 
 function readColumn(body: CsvRecord[], j: number, name: string, forced: boolean, where: (line: number) => string, file: string): RawColumn {
-  const cells = body.map((r) => r.cells[j]);
-  const missingAt = cells.map(isMissing);
-  const missing = missingAt.filter(Boolean).length;
-  const firstMissing = missing === 0 ? Infinity : missingAt.indexOf(true);
-  const common = { index: j, name, missing, firstMissing, isMissing: (i: number) => missingAt[i] };
-  if (forced || cells.some(isText)) {
+  const m = body.length;
+  const cells = new Array<string>(m);
+  const missingAt = new Uint8Array(m);
+  const values = new Float64Array(m); // NaN where missing; read in the same pass while every cell is a number
+  let text = forced;
+  let missing = 0;
+  for (let i = 0; i < m; i++) {
+    const cell = (cells[i] = body[i].cells[j]);
+    // Numbers first: they are most cells. Cells are trimmed, and Number() of a decimal is the value (1e999: Infinity).
+    if (NUMBER.test(cell)) values[i] = Number(cell);
+    else if (MISSING.test(cell)) {
+      missingAt[i] = 1;
+      values[i] = NaN;
+      missing++;
+    } else if (INFINITE.test(cell)) values[i] = Infinity;
+    else text = true;
+  }
+  const firstMissing = missing === 0 ? Infinity : missingAt.indexOf(1);
+  const common = { index: j, name, missing, firstMissing, isMissing: (i: number) => missingAt[i] === 1 };
+  if (text) {
     return {
       ...common,
       finish: (keep, fill) => {
@@ -275,13 +289,11 @@ function readColumn(body: CsvRecord[], j: number, name: string, forced: boolean,
       },
     };
   }
-  const values = Float64Array.from(cells, (cell, i) => {
-    if (missingAt[i]) return NaN;
-    const v = parseDecimal(cell); // Number() alone would read '' as 0 and accept '0x1f'
-    if (!Number.isFinite(v)) throw new DataError(file, `${where(body[i].line)}: non-finite value '${oneLine(cell)}'; expected a finite number`);
-    if (Math.abs(v) > FLOAT32_MAX) throw new DataError(file, `${where(body[i].line)}: '${oneLine(cell)}' is beyond float32's range (about 3.4e38)`);
-    return v;
-  });
+  for (let i = 0; i < m; i++) {
+    const v = values[i];
+    if (v === Infinity || v === -Infinity) throw new DataError(file, `${where(body[i].line)}: non-finite value '${oneLine(cells[i])}'; expected a finite number`);
+    if (Math.abs(v) > FLOAT32_MAX) throw new DataError(file, `${where(body[i].line)}: '${oneLine(cells[i])}' is beyond float32's range (about 3.4e38)`);
+  }
   return {
     ...common,
     finish: (keep, fill) => {

@@ -122,7 +122,7 @@ function checkCsvBudget(file: string, opts: DataOptions): void {
     throw new DataError(file, `a CSV of about ${(textBytes / 2 ** 20).toFixed(0)} MiB of text is over the 512 MiB a CSV can have in vaekit; convert it to .npy (float32), which is read example by example`);
   }
   let separators = 0;
-  for (const b of head) if (b === 0x2c || b === 0x0a) separators++; // ',' and newline end a value
+  for (const b of head) if (b === 0x2c || b === 0x3b || b === 0x09 || b === 0x0a) separators++; // ',', ';', tab and newline end a value
   const values = head.length === 0 ? 0 : Math.ceil((separators / head.length) * textBytes);
   // Bytes, text, number arrays (8 bytes a value), the float32 table and its split copies.
   checkBudget(file, { bytes: size + 2 * textBytes + values * 16, what: `about ${values} values parsed from text`, remedy: 'file' }, opts.memoryBudget);

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { BACKEND_OPTIONS, type RunConfig } from '../config/index.js';
-import { DATA_ACCEPTED, DEFAULT_MISSING, MISSING_POLICIES, fileFormat, loadForModel, parseDelimiter, parseLabelColumn, type CsvDelimiter, type Dataset, type MissingPolicy, type ModelExamples } from '../data/index.js';
+import { DATA_ACCEPTED, DEFAULT_MISSING, MISSING_POLICIES, csvFlagsGiven, fileFormat, loadForModel, parseDelimiter, parseLabelColumn, type CsvDelimiter, type Dataset, type MissingPolicy, type ModelExamples } from '../data/index.js';
 import { labelsFor, type Model } from '../models/index.js';
 import type { ModelMetadata } from '../io/model-format.js';
 import { loadModel } from '../io/model-files.js';
@@ -116,9 +116,8 @@ export function examplesFor(flags: ModelDataFlags, r: OpenRun): ModelExamples {
   if (flags.data === undefined) throw new UsageError('--data: required');
   const labelColumn = flags.labelColumn === undefined ? undefined : parseLabelColumn(flags.labelColumn);
   const { skipRows, delimiter, missing } = flags;
-  const csvOnly = [skipRows === undefined ? '' : `--skip-rows ${skipRows}`, delimiter === undefined ? '' : `--delimiter ${delimiter === '\t' ? 'tab' : delimiter}`, missing === undefined ? '' : `--missing ${missing}`];
-  const given = csvOnly.filter((f) => f !== '');
-  if (given.length > 0 && fileFormat(flags.data) !== 'csv') throw new UsageError(`${given.join(', ')}: applies to CSV data only; '${flags.data}' is not a .csv file`);
+  const csvOnly = csvFlagsGiven({ skipRows, delimiter, missing });
+  if (csvOnly.length > 0 && fileFormat(flags.data) !== 'csv') throw new UsageError(`${csvOnly.join(', ')}: applies to CSV data only; '${flags.data}' is not a .csv file`);
   return loadForModel({
     name: flags.data,
     inputShape: r.metadata.inputShape,

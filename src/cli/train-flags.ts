@@ -3,7 +3,7 @@ import { capacityScheduleSchema, hasWeightedTerm, readConfigFile, resolveConfig,
 import { UsageError } from '../errors.js';
 import { ACTIVATIONS } from '../nn/index.js';
 import { number, positiveInt } from './parse.js';
-import { parseLabelColumn, shapeText, type CsvDelimiter, type MissingPolicy, type NoiseSpec } from '../data/index.js';
+import { CSV_FLAGS, csvFlagValue, parseLabelColumn, type CsvDelimiter, type MissingPolicy, type NoiseSpec } from '../data/index.js';
 
 
 export interface TrainFlags {
@@ -182,9 +182,8 @@ const FLAG_KEYS: Partial<Record<keyof TrainFlags, string>> = {
 
 /** A flag's parsed value as typed: `8x8` (--shape, --image-size), `a,b` (--categorical), `tab`, `10:0.5`. */
 function flagValueText(flag: keyof TrainFlags, v: unknown): string {
-  if (flag === 'shape') return shapeText(v as number[]);
+  if (flag in CSV_FLAGS) return csvFlagValue(flag as keyof typeof CSV_FLAGS, v);
   if (flag === 'imageSize') return (v as number[]).join('x');
-  if (flag === 'delimiter') return v === '\t' ? 'tab' : String(v);
   if (Array.isArray(v)) return v.join(',');
   if (typeof v === 'object' && v !== null) return Object.values(v).filter((x) => x !== undefined).join(':');
   return String(v);

@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { Dataset } from '../data/types.js';
-import { shapeText } from '../data/csv.js';
+import { csvFlagsGiven } from '../data/csv.js';
 import type { LikelihoodConfig, RunConfig } from './schema.js';
 
 /** What the layers of a config chose themselves, as opposed to what the preset or the schema's defaults gave. */
@@ -21,22 +21,11 @@ export interface DataChoices {
 /** The decoder of data that is not images: standardized tabular or point data is unbounded, so no Bernoulli. */
 export const NON_IMAGE_LIKELIHOOD: LikelihoodConfig = { kind: 'gaussian', variance: 0.1, meanActivation: 'linear' };
 
-/** A CSV-only option as its flag would be typed: `--label-column -1`, `--delimiter tab`, `--shape 8x8`, `--categorical a,b`. */
-function csvFlagText(key: string, value: unknown): string {
-  const flag = `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
-  if (key === 'shape') return `${flag} ${shapeText(value as number[])}`;
-  if (key === 'delimiter') return `${flag} ${value === '\t' ? 'tab' : String(value)}`;
-  return `${flag} ${Array.isArray(value) ? value.join(',') : String(value)}`;
-}
-
 /** Data options that only some data can take, refused where they would be silently ignored or meaningless. */
 function checkDataOptions(config: RunConfig, dataset: Dataset): void {
   const { data } = config;
-  const csvOnly = { labelColumn: data.labelColumn, skipRows: data.skipRows, delimiter: data.delimiter, categorical: data.categorical, missing: data.missing, shape: data.shape };
-  for (const [key, value] of Object.entries(csvOnly)) {
-    if (value === undefined || /\.csv(\.gz)?$/i.test(data.name)) continue;
-    throw new UsageError(`${csvFlagText(key, value)}: applies to CSV data only; '${data.name}' is not a .csv file`);
-  }
+  const csvOnly = csvFlagsGiven(data);
+  if (csvOnly.length > 0 && !/\.csv(\.gz)?$/i.test(data.name)) throw new UsageError(`${csvOnly.join(', ')}: applies to CSV data only; '${data.name}' is not a .csv file`);
   if (data.stream && !dataset.stream) throw new UsageError(`--stream: streams uncompressed .npy and IDX files only; '${data.name}' is loaded whole (convert it to an uncompressed float32 .npy to stream it)`);
   if (data.chunkExamples !== undefined && !dataset.stream) throw new UsageError(`--chunk-examples ${data.chunkExamples}: applies to streamed data only; add --stream`);
   if (data.binarize !== 'dynamic') return;

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../errors.js';
 import { gzip, tempFolder, thrown } from '../../test/fixtures/data/build.js';
-import { numericMatrix, parseColumnList, parseCsv, parseDelimiter, parseLabelColumn, parseShape, type CsvOptions, type CsvTable } from './csv.js';
+import { csvFlagsGiven, numericMatrix, parseColumnList, parseCsv, parseDelimiter, parseLabelColumn, parseShape, type CsvOptions, type CsvTable } from './csv.js';
 import { loadDataset } from './load.js';
 
 describe('parseLabelColumn', () => {
@@ -253,6 +253,7 @@ describe('parseCsv', () => {
     expect(parseShape('32X32x3', '--shape')).toEqual([32, 32, 3]);
     for (const bad of ['8', '8x0', '8x8x2', '8x8x1x1', 'axb']) expect(thrown(() => parseShape(bad, '--shape')).message).toMatch(/^--shape: '.*' is not an image shape; expected HxW or HxWxC/);
     expect(parseColumnList('zip, 3,-1', '--categorical')).toEqual(['zip', 3, -1]);
+    expect(csvFlagsGiven({ missing: 'drop', delimiter: '\t', shape: [8, 8, 1], categorical: ['zip', 3], name: 'x.npy' } as never)).toEqual(['--delimiter tab', '--categorical zip,3', '--missing drop', '--shape 8x8']);
     expect(thrown(() => parseColumnList('a,,b', '--categorical')).message).toMatch(/^--categorical: 'a,,b' is not a list of columns/);
   });
 

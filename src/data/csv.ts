@@ -111,6 +111,31 @@ export function shapeText([h, w, c]: readonly number[]): string {
   return c === 1 ? `${h}x${w}` : `${h}x${w}x${c}`;
 }
 
+/** The CSV-only data options and their flags (refused on other data), in the order messages name them. */
+export const CSV_FLAGS = { labelColumn: '--label-column', skipRows: '--skip-rows', delimiter: '--delimiter', categorical: '--categorical', missing: '--missing', shape: '--shape' } as const;
+
+/**
+ * A CSV option's value as its flag takes it: `tab`, `8x8`, `zip,3`.
+ *
+ * @example
+ * csvFlagValue('delimiter', '\t'); // 'tab'
+ */
+export function csvFlagValue(key: keyof typeof CSV_FLAGS, value: unknown): string {
+  if (key === 'shape') return shapeText(value as number[]);
+  if (key === 'delimiter') return value === '\t' ? 'tab' : String(value);
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/**
+ * The CSV-only options set in `options`, each as its flag is typed, for messages that refuse them on other data.
+ *
+ * @example
+ * csvFlagsGiven({ skipRows: 1, shape: [8, 8, 1] }); // ['--skip-rows 1', '--shape 8x8']
+ */
+export function csvFlagsGiven(options: { [K in keyof typeof CSV_FLAGS]?: unknown }): string[] {
+  return (Object.keys(CSV_FLAGS) as (keyof typeof CSV_FLAGS)[]).filter((k) => options[k] !== undefined).map((k) => `${CSV_FLAGS[k]} ${csvFlagValue(k, options[k])}`);
+}
+
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**

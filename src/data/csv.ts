@@ -222,7 +222,8 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Csv
     forced.add(j);
   }
   const name = (j: number) => (header && header[j] !== '' ? header[j] : `column ${j + 1}`);
-  const where = (line: number, j: number) => `line ${line}, column ${j + 1}${header && header[j] !== '' ? ` (${oneLine(header[j])})` : ''}`;
+  const column = (j: number) => `column ${j + 1}${header && header[j] !== '' ? ` (${oneLine(header[j])})` : ''}`;
+  const where = (line: number, j: number) => `line ${line}, ${column(j)}`;
 
   const labels = labelIndex === undefined ? undefined : body.map(({ line, cells }) => {
     const cell = cells[labelIndex];
@@ -232,7 +233,7 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Csv
   const raw: RawColumn[] = [];
   for (let j = 0; j < width; j++) if (j !== labelIndex) raw.push(readColumn(body, j, name(j), forced.has(j), (line) => where(line, j), file));
   const empty = raw.find((c) => c.missing === body.length);
-  if (empty) throw new DataError(file, `column ${empty.index + 1} (${oneLine(empty.name)}) has no values: every cell is empty or a missing marker (NA, N/A, NaN, null, ?); remove the column`);
+  if (empty) throw new DataError(file, `${column(empty.index)} has no values: every cell is empty or a missing marker (NA, N/A, NaN, null, ?); remove the column`);
 
   const policy = opts.missing ?? DEFAULT_MISSING;
   const cells = raw.reduce((s, c) => s + c.missing, 0);
@@ -250,13 +251,13 @@ export function parseCsv(text: string, file: string, opts: CsvOptions = {}): Csv
     if (keep.length === 0) throw new DataError(file, `every one of the ${body.length} rows has a missing cell, so --missing drop leaves none; use --missing mean to fill them`);
   }
   const columns = raw.map((c) => c.finish(keep, policy === 'mean'));
-  const n = keep ? keep.length : body.length;
-  const kept = keep;
+  const rows = keep;
+  const n = rows ? rows.length : body.length;
   return {
     ...(header && { header }),
     columns,
     n,
-    ...(labels && { labels: kept ? Array.from(kept, (i) => labels[i]) : labels }),
+    ...(labels && { labels: rows ? Array.from(rows, (i) => labels[i]) : labels }),
     delimiter,
     missing: { cells, rowsDropped: body.length - n, filled: policy === 'mean' ? cells : 0 },
   };
@@ -357,7 +358,10 @@ export function numericMatrix(table: CsvTable, file: string): Float32Array {
       const text = c.labels.find((l) => !isNumberLike(l));
       return `'${oneLine(c.name)}' (${text === undefined ? `values such as '${oneLine(c.labels[0])}', named by --categorical` : `text values such as '${oneLine(text)}'`})`;
     });
-    throw new DataError(file, `categorical column${categorical.length > 1 ? 's' : ''} ${described.join(', ')}: not supported here yet`);
+    // Values holding another delimiter suggest the file was split on the wrong one.
+    const other = CSV_DELIMITERS.find((d) => d !== table.delimiter && categorical.some((c) => c.labels.some((l) => l.includes(d))));
+    const hint = other === undefined ? '' : ` (split on ${delimiterName(table.delimiter)}; if the cells are separated by ${delimiterName(other)}, give --delimiter ${other === '\t' ? 'tab' : other})`;
+    throw new DataError(file, `categorical column${categorical.length > 1 ? 's' : ''} ${described.join(', ')}: not supported here yet${hint}`);
   }
   const d = table.columns.length;
   const x = new Float32Array(table.n * d); // [n, d]

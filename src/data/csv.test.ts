@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../errors.js';
+import { Rng } from '../engine/rng.js';
 import { gzip, tempFolder, thrown } from '../../test/fixtures/data/build.js';
-import { csvFlagsGiven, numericMatrix, parseColumnList, parseCsv, parseDelimiter, parseLabelColumn, parseShape, type CsvOptions, type CsvTable } from './csv.js';
+import { MISSING_POLICIES, csvFlagsGiven, numericMatrix, parseColumnList, parseCsv, parseDelimiter, parseLabelColumn, parseShape, type CsvOptions, type CsvTable } from './csv.js';
 import { loadDataset } from './load.js';
 
 describe('parseLabelColumn', () => {
@@ -371,3 +372,57 @@ describe('CSV rows as images (--shape) and missing cells through loadDataset', (
     expect(pairs).toHaveLength(5);
   });
 });
+
+describe('parseCsv on mutated text (seeded)', () => {
+  // Quotes with delimiters, newlines and doubled quotes inside, a BOM, CRLF, missing markers and a categorical column.
+  const base = '\uFEFFjunk line\r\nsize;"col""or";note;y\r\n1.5;red;"a;b";p\r\n2;NA;"two\r\nlines";q\r\n;blue;"say ""hi""";p\r\n4e1;red;?;q\r\n';
+  const pieces = [';', ',', '\t', '"', '""', '\r\n', '\n', 'NA', '', '1e999', '-', '\uFEFF', 'x'];
+
+  it('ends every case in a table that holds together or a one-line DataError naming the file', () => {
+    const rng = new Rng('csv-parser-mutations');
+    const seen = { ok: 0, error: 0 };
+    for (let i = 0; i < 600; i++) {
+      let text = base;
+      for (let m = 1 + rng.int(3); m > 0; m--) {
+        const at = rng.int(text.length + 1);
+        const cut = rng.uniform() < 0.5 ? rng.int(4) : 0;
+        text = text.slice(0, at) + pieces[rng.int(pieces.length)] + text.slice(at + cut);
+      }
+      const opts: CsvOptions = { skipRows: rng.int(3), labelColumn: rng.uniform() < 0.5 ? -1 : undefined, missing: MISSING_POLICIES[rng.int(3)] };
+      let t: CsvTable;
+      try {
+        t = parseCsv(text, 'm.csv', opts);
+      } catch (err) {
+        expect(err, `case ${i}`).toBeInstanceOf(DataError);
+        expect((err as Error).message, `case ${i}`).toMatch(/^m\.csv: [^\n]+$/);
+        seen.error++;
+        continue;
+      }
+      seen.ok++;
+      expect(t.n).toBeGreaterThan(0);
+      if (t.labels) expect(t.labels).toHaveLength(t.n);
+      for (const c of t.columns) {
+        if (c.kind === 'numeric') {
+          expect(c.values).toHaveLength(t.n);
+          expect(c.values.every(Number.isFinite), `case ${i}: ${c.name}`).toBe(true); // missing cells dropped or filled
+        } else {
+          expect(c.codes).toHaveLength(t.n);
+          expect(c.codes.every((k) => k >= 0 && k < c.labels.length), `case ${i}: ${c.name}`).toBe(true);
+          expect([...c.labels].sort(compareForTest)).toEqual(c.labels);
+        }
+      }
+      expect(t.missing.rowsDropped + t.n).toBeLessThanOrEqual(text.split('\n').length);
+    }
+    expect(seen.ok).toBeGreaterThan(50);
+    expect(seen.error).toBeGreaterThan(50);
+  });
+});
+
+/** The category order stated in CsvColumn's doc: numbers numerically, then text by code unit. */
+function compareForTest(a: string, b: string): number {
+  const num = (s: string) => (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim()) ? Number(s) : NaN);
+  const [x, y] = [num(a), num(b)];
+  if (!Number.isNaN(x) && !Number.isNaN(y) && x !== y) return x - y;
+  if (Number.isNaN(x) !== Number.isNaN(y)) return Number.isNaN(x) ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { BACKEND_OPTIONS, type RunConfig } from '../config/index.js';
-import { DATA_ACCEPTED, loadForModel, parseLabelColumn, type Dataset, type ModelExamples } from '../data/index.js';
+import { DATA_ACCEPTED, DEFAULT_MISSING, MISSING_POLICIES, csvFlagsGiven, fileFormat, loadForModel, parseDelimiter, parseLabelColumn, type CsvDelimiter, type Dataset, type MissingPolicy, type ModelExamples } from '../data/index.js';
 import { labelsFor, type Model } from '../models/index.js';
 import type { ModelMetadata } from '../io/model-format.js';
 import { loadModel } from '../io/model-files.js';
@@ -19,6 +19,10 @@ import { index, oneOf, positiveInt } from './parse.js';
 export interface ModelDataFlags {
   data?: string;
   labelColumn?: string;
+  /** CSV: lines skipped first, the delimiter (default sniffed) and the missing-cell policy. */
+  skipRows?: number;
+  delimiter?: CsvDelimiter;
+  missing?: MissingPolicy;
   dataPath?: string;
   limit?: number;
   backend?: (typeof BACKEND_OPTIONS)[number];
@@ -32,12 +36,15 @@ export interface ModelDataFlags {
 /** The help of --label on commands that encode examples. */
 export const CONDITION_HELP = "conditional VAE: condition every example on class k (default: each example's own label, matched to the model's classes by name)";
 
-/** Adds --data, --label-column, --data-path, --limit, --label, --backend and --json. */
+/** Adds --data, --label-column, --skip-rows, --delimiter, --missing, --data-path, --limit, --label, --backend and --json. */
 export function modelDataOptions(cmd: Command, { dataRequired = true } = {}): Command {
   const data = '--data <name>';
   const help = `${DATA_ACCEPTED} (a built-in dataset: its test split); preprocessed as the model's training data was`;
   return (dataRequired ? cmd.requiredOption(data, help) : cmd.option(data, help))
     .option('--label-column <name|index>', 'CSV: the column holding labels')
+    .option('--skip-rows <n>', 'CSV: skip the first n lines (scikit-learn exports start with a line of counts: --skip-rows 1)', index('--skip-rows'))
+    .option('--delimiter <d>', 'CSV: , (comma), ; (semicolon) or tab (default: sniffed from the first lines)', (v: string) => parseDelimiter(v, '--delimiter'))
+    .option('--missing <policy>', `CSV: missing cells (empty, NA, N/A, NaN, null, ?): ${MISSING_POLICIES.join(', ')} (drop their rows, or fill with this file's column means); default ${DEFAULT_MISSING}`, oneOf('--missing', MISSING_POLICIES))
     .option('--data-path <path>', 'IDX: the labels file')
     .option('--limit <n>', 'use only the first n examples', positiveInt('--limit'))
     .option('--label <k>', CONDITION_HELP, index('--label'))
@@ -108,11 +115,17 @@ export function checkOutDir(flag: string, dir: string | undefined): void {
 export function examplesFor(flags: ModelDataFlags, r: OpenRun): ModelExamples {
   if (flags.data === undefined) throw new UsageError('--data: required');
   const labelColumn = flags.labelColumn === undefined ? undefined : parseLabelColumn(flags.labelColumn);
+  const { skipRows, delimiter, missing } = flags;
+  const csvOnly = csvFlagsGiven({ skipRows, delimiter, missing });
+  if (csvOnly.length > 0 && fileFormat(flags.data) !== 'csv') throw new UsageError(`${csvOnly.join(', ')}: applies to CSV data only; '${flags.data}' is not a .csv file`);
   return loadForModel({
     name: flags.data,
     inputShape: r.metadata.inputShape,
     preprocessing: r.metadata.preprocessing,
     labelColumn,
+    skipRows,
+    delimiter,
+    missing,
     labelsPath: flags.dataPath,
     limit: flags.limit,
     seed: r.config.train.seed,

@@ -3,7 +3,7 @@ import { capacityScheduleSchema, hasWeightedTerm, readConfigFile, resolveConfig,
 import { UsageError } from '../errors.js';
 import { ACTIVATIONS } from '../nn/index.js';
 import { number, positiveInt } from './parse.js';
-import { parseLabelColumn, type NoiseSpec } from '../data/index.js';
+import { CSV_FLAGS, csvFlagValue, parseLabelColumn, type CsvDelimiter, type MissingPolicy, type NoiseSpec } from '../data/index.js';
 
 
 export interface TrainFlags {
@@ -12,6 +12,11 @@ export interface TrainFlags {
   data?: string;
   dataPath?: string;
   labelColumn?: string;
+  skipRows?: number;
+  delimiter?: CsvDelimiter;
+  categorical?: (string | number)[];
+  missing?: MissingPolicy;
+  shape?: [number, number, number];
   limit?: number;
   binarize?: boolean;
   model?: (typeof MODEL_KINDS)[number];
@@ -47,6 +52,11 @@ function overridesFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
   if (flags.data !== undefined) data.name = flags.data;
   if (flags.dataPath !== undefined) data.path = flags.dataPath;
   if (flags.labelColumn !== undefined) data.labelColumn = parseLabelColumn(flags.labelColumn);
+  if (flags.skipRows !== undefined) data.skipRows = flags.skipRows;
+  if (flags.delimiter !== undefined) data.delimiter = flags.delimiter;
+  if (flags.categorical !== undefined) data.categorical = flags.categorical;
+  if (flags.missing !== undefined) data.missing = flags.missing;
+  if (flags.shape !== undefined) data.shape = flags.shape;
   if (flags.limit !== undefined) data.limit = flags.limit;
   if (flags.binarize) data.binarize = 'dynamic';
   if (flags.imageSize !== undefined) data.imageSize = flags.imageSize;
@@ -162,12 +172,22 @@ function objectiveFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
 
 /** Which config key each flag sets, for errors that name the flag: `--beta 0.5 (model.beta): ...`. */
 const FLAG_KEYS: Partial<Record<keyof TrainFlags, string>> = {
-  data: 'data.name', dataPath: 'data.path', labelColumn: 'data.labelColumn', limit: 'data.limit', binarize: 'data.binarize',
+  data: 'data.name', dataPath: 'data.path', labelColumn: 'data.labelColumn', skipRows: 'data.skipRows', delimiter: 'data.delimiter',
+  categorical: 'data.categorical', missing: 'data.missing', shape: 'data.shape', limit: 'data.limit', binarize: 'data.binarize',
   imageSize: 'data.imageSize', stream: 'data.stream', chunkExamples: 'data.chunkExamples', model: 'model.kind', latent: 'model.latent',
   likelihood: 'model.likelihood', beta: 'model.beta', klWarmup: 'model.betaSchedule', klCycle: 'model.betaSchedule',
   capacity: 'model.betaSchedule', objective: 'model.objective', k: 'model.objective', epochs: 'train.epochs',
   batchSize: 'train.batchSize', lr: 'train.lr', seed: 'train.seed', denoise: 'train.denoise', backend: 'backend',
 };
+
+/** A flag's parsed value as typed: `8x8` (--shape, --image-size), `a,b` (--categorical), `tab`, `10:0.5`. */
+function flagValueText(flag: keyof TrainFlags, v: unknown): string {
+  if (flag in CSV_FLAGS) return csvFlagValue(flag as keyof typeof CSV_FLAGS, v);
+  if (flag === 'imageSize') return (v as number[]).join('x');
+  if (Array.isArray(v)) return v.join(',');
+  if (typeof v === 'object' && v !== null) return Object.values(v).filter((x) => x !== undefined).join(':');
+  return String(v);
+}
 
 /** The config keys the given flags set, each with the flag as typed. */
 function namedKeys(flags: TrainFlags): Record<string, string> {
@@ -175,7 +195,7 @@ function namedKeys(flags: TrainFlags): Record<string, string> {
   for (const [flag, key] of Object.entries(FLAG_KEYS) as [keyof TrainFlags, string][]) {
     const v = flags[flag];
     if (v === undefined) continue;
-    const text = v === true ? '' : typeof v === 'object' ? ` ${Object.values(v).filter((x) => x !== undefined).join(':')}` : ` ${String(v)}`;
+    const text = v === true ? '' : ` ${flagValueText(flag, v)}`;
     named[key] = `${flagName(flag)}${text}`;
   }
   return named;

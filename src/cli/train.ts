@@ -13,8 +13,8 @@ import { makeOutput } from './output.js';
 import { makeProgress } from './progress.js';
 import { figureHooks } from '../report/index.js';
 import { clearStoppedRun, newRunDir, readRunConfig, removeLeftovers, runState } from './run-folder.js';
-import { imageSize, intList, integer, number, oneOf, positiveInt } from './parse.js';
-import { DATA_ACCEPTED, parseNoise } from '../data/index.js';
+import { imageSize, index, intList, integer, number, oneOf, positiveInt } from './parse.js';
+import { DATA_ACCEPTED, DEFAULT_MISSING, MISSING_POLICIES, parseColumnList, parseDelimiter, parseNoise, parseShape } from '../data/index.js';
 import { DEFAULT_GAMMA, capacity, configLayers, flagName, klCycle, type TrainFlags } from './train-flags.js';
 import { optionField, schemaDefault, withDefault } from './train-help.js';
 
@@ -29,7 +29,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   let recordedBackend: string | undefined;
   let layers: ReturnType<typeof configLayers> | undefined;
   if (flags.resume) {
-    const ignored = (['preset', 'config', 'data', 'dataPath', 'labelColumn', 'binarize', 'stream', 'chunkExamples', 'model', 'latent', 'hidden', 'activation', 'likelihood', 'batchSize', 'lr', 'beta', 'klWarmup', 'klCycle', 'capacity', 'objective', 'k', 'seed', 'limit', 'out', 'denoise', 'imageSize'] as const).filter((k) => flags[k] !== undefined);
+    const ignored = (['preset', 'config', 'data', 'dataPath', 'labelColumn', 'skipRows', 'delimiter', 'categorical', 'missing', 'shape', 'binarize', 'stream', 'chunkExamples', 'model', 'latent', 'hidden', 'activation', 'likelihood', 'batchSize', 'lr', 'beta', 'klWarmup', 'klCycle', 'capacity', 'objective', 'k', 'seed', 'limit', 'out', 'denoise', 'imageSize'] as const).filter((k) => flags[k] !== undefined);
     if (ignored.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${ignored.map(flagName).join(', ')} (only --epochs, --backend and --json apply)`);
     runDir = flags.resume;
     if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new UsageError(`--resume ${runDir}: not a folder; expected a run folder to continue`);
@@ -126,6 +126,11 @@ export function registerTrain(program: Command): void {
     .option('--data <name>', withDefault(DATA_ACCEPTED, ['data', 'name'], dataSchema.shape.name))
     .option('--data-path <path>', 'Fashion-MNIST folder, or the labels file of an IDX dataset')
     .option('--label-column <name|index>', 'CSV: the column holding labels')
+    .option('--skip-rows <n>', 'CSV: skip the first n lines (scikit-learn exports start with a line of counts: --skip-rows 1)', index('--skip-rows'))
+    .option('--delimiter <d>', 'CSV: , (comma), ; (semicolon) or tab (default: sniffed from the first lines)', (v: string) => parseDelimiter(v, '--delimiter'))
+    .option('--categorical <columns>', 'CSV: feature columns read as categories even when numeric (zip codes), by header name or 0-based index, e.g. zip,3', (v: string) => parseColumnList(v, '--categorical'))
+    .option('--missing <policy>', `CSV: missing cells (empty, NA, N/A, NaN, null, ?): ${MISSING_POLICIES.join(', ')} (drop their rows, or fill with the column mean or most frequent category); default ${DEFAULT_MISSING}`, oneOf('--missing', MISSING_POLICIES))
+    .option('--shape <HxW[xC]>', 'CSV: read each row\'s feature columns as an H x W image with C channels (1, 3 or 4; default 1), row-major (H, then W, then C); scaled by 1/max when the max is over 1', (v: string) => parseShape(v, '--shape'))
     .option('--limit <n>', 'use only the first n training examples', positiveInt('--limit'))
     .option('--binarize', 'dynamically binarize the data at every batch')
     .option('--model <kind>', withDefault(`model kind: ${MODEL_KINDS.join(', ')}; switching the preset's kind keeps its data, training settings and architecture (cvae: MLP layers, classes from the data's labels)`, ['model', 'kind']), oneOf('--model', MODEL_KINDS))

@@ -6,6 +6,7 @@
 import { UsageError } from '../errors.js';
 import type { Dataset } from '../data/types.js';
 import { categoricalBlocks } from '../data/tabular.js';
+import { csvFlagsGiven } from '../data/csv.js';
 import type { LikelihoodConfig, RunConfig } from './schema.js';
 
 /** What the layers of a config chose themselves, as opposed to what the preset or the schema's defaults gave. */
@@ -24,9 +25,8 @@ export const NON_IMAGE_LIKELIHOOD: LikelihoodConfig = { kind: 'gaussian', varian
 /** Data options that only some data can take, refused where they would be silently ignored or meaningless. */
 function checkDataOptions(config: RunConfig, dataset: Dataset): void {
   const { data } = config;
-  if (data.labelColumn !== undefined && !/\.csv(\.gz)?$/i.test(data.name)) {
-    throw new UsageError(`--label-column ${data.labelColumn}: applies to CSV data only; '${data.name}' is not a .csv file`);
-  }
+  const csvOnly = csvFlagsGiven(data);
+  if (csvOnly.length > 0 && !/\.csv(\.gz)?$/i.test(data.name)) throw new UsageError(`${csvOnly.join(', ')}: applies to CSV data only; '${data.name}' is not a .csv file`);
   if (data.stream && !dataset.stream) throw new UsageError(`--stream: streams uncompressed .npy and IDX files only; '${data.name}' is loaded whole (convert it to an uncompressed float32 .npy to stream it)`);
   if (data.chunkExamples !== undefined && !dataset.stream) throw new UsageError(`--chunk-examples ${data.chunkExamples}: applies to streamed data only; add --stream`);
   if (data.binarize !== 'dynamic') return;

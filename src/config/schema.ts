@@ -1,5 +1,6 @@
 /** The one validated, JSON-serializable run configuration: data, model, training, backend. Types are inferred from it. */
 import { z } from 'zod';
+import { CSV_DELIMITERS, MISSING_POLICIES } from '../data/csv.js';
 
 /** Hidden-layer activations. The native kernels number them in this order (engine/fused.ts): append, never reorder. */
 const activation = z.enum(['linear', 'relu', 'leakyRelu', 'sigmoid', 'tanh', 'elu', 'softplus']);
@@ -327,6 +328,16 @@ export const dataSchema = z.object({
   testFraction: z.number().gt(0).lt(1).default(0.2),
   /** CSV: the label column's header name or 0-based index, negative from the end (-1 the last column). */
   labelColumn: z.union([z.string(), z.number().int()]).optional(),
+  /** CSV: physical lines skipped before anything else (scikit-learn's exports start with a line of counts). */
+  skipRows: z.number().int().min(0).optional(),
+  /** CSV: ',', ';' or '\t'; absent: sniffed from the first records. */
+  delimiter: z.enum(CSV_DELIMITERS).optional(),
+  /** CSV: feature columns read as categorical even when numeric, as header names or 0-based indices (negative from the end). */
+  categorical: z.array(z.union([z.string(), z.number().int()])).optional(),
+  /** CSV: missing cells are an `error` (absent: DEFAULT_MISSING in src/data/csv.ts), or `drop` their rows, or are filled (`mean`). */
+  missing: z.enum(MISSING_POLICIES).optional(),
+  /** CSV: read each row's feature columns as an image [H, W, C] (row-major), C 1, 3 or 4. */
+  shape: z.tuple([positiveInt, positiveInt, z.union([z.literal(1), z.literal(3), z.literal(4)])]).optional(),
   standardize: z.boolean().optional(),
   /** `dynamic`: resample binary pixels from the grey levels at every batch (Burda et al.). */
   binarize: z.enum(['none', 'dynamic']).default('none'),

@@ -35,6 +35,18 @@ describe('loadForModel', () => {
     expect(DATA_ACCEPTED).toMatch(/^mnist, fashion-mnist, swiss-roll, swiss-roll-3d, dsprites, xy-squares, or a path .* or to a folder of PNG images$/);
   });
 
+  it("reads CSV rows of H x W x C columns as an image model's images, with its scale, after --skip-rows and a sniffed delimiter", () => {
+    const digits = path.join(tmp.dir, 'digits.csv');
+    writeFileSync(digits, '3,4,0,1\n0;16;8;4;1\n2;0;16;12;0\n4;4;NA;0;1\n');
+    const opts = { name: digits, inputShape: [2, 2, 1], preprocessing: { kind: 'scale' as const, scale: 1 / 16 }, skipRows: 1, labelColumn: -1 };
+    expect(() => loadForModel(opts)).toThrow(/line 4, column 3: missing value 'NA'; use --missing drop/);
+    const ex = loadForModel({ ...opts, missing: 'drop' });
+    expect(ex.shape).toEqual([2, 2, 1]);
+    expect(Array.from(ex.x)).toEqual([0, 1, 0.5, 0.25, 0.125, 0, 1, 0.75]);
+    expect(ex.labelNames).toEqual(['0', '1']);
+    expect(Array.from(ex.labels!)).toEqual([1, 0]);
+  });
+
   it('reads NPY arrays raw and scales uint8-trained models', () => {
     const file = path.join(tmp.dir, 'x.npy');
     writeFileSync(file, writeNpy({ shape: [2, 2, 2], data: Float32Array.from([0, 51, 102, 255, 0, 0, 0, 0]) }));

@@ -1,7 +1,7 @@
 /** New data for a trained model: a dataset name, file or image folder, read raw and preprocessed the way the model's training data was. */
 import { existsSync, statSync } from 'node:fs';
 import { DataError, UsageError } from '../errors.js';
-import { parseCsv } from './csv.js';
+import { numericMatrix, parseCsv, type CsvDelimiter, type MissingPolicy } from './csv.js';
 import { readDataFile } from './files.js';
 import { readIdx } from './idx.js';
 import { readImageFolder } from './image-folder.js';
@@ -32,6 +32,10 @@ export interface ModelDataOptions {
   preprocessing: Preprocessing;
   /** CSV: the label column (a header name or a 0-based index). */
   labelColumn?: string | number;
+  /** CSV: lines skipped first, the delimiter (default sniffed) and the missing-cell policy, as parseCsv takes them. */
+  skipRows?: number;
+  delimiter?: CsvDelimiter;
+  missing?: MissingPolicy;
   /** IDX: a labels file. */
   labelsPath?: string;
   /** Keep the first `limit` examples. */
@@ -122,12 +126,14 @@ function readRaw(opts: ModelDataOptions): Raw {
   }
   const format = fileFormat(name);
   if (format === 'csv') {
-    const table = parseCsv(new TextDecoder().decode(readDataFile(name)), name, { labelColumn: opts.labelColumn });
-    const d = table.rows[0].length;
-    const x = new Float32Array(table.rows.length * d); // [n, d]
-    table.rows.forEach((row, i) => x.set(row, i * d));
+    const { labelColumn, skipRows, delimiter, missing } = opts;
+    const table = parseCsv(new TextDecoder().decode(readDataFile(name)), name, { labelColumn, skipRows, delimiter, missing });
+    const x = numericMatrix(table, name); // [n, d]
+    const d = table.columns.length;
+    // A model trained on CSV rows read as images (--shape) takes rows of H x W x C columns: they are its images.
+    const image = opts.inputShape.length === 3 && opts.inputShape.reduce((a, b) => a * b, 1) === d;
     const encoded = table.labels && encodeLabels(table.labels);
-    return { x, n: table.rows.length, shape: [d], ...(encoded && { labels: encoded.labels, labelNames: encoded.labelNames }), source: name };
+    return { x, n: table.n, shape: image ? opts.inputShape : [d], ...(encoded && { labels: encoded.labels, labelNames: encoded.labelNames }), source: name };
   }
   if (format === 'npy') {
     const { shape, data } = parseNpy(readDataFile(name), name);

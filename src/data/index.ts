@@ -4,7 +4,28 @@ export { loadDataset, fileFormat, BUILT_IN_DATASETS, DATA_ACCEPTED } from './loa
 export { batchIndices, binarize, exampleSize, gather, memoryBatches, type Batch } from './batch.js';
 export { parseIdx, readIdx, type IdxArray, type IdxData } from './idx.js';
 export { parseNpy, writeNpy, type NpyArray, type NpyDtype } from './npy.js';
-export { parseCsv, parseDecimal, parseLabelColumn, type CsvOptions, type CsvTable } from './csv.js';
+export {
+  parseCsv,
+  numericMatrix,
+  parseDecimal,
+  parseLabelColumn,
+  parseColumnList,
+  parseDelimiter,
+  parseShape,
+  shapeText,
+  delimiterName,
+  csvFlagValue,
+  csvFlagsGiven,
+  CSV_FLAGS,
+  CSV_DELIMITERS,
+  MISSING_POLICIES,
+  DEFAULT_MISSING,
+  type CsvColumn,
+  type CsvDelimiter,
+  type CsvOptions,
+  type CsvTable,
+  type MissingPolicy,
+} from './csv.js';
 export { mnistFiles, loadMnist, loadFashionMnist, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, type MnistFile } from './mnist.js';
 export { swissRoll, loadSwissRoll, SWISS_ROLL_N, SWISS_ROLL_NOISE, type SwissRollOptions } from './swiss-roll.js';
 export { loadDsprites, drawDsprite, dspritesFactorIndices, DSPRITES_COUNT, DSPRITES_FACTORS, DSPRITES_SHAPES } from './dsprites.js';

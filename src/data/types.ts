@@ -77,6 +77,19 @@ export interface DataOptions {
   testFraction: number;
   /** CSV only: the label column, as a header name or a 0-based column index. */
   labelColumn?: string | number;
+  /** CSV only: physical lines skipped before anything else (scikit-learn's exports start with a line of counts). */
+  skipRows?: number;
+  /** CSV only: the delimiter; default sniffed from the first records among comma, semicolon and tab. */
+  delimiter?: ',' | ';' | '\t';
+  /** CSV only: feature columns read as categorical even when numeric (zip codes), as header names or 0-based indices. */
+  categorical?: (string | number)[];
+  /** CSV only: missing cells (empty, NA, N/A, NaN, null, ?) are an error (default), drop their rows, or are filled (`mean`). */
+  missing?: 'error' | 'drop' | 'mean';
+  /**
+   * CSV only: each row's feature columns are an image [H, W, C], read row-major (H, then W, then C); the data is then
+   * kind 'image', scaled by 1/max when its max is over 1 (its values must be >= 0).
+   */
+  shape?: [number, number, number];
   /** Standardize each feature with train-split stats. Default: true for tabular and points, false for images. */
   standardize?: boolean;
   /** Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist/), or the IDX labels file for a user IDX file. */

@@ -1,9 +1,9 @@
 /** The user's own data files (CSV, NPY, IDX): none has a train/test split, so each gets a seeded one. */
 import { basename } from 'node:path';
 import { Rng } from '../engine/rng.js';
-import { DataError } from '../errors.js';
+import { DataError, UsageError } from '../errors.js';
 import { checkBudget, type MemoryNeed } from './budget.js';
-import { parseCsv } from './csv.js';
+import { numericMatrix, parseCsv, shapeText } from './csv.js';
 import { readDataFile, readHead, readRecords, type RecordLayout } from './files.js';
 import { parseIdx, parseIdxHeader, readIdx } from './idx.js';
 import { parseNpy, parseNpyHeader } from './npy.js';
@@ -14,20 +14,44 @@ import type { DataKind, DataOptions, DataSplit, Dataset, TabularColumn } from '.
 
 /**
  * A CSV file as tabular data: one example per row, labels from `opts.labelColumn` (names are the
- * sorted distinct values), standardized by default.
+ * sorted distinct values), standardized by default; with `opts.shape`, each row's feature columns are an image
+ * [H, W, C] read row-major, scaled by 1/max when the data's max is over 1. The CSV options (`skipRows`, `delimiter`,
+ * `categorical`, `missing`) are parseCsv's.
  *
  * @example
  * loadCsvFile('iris.csv', { name: 'iris.csv', seed: 0, testFraction: 0.2, labelColumn: 'species' });
+ * loadCsvFile('digits.csv', { name: 'digits.csv', seed: 0, testFraction: 0.2, skipRows: 1, labelColumn: -1, shape: [8, 8, 1] }); // kind 'image'
  */
 export function loadCsvFile(file: string, opts: DataOptions): Dataset {
   checkCsvBudget(file, opts);
-  const table = parseCsv(new TextDecoder().decode(readDataFile(file)), file, { labelColumn: opts.labelColumn });
-  const d = table.rows[0].length;
-  const x = new Float32Array(table.rows.length * d); // [n, d]
-  table.rows.forEach((row, i) => x.set(row, i * d));
+  const { labelColumn, skipRows, delimiter, categorical, missing } = opts;
+  const table = parseCsv(new TextDecoder().decode(readDataFile(file)), file, { labelColumn, skipRows, delimiter, categorical, missing });
+  const x = numericMatrix(table, file); // [n, d]
+  const d = table.columns.length;
   const encoded = table.labels && encodeLabels(table.labels);
-  const all: DataSplit = { x, n: table.rows.length, ...(encoded && { labels: encoded.labels }) };
-  return fromUnsplit(file, opts, { kind: 'tabular', shape: [d], all, labelNames: encoded?.labelNames });
+  const all: DataSplit = { x, n: table.n, ...(encoded && { labels: encoded.labels }) };
+  const image = opts.shape && { shape: opts.shape, scale: imageScale(file, x, d, opts.shape) };
+  const ds = fromUnsplit(file, opts, { kind: image ? 'image' : 'tabular', shape: image ? image.shape : [d], all, labelNames: encoded?.labelNames, scale: image?.scale });
+  const { cells, rowsDropped, filled } = table.missing;
+  if (cells === 0) return ds;
+  const what = rowsDropped > 0 ? `${rowsDropped} row(s) with missing cells dropped` : `${filled} missing cell(s) filled with column means (categories: the most frequent)`;
+  return { ...ds, source: `${ds.source}; ${what}` };
+}
+
+/**
+ * The scale of CSV rows read as images (`--shape`): 1/max when the data's max is over 1 (scikit-learn's digits are
+ * 0..16), else none; the shape must hold every feature column, and negative values are refused.
+ */
+function imageScale(file: string, x: Float32Array, d: number, shape: number[]): number | undefined {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== d) throw new UsageError(`--shape ${shapeText(shape)}: ${count} values per example, but ${file} has ${d} feature columns; expected H x W x C = ${d}`);
+  let [min, max] = [Infinity, -Infinity];
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] < min) min = x[i];
+    if (x[i] > max) max = x[i];
+  }
+  if (min < 0) throw new UsageError(`--shape ${shapeText(shape)}: image pixels must be >= 0, and ${file} has the value ${min}; drop --shape to model the columns as a table`);
+  return max > 1 ? 1 / max : undefined;
 }
 
 /**
@@ -99,7 +123,7 @@ function checkCsvBudget(file: string, opts: DataOptions): void {
     throw new DataError(file, `a CSV of about ${(textBytes / 2 ** 20).toFixed(0)} MiB of text is over the 512 MiB a CSV can have in vaekit; convert it to .npy (float32), which is read example by example`);
   }
   let separators = 0;
-  for (const b of head) if (b === 0x2c || b === 0x0a) separators++; // ',' and newline end a value
+  for (const b of head) if (b === 0x2c || b === 0x3b || b === 0x09 || b === 0x0a) separators++; // ',', ';', tab and newline end a value
   const values = head.length === 0 ? 0 : Math.ceil((separators / head.length) * textBytes);
   // Bytes, text, number arrays (8 bytes a value), the float32 table and its split copies.
   checkBudget(file, { bytes: size + 2 * textBytes + values * 16, what: `about ${values} values parsed from text`, remedy: 'file' }, opts.memoryBudget);

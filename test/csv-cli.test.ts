@@ -108,7 +108,7 @@ const refusals: [string, string[], string | RegExp][] = [
   ['--delimiter on a built-in dataset', ['train', '--data', 'swiss-roll', '--delimiter', 'tab', ...T], "--delimiter tab: applies to CSV data only; 'swiss-roll' is not a .csv file"],
   ['--shape on NPY data', ['train', '--data', 'points.npy', '--shape', '1x2', ...T], "--shape 1x2: applies to CSV data only; 'points.npy' is not a .csv file"],
   ['--categorical on NPY data', ['train', '--data', 'points.npy', '--categorical', '0,b', ...T], "--categorical 0,b: applies to CSV data only; 'points.npy' is not a .csv file"],
-  ['a categorical column (one-hot inputs are not wired yet)', ['train', '--data', 'semi.csv', '--categorical', 'group', '--missing', 'drop', ...T], "semi.csv: categorical column 'group' (values such as '0', named by --categorical): not supported here yet"],
+  ['a categorical column of rows read as images', ['train', '--data', 'digits.csv', '--skip-rows', '1', '--label-column', '-1', '--shape', '8x8', '--categorical', '0', ...T], /^digits\.csv: categorical column '[^']+' \(values such as '[^']+', named by --categorical\): --shape 8x8 reads every feature column as pixel values$/],
   ['CSV flags when resuming', ['train', '--resume', 'digits', '--skip-rows', '1', '--missing', 'drop'], '--resume continues a run with its own config; drop --skip-rows, --missing (only --epochs, --backend and --json apply)'],
   ['--missing on new NPY data', ['encode', 'digits', '--data', 'points.npy', '--missing', 'drop', '--skip-rows', '2', '--out', 'never.npy', '--backend', 'cpu'], "--skip-rows 2, --missing drop: applies to CSV data only; 'points.npy' is not a .csv file"],
 ];

@@ -50,12 +50,12 @@ describe('a mixed-type table through vaekit', () => {
   it('trains with missing cells filled, softmax terms for the text columns, and a falling loss', { timeout: 240_000 }, async () => {
     const missingError = await runCli(tmp.dir, 'train', '--data', 'mixed.csv', '--epochs', '1', '--out', 'refused');
     expect(missingError.code).toBe(2);
-    expect(missingError.stderr).toMatch(/mixed\.csv: line \d+, column \d+ \([a-z]+\): .*missing.*--missing drop\|mean/);
+    expect(missingError.stderr).toMatch(/mixed\.csv: line \d+, column \d+ \([a-z]+\): missing value \(empty cell\); use --missing drop .* or --missing mean/);
 
     const train = await runCli(tmp.dir, 'train', '--data', 'mixed.csv', '--missing', 'mean', '--model', 'vae', '--latent', '3', '--hidden', '32,16', '--epochs', '8', '--out', 'run');
     expect(train.stderr).not.toMatch(/\n\s+at /);
     expect(train.code).toBe(0);
-    expect(train.stderr).toContain('2 categorical column(s) (colour, member)');
+    expect(train.stdout + train.stderr).toContain('2 categorical column(s) (colour, member)');
     const history = readFileSync(path.join(tmp.dir, 'run', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { test: { loss: number } });
     expect(history.at(-1)!.test.loss).toBeLessThan(history[0].test.loss);
 
@@ -112,10 +112,11 @@ describe('a mixed-type table through vaekit', () => {
 
   it('new data: read into the model layout; a category the model never saw is one line naming it', { timeout: 120_000 }, async () => {
     writeFileSync(path.join(tmp.dir, 'new.csv'), 'income,colour,spend,member\n41.5,blue,20.1,no\n39,red,19.5,yes\n');
-    const ok = await runCli(tmp.dir, 'eval', 'run', '--data', 'new.csv', '--json');
-    expect(ok.code).toBe(0);
+    const ok = await runCli(tmp.dir, 'anomaly', 'run', '--data', 'new.csv', '--out', 'scored', '--json');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(readFileSync(path.join(tmp.dir, 'scored', 'anomaly-scores.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
     writeFileSync(path.join(tmp.dir, 'purple.csv'), 'income,colour,spend,member\n41.5,purple,20.1,no\n39,red,19.5,yes\n');
-    const bad = await runCli(tmp.dir, 'eval', 'run', '--data', 'purple.csv');
+    const bad = await runCli(tmp.dir, 'anomaly', 'run', '--data', 'purple.csv', '--out', 'never');
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n').at(-1)).toMatch(/purple\.csv: column 2 \('colour'\), row 1: category 'purple' is not one the model was trained on \(blue, green, red\)/);
   });

@@ -122,6 +122,7 @@ export function examplesFor(flags: ModelDataFlags, r: OpenRun): ModelExamples {
     name: flags.data,
     inputShape: r.metadata.inputShape,
     preprocessing: r.metadata.preprocessing,
+    columns: r.metadata.columns,
     labelColumn,
     skipRows,
     delimiter,

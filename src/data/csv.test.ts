@@ -194,16 +194,16 @@ describe('parseCsv', () => {
 
     it('numericMatrix refuses a categorical column, naming it and a value', () => {
       const t = parseCsv('a,color\n1,red\n2,blue\n', 'f.csv');
-      expect(thrown(() => numericMatrix(t, 'f.csv')).message).toBe("f.csv: categorical column 'color' (text values such as 'blue'): not supported here yet");
+      expect(thrown(() => numericMatrix(t, 'f.csv')).message).toBe("f.csv: categorical column 'color' (text values such as 'blue'): only numeric columns are read here");
       const zip = parseCsv('zip,town,a\n1,x,2\n3,y,4\n', 'f.csv', { categorical: ['zip'] });
-      expect(thrown(() => numericMatrix(zip, 'f.csv')).message).toBe("f.csv: categorical columns 'zip' (values such as '1', named by --categorical), 'town' (text values such as 'x'): not supported here yet");
+      expect(thrown(() => numericMatrix(zip, 'f.csv')).message).toBe("f.csv: categorical columns 'zip' (values such as '1', named by --categorical), 'town' (text values such as 'x'): only numeric columns are read here");
       expect(numericMatrix(parseCsv('a,b\n1,2\n3,4.5\n', 'f.csv'), 'f.csv')).toEqual(Float32Array.from([1, 2, 3, 4.5]));
       // Cells holding another delimiter: the message says which one the file was split on.
       const semi = parseCsv('a;b\n1;2\n3;4\n', 'f.csv', { delimiter: ',' });
-      expect(thrown(() => numericMatrix(semi, 'f.csv')).message).toBe("f.csv: categorical column 'a;b' (text values such as '1;2'): not supported here yet (split on ','; if the cells are separated by ';', give --delimiter ;)");
+      expect(thrown(() => numericMatrix(semi, 'f.csv')).message).toBe("f.csv: categorical column 'a;b' (text values such as '1;2'): only numeric columns are read here (split on ','; if the cells are separated by ';', give --delimiter ;)");
       // A quoted cell's newline stays out of the message: errors are one line.
       const multiline = parseCsv('a,"b\nc"\n1,"x\r\ny"\n', 'f.csv');
-      expect(thrown(() => numericMatrix(multiline, 'f.csv')).message).toBe("f.csv: categorical column 'b\\nc' (text values such as 'x\\r\\ny'): not supported here yet");
+      expect(thrown(() => numericMatrix(multiline, 'f.csv')).message).toBe("f.csv: categorical column 'b\\nc' (text values such as 'x\\r\\ny'): only numeric columns are read here");
     });
   });
 

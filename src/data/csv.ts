@@ -345,13 +345,13 @@ function compareCategories(a: string, b: string): number {
 }
 
 /**
- * The [n, d] float32 matrix of a table's numeric columns, row-major. A categorical column is refused, naming it: only
- * numeric columns are model inputs here so far.
+ * The [n, d] float32 matrix of a table's numeric columns, row-major. A categorical column is refused, naming it and
+ * `why` (rows read as images; a model trained on numbers alone).
  *
  * @example
  * const x = numericMatrix(parseCsv('a,b\n1,2\n3,4\n', 'f.csv'), 'f.csv'); // Float32Array [1, 2, 3, 4]
  */
-export function numericMatrix(table: CsvTable, file: string): Float32Array {
+export function numericMatrix(table: CsvTable, file: string, why = 'only numeric columns are read here'): Float32Array {
   const categorical = table.columns.filter((c) => c.kind === 'categorical');
   if (categorical.length > 0) {
     const described = categorical.map((c) => {
@@ -361,7 +361,7 @@ export function numericMatrix(table: CsvTable, file: string): Float32Array {
     // Values holding another delimiter suggest the file was split on the wrong one.
     const other = CSV_DELIMITERS.find((d) => d !== table.delimiter && categorical.some((c) => c.labels.some((l) => l.includes(d))));
     const hint = other === undefined ? '' : ` (split on ${delimiterName(table.delimiter)}; if the cells are separated by ${delimiterName(other)}, give --delimiter ${other === '\t' ? 'tab' : other})`;
-    throw new DataError(file, `categorical column${categorical.length > 1 ? 's' : ''} ${described.join(', ')}: not supported here yet${hint}`);
+    throw new DataError(file, `categorical column${categorical.length > 1 ? 's' : ''} ${described.join(', ')}: ${why}${hint}`);
   }
   const d = table.columns.length;
   const x = new Float32Array(table.n * d); // [n, d]

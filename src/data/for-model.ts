@@ -8,7 +8,8 @@ import { readImageFolder } from './image-folder.js';
 import { BUILT_IN_DATASETS, DATA_ACCEPTED, fileFormat, loadDataset } from './load.js';
 import { parseNpy } from './npy.js';
 import { encodeLabels } from './preprocess.js';
-import type { Preprocessing } from './types.js';
+import { encodeColumns } from './tabular.js';
+import type { Preprocessing, TabularColumn } from './types.js';
 
 /** Examples ready for a model: [n, D] preprocessed values and, when the source has them, labels. */
 export interface ModelExamples {
@@ -30,6 +31,8 @@ export interface ModelDataOptions {
   inputShape: number[];
   /** The model's preprocessing record (saved in model.json), applied to the raw values. */
   preprocessing: Preprocessing;
+  /** A tabular model's columns (saved in model.json): a CSV is read into this layout, categories one-hot as in training. */
+  columns?: TabularColumn[];
   /** CSV: the label column (a header name or a 0-based index). */
   labelColumn?: string | number;
   /** CSV: lines skipped first, the delimiter (default sniffed) and the missing-cell policy, as parseCsv takes them. */
@@ -128,10 +131,12 @@ function readRaw(opts: ModelDataOptions): Raw {
   if (format === 'csv') {
     const { labelColumn, skipRows, delimiter, missing } = opts;
     const table = parseCsv(new TextDecoder().decode(readDataFile(name)), name, { labelColumn, skipRows, delimiter, missing });
-    const x = numericMatrix(table, name); // [n, d]
-    const d = table.columns.length;
+    // A tabular model's file is read into its column layout (one-hot blocks in the model's category order).
+    const inLayout = opts.columns && encodeColumns(table.columns, table.n, name, opts.columns);
+    const x = inLayout?.x ?? numericMatrix(table, name, `the model was trained on numeric columns only`); // [n, d]
+    const d = x.length / Math.max(table.n, 1);
     // A model trained on CSV rows read as images (--shape) takes rows of H x W x C columns: they are its images.
-    const image = opts.inputShape.length === 3 && opts.inputShape.reduce((a, b) => a * b, 1) === d;
+    const image = !opts.columns && opts.inputShape.length === 3 && opts.inputShape.reduce((a, b) => a * b, 1) === d;
     const encoded = table.labels && encodeLabels(table.labels);
     return { x, n: table.n, shape: image ? opts.inputShape : [d], ...(encoded && { labels: encoded.labels, labelNames: encoded.labelNames }), source: name };
   }

@@ -9,7 +9,7 @@ import { parseIdx, parseIdxHeader, readIdx } from './idx.js';
 import { parseNpy, parseNpyHeader } from './npy.js';
 import { streamedDataset } from './stream.js';
 import { encodeLabels, limitCounts, preprocess, selectExamples } from './preprocess.js';
-import { oneHotMask } from './tabular.js';
+import { encodeColumns, layoutWidth, oneHotMask } from './tabular.js';
 import type { DataKind, DataOptions, DataSplit, Dataset, TabularColumn } from './types.js';
 
 /**
@@ -26,12 +26,20 @@ export function loadCsvFile(file: string, opts: DataOptions): Dataset {
   checkCsvBudget(file, opts);
   const { labelColumn, skipRows, delimiter, categorical, missing } = opts;
   const table = parseCsv(new TextDecoder().decode(readDataFile(file)), file, { labelColumn, skipRows, delimiter, categorical, missing });
-  const x = numericMatrix(table, file); // [n, d]
-  const d = table.columns.length;
   const encoded = table.labels && encodeLabels(table.labels);
-  const all: DataSplit = { x, n: table.n, ...(encoded && { labels: encoded.labels }) };
-  const image = opts.shape && { shape: opts.shape, scale: imageScale(file, x, d, opts.shape) };
-  const ds = fromUnsplit(file, opts, { kind: image ? 'image' : 'tabular', shape: image ? image.shape : [d], all, labelNames: encoded?.labelNames, scale: image?.scale });
+  let ds: Dataset;
+  if (opts.shape) {
+    // Rows as images: every feature column is a pixel value.
+    const x = numericMatrix(table, file, `--shape ${shapeText(opts.shape)} reads every feature column as pixel values`); // [n, d]
+    const all: DataSplit = { x, n: table.n, ...(encoded && { labels: encoded.labels }) };
+    const scale = imageScale(file, x, table.columns.length, opts.shape);
+    ds = fromUnsplit(file, opts, { kind: 'image', shape: opts.shape, all, labelNames: encoded?.labelNames, scale });
+  } else {
+    // A table: numeric columns as they are, each categorical column a one-hot block (src/data/tabular.ts).
+    const { x, layout } = encodeColumns(table.columns, table.n, file);
+    const all: DataSplit = { x, n: table.n, ...(encoded && { labels: encoded.labels }) };
+    ds = fromUnsplit(file, opts, { kind: 'tabular', shape: [layoutWidth(layout)], all, labelNames: encoded?.labelNames, columns: layout });
+  }
   const { cells, rowsDropped, filled } = table.missing;
   if (cells === 0) return ds;
   const what = rowsDropped > 0 ? `${rowsDropped} row(s) with missing cells dropped` : `${filled} missing cell(s) filled with column means (categories: the most frequent)`;

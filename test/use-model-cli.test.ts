@@ -143,7 +143,7 @@ describe('bad flags and data exit 2 with a message naming them', () => {
     [['anomaly', 'tab', '--data', 'train.csv', '--anomaly-labels', '1', '--backend', 'cpu'], /--anomaly-labels 1: the data 'train.csv' has no labels/],
     [['anomaly', 'tab', '--data', 'test.csv', '--label-column', 'anomaly', '--anomaly-labels', '7', '--backend', 'cpu'], /--anomaly-labels: 7 not among the labels of 'test.csv' \(0, 1\)/],
     [['anomaly', 'tab', '--data', 'mnist', '--backend', 'cpu'], /--data mnist: examples have shape \[28, 28, 1\] \(784 values\) but the model expects \[8\] \(8 values\)/],
-    [['anomaly', 'tab', '--data', 'test.csv', '--backend', 'cpu'], /--data test.csv: examples have shape \[9\] \(9 values\) but the model expects \[8\]/],
+    [['anomaly', 'tab', '--data', 'test.csv', '--backend', 'cpu'], /test\.csv: has 9 feature columns, expected the model's 8 \(x1, x2, .*, x8\)/],
     [['denoise', 'tab', '--data', 'test.csv', '--noise', 'blur:2'], /--noise: 'blur:2' is not a noise; expected gaussian:STD, salt-pepper:P or mask:P/],
     [['denoise', 'tab', '--data', 'test.csv', '--backend', 'cpu'], /--noise: required/],
     [['encode', 'tab', '--data', 'test.csv', '--out', 'codes.txt'], /--out codes.txt: expected a .npy file name/],

@@ -71,6 +71,10 @@ describe('a mixed-type table through vaekit', () => {
       { start: 1, size: 3 },
       { start: 5, size: 2 },
     ]);
+    // The report's fidelity summary: KS for the numeric columns, total variation for the categorical ones, in [0, 1].
+    const fidelity = JSON.parse(readFileSync(path.join(tmp.dir, 'run', 'fidelity.json'), 'utf8'));
+    expect(fidelity.columns.map((c: { name: string; statistic: string }) => `${c.name}:${c.statistic}`)).toEqual(['income:ks', 'colour:tv', 'spend:ks', 'member:tv']);
+    for (const c of fidelity.columns) expect(c.value).toBeGreaterThanOrEqual(0), expect(c.value).toBeLessThan(0.5);
     // The one-hot values are not standardized.
     expect(model.preprocessing.mean.slice(1, 4)).toEqual([0, 0, 0]);
     expect(model.preprocessing.std.slice(5, 7)).toEqual([1, 1]);

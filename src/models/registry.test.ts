@@ -15,6 +15,9 @@ import { CodeHead } from './heads.js';
 import { buildDecoder, buildEncoder, evalContext } from './parts.js';
 import { MODEL_KIND_CONFIGS } from './kinds.js';
 import { buildModel, lossNames, modelKind, modelKinds, registerModelKind } from './registry.js';
+import { fusedElboSpec } from './fast-paths.js';
+import { Vae, type VaeConfig } from './vae.js';
+import { DipVae, type DipVaeConfig } from './dip-vae.js';
 import type { Encoded, LossContext } from './types.js';
 
 beforeAll(async () => {
@@ -123,8 +126,8 @@ describe('the model registry', () => {
 const presetsOf = (kind: string) => PRESETS.filter((p) => (p.config.model as { kind?: string } | undefined)?.kind === kind);
 
 describe('every built-in kind is complete', () => {
-  // The kinds this file registers itself (sparse-ae above) are not built in.
-  const builtIn = () => modelKinds().filter((k) => k !== 'sparse-ae');
+  // The kinds this file registers itself (sparse-ae above, the twins below) are not built in.
+  const builtIn = () => modelKinds().filter((k) => !['sparse-ae', 'elbo-twin', 'dip-twin'].includes(k));
 
   it('the kinds list, the schema’s model union and the registry name the same kinds, in one order', () => {
     expect(MODEL_KIND_CONFIGS.map((k) => k.kind)).toEqual(builtIn());
@@ -176,5 +179,29 @@ describe('every built-in kind is complete', () => {
       model.dispose();
     }
     x.dispose();
+  });
+});
+
+describe('the native fast paths recognize an architecture, not a kind', () => {
+  // Two kinds registered here, under names fast-paths.ts has never seen: a twin of the VAE (its loss the summed ELBO,
+  // with the VAE's objective field) and a twin of DIP-VAE (the same layers, another loss).
+  const net = { kind: 'mlp' as const, hidden: [5], activation: 'relu' as const, batchNorm: 'none' as const, dropout: 0 };
+  const common = { latent: 2, encoder: net, decoder: net, likelihood: { kind: 'bernoulli' as const }, decoderBiasInit: 'default' as const };
+  registerModelKind<{ kind: 'elbo-twin' }>({ kind: 'elbo-twin', build: (args) => new Vae(args as never), regularizer: 'KL', posterior: 'gaussian' });
+  registerModelKind<{ kind: 'dip-twin' }>({ kind: 'dip-twin', build: (args) => new DipVae(args as never), regularizer: 'KL', posterior: 'gaussian' });
+
+  it('a new kind with Dense MLPs, Gaussian heads, a Bernoulli decoder and the VAE objective gets the fused step; the same layers with another loss do not', () => {
+    const vae = modelSchema.parse({ kind: 'vae', ...common }) as VaeConfig;
+    const dip = modelSchema.parse({ kind: 'dip-vae', ...common }) as DipVaeConfig;
+    const twin = buildModel({ ...vae, kind: 'elbo-twin' } as unknown as ModelConfig, 6, new Rng(1));
+    const iwaeTwin = buildModel({ ...vae, kind: 'elbo-twin', objective: { kind: 'iwae', k: 5 } } as unknown as ModelConfig, 6, new Rng(1));
+    const dipTwin = buildModel({ ...dip, kind: 'dip-twin' } as unknown as ModelConfig, 6, new Rng(1));
+    const spec = fusedElboSpec(twin);
+    expect(spec?.encoder.map((l) => l.activation)).toEqual(['relu']);
+    expect(spec?.iwaeK).toBeUndefined();
+    expect(fusedElboSpec(iwaeTwin)?.iwaeK).toBe(5);
+    // Its loss is not what the kernels compute: no fused step, whatever its layers.
+    expect(fusedElboSpec(dipTwin)).toBeUndefined();
+    [twin, iwaeTwin, dipTwin].forEach((m) => m.dispose());
   });
 });

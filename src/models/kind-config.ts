@@ -44,7 +44,7 @@ export interface ModelKindConfig<K extends string = string, F extends z.ZodRawSh
 
 /**
  * A model kind's definition, typed from its fields: `lossName`, `rules` and `fromData` see the kind's whole config.
- * Registered by one line in src/models/kinds.ts.
+ * Registered by one entry in src/models/kinds.ts.
  *
  * @example
  * export const sparseAeConfig = defineModelKind({ kind: 'sparse-ae', fields: { beta: z.number().default(1) }, regularizer: 'L1', posterior: 'none' });

@@ -1,4 +1,4 @@
-/** The model kinds, one line each, in the order vaekit lists them: the config schema's model union and the registry are built from this list (tf-free). */
+/** The model kinds, one entry each, in the order vaekit lists them: the config schema's model union and the registry are built from this list (tf-free). */
 import type { ModelKindConfig } from './kind-config.js';
 import { autoencoderConfig } from './autoencoder.config.js';
 import { vaeConfig } from './vae.config.js';
@@ -15,7 +15,7 @@ import { vampPriorConfig } from './vamp-prior.config.js';
 import { flowVaeConfig } from './flow-vae.config.js';
 import { hierarchicalVaeConfig } from './hierarchical-vae.config.js';
 
-/** Every built-in kind's definition (src/models/<kind>.config.ts). A new kind: its two files, then one line here and one in registry.ts. */
+/** Every built-in kind's definition (src/models/<kind>.config.ts). A new kind: its two files, then one entry here (its import and its place in the list) and one in registry.ts's BUILT_IN. */
 export const MODEL_KIND_CONFIGS = [
   autoencoderConfig,
   vaeConfig,

@@ -91,7 +91,7 @@ const cases: [string, string[], RegExp][] = [
   // train: unknown names
   ['unknown preset', ['train', '--preset', 'gan'], /--preset: unknown preset 'gan'; expected one of poor-man-vae, /],
   ['unknown backend', ['train', '--backend', 'gpu'], /--backend: unknown value 'gpu'; expected one of auto, native/],
-  ['unknown model kind', ['train', '--model', 'gan'], /--model: unknown value 'gan'; expected one of autoencoder, vae, cvae, poor-man-vae/],
+  ['unknown model kind', ['train', '--model', 'gan'], /--model: unknown value 'gan'; expected one of autoencoder, vae, poor-man-vae, cvae/],
   ['unknown activation', ['train', '--activation', 'swish'], /--activation: unknown value 'swish'/],
   ['unknown likelihood', ['train', '--likelihood', 'poisson'], /--likelihood: unknown value 'poisson'/],
   ['unknown dataset', ['train', '--data', 'cifar'], /unknown dataset 'cifar'/],

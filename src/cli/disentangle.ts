@@ -31,7 +31,7 @@ interface DisentangleFlags {
 function checkEncoderMean(model: Model): void {
   const kind = model.config.kind;
   if (modelKind(kind).posterior === 'none') {
-    const withMean = modelKinds().filter((k) => modelKind(k).posterior !== 'none' && k !== 'cvae');
+    const withMean = modelKinds().filter((k) => modelKind(k).posterior !== 'none' && !modelKind(k).conditional);
     throw new UsageError(`the ${kind} model has no encoder mean (its code is deterministic, not the mean of q(z|x)); disentangle needs a model with one: ${withMean.join(', ')}`);
   }
   if (model.classes !== undefined) throw new UsageError(`the ${kind} model encodes x with its label y; disentangle scores an unconditional encoder mean q(z|x)`);

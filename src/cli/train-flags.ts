@@ -1,5 +1,5 @@
 /** `vaekit train`'s flags: their parsers, and the config layers they make (resolveConfig merges and checks them). */
-import { capacityScheduleSchema, hasWeightedTerm, readConfigFile, resolveConfig, type BACKEND_OPTIONS, type LIKELIHOOD_KINDS, type MODEL_KINDS, type OBJECTIVE_KINDS, type ResolveOptions, type RunConfig } from '../config/index.js';
+import { capacityScheduleSchema, hasWeightedTerm, modelSchema, readConfigFile, resolveConfig, type BACKEND_OPTIONS, type LIKELIHOOD_KINDS, type MODEL_KINDS, type OBJECTIVE_KINDS, type ResolveOptions, type RunConfig } from '../config/index.js';
 import { UsageError } from '../errors.js';
 import { ACTIVATIONS } from '../nn/index.js';
 import { number, positiveInt } from './parse.js';
@@ -159,8 +159,10 @@ export function capacity(value: string): { cMax: number; epochs: number; gamma?:
 function objectiveFrom(flags: TrainFlags, base: RunConfig): Record<string, unknown> | undefined {
   if (flags.objective === undefined && flags.k === undefined) return undefined;
   const kind = flags.model ?? base.model.kind;
-  if (kind !== 'vae') throw new UsageError(`--objective/--k: only a VAE has an ELBO or IWAE objective; the model is ${kind}`);
-  const current = base.model.kind === 'vae' ? base.model.objective.kind : 'elbo';
+  // The kinds whose config has an objective (the VAE's), from the schema.
+  const hasObjective = modelSchema.options.some((o) => o.shape.kind.value === kind && 'objective' in o.shape);
+  if (!hasObjective) throw new UsageError(`--objective/--k: only a VAE has an ELBO or IWAE objective; the model is ${kind}`);
+  const current = 'objective' in base.model ? base.model.objective.kind : 'elbo';
   const chosen = flags.objective ?? current;
   if (chosen === 'elbo') {
     if (flags.k !== undefined) throw new UsageError(`--k ${flags.k}: the number of importance samples applies to --objective iwae, miwae, ciwae or piwae only`);

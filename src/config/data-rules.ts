@@ -8,6 +8,7 @@ import type { Dataset } from '../data/types.js';
 import { categoricalBlocks } from '../data/tabular.js';
 import { csvFlagsGiven } from '../data/csv.js';
 import type { LikelihoodConfig, RunConfig } from './schema.js';
+import { kindConfig } from '../models/kinds.js';
 
 /** What the layers of a config chose themselves, as opposed to what the preset or the schema's defaults gave. */
 export interface DataChoices {
@@ -68,26 +69,28 @@ function checkLikelihood(config: RunConfig, dataset: Dataset, by: string): void 
   );
 }
 
-/** A conditional VAE needs labelled data whose classes fit model.classes (taken from the data when `classesFromData`). */
+/** A conditional model needs labelled data whose classes fit model.classes (taken from the data when `classesFromData`). */
 function fitClasses(config: RunConfig, dataset: Dataset, classesFromData: boolean, notice: (line: string) => void): RunConfig {
-  if (config.model.kind !== 'cvae') return config;
+  if (!kindConfig(config.model.kind)?.conditional) return config;
+  const model = config.model as RunConfig['model'] & { classes: number };
   if (!dataset.train.labels || !dataset.labelNames) {
-    throw new UsageError(`--model cvae: the conditional VAE trains on labelled data, and '${dataset.name}' has no labels (give --label-column for a CSV, or sub-folders for PNG images)`);
+    throw new UsageError(`--model ${model.kind}: the conditional VAE trains on labelled data, and '${dataset.name}' has no labels (give --label-column for a CSV, or sub-folders for PNG images)`);
   }
   const found = dataset.labelNames.length;
-  if (classesFromData && config.model.classes !== found) {
+  if (classesFromData && model.classes !== found) {
     notice(`notice: ${dataset.name} has ${found} classes, so the conditional VAE has ${found} (model.classes)`);
-    return { ...config, model: { ...config.model, classes: found } };
+    return { ...config, model: { ...model, classes: found } as RunConfig['model'] };
   }
-  if (found > config.model.classes) throw new UsageError(`model.classes ${config.model.classes}: '${dataset.name}' has ${found} classes (${dataset.labelNames.join(', ')}); expected model.classes >= ${found}`);
+  if (found > model.classes) throw new UsageError(`model.classes ${model.classes}: '${dataset.name}' has ${found} classes (${dataset.labelNames.join(', ')}); expected model.classes >= ${found}`);
   return config;
 }
 
-/** beta-TCVAE's estimators weight by the training set's size N: the data's, unless the config gives one. */
-function fitDatasetSize(config: RunConfig, dataset: Dataset): RunConfig {
-  if (config.model.kind !== 'beta-tcvae' || config.model.datasetSize !== undefined) return config;
-  const n = dataset.stream ? dataset.stream.train.n : dataset.train.n;
-  return { ...config, model: { ...config.model, datasetSize: n } };
+/** The fields a kind takes from the data when the config leaves them out (its config's `fromData`: beta-TCVAE's N). */
+function fitKindToData(config: RunConfig, dataset: Dataset): RunConfig {
+  const fromData = kindConfig(config.model.kind)?.fromData;
+  if (!fromData) return config;
+  const trainExamples = dataset.stream ? dataset.stream.train.n : dataset.train.n;
+  return { ...config, model: fromData(config.model as never, { trainExamples }) as RunConfig['model'] };
 }
 
 /**
@@ -100,7 +103,7 @@ function fitDatasetSize(config: RunConfig, dataset: Dataset): RunConfig {
  */
 export function fitToData(config: RunConfig, dataset: Dataset, choices: DataChoices, notice: (line: string) => void = () => {}): RunConfig {
   checkDataOptions(config, dataset);
-  let fitted = fitDatasetSize(fitClasses(config, dataset, choices.classesFromData, notice), dataset);
+  let fitted = fitKindToData(fitClasses(config, dataset, choices.classesFromData, notice), dataset);
   if (dataset.kind !== 'image' && fitted.model.likelihood.kind === 'bernoulli' && !choices.likelihoodChosen) {
     fitted = { ...fitted, model: { ...fitted.model, likelihood: NON_IMAGE_LIKELIHOOD } };
     notice(`notice: ${dataset.name} is ${dataset.kind} data, so the decoder is Gaussian with variance 0.1 (choose with --likelihood or a config file)`);

@@ -1,5 +1,5 @@
 /** Configuration: zod schemas, presets (one per seed system), and resolution from preset + file + flags. */
 export * from './schema.js';
-export { PRESETS, DEFAULT_PRESET, findPreset, type Preset } from './presets.js';
+export { PRESETS, DEFAULT_PRESET, KINDS_WITHOUT_PRESET, findPreset, type Preset } from './presets.js';
 export { resolveConfig, parseConfig, readConfigFile, deepMerge, type ResolveOptions } from './resolve.js';
 export { fitToData, NON_IMAGE_LIKELIHOOD, type DataChoices } from './data-rules.js';

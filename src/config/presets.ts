@@ -431,3 +431,10 @@ export const DEFAULT_PRESET = 'mnist-vae';
 export function findPreset(name: string): Preset | undefined {
   return PRESETS.find((p) => p.name === name);
 }
+
+/**
+ * The model kinds that have no preset, each with the reason (a preset is a user-facing combination of model, data and
+ * training; a kind's defaults live in its src/models/<kind>.config.ts). src/models/registry.test.ts fails for a kind
+ * with neither a preset nor an entry here; today every built-in kind has a preset.
+ */
+export const KINDS_WITHOUT_PRESET: Readonly<Record<string, string>> = {};

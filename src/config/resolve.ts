@@ -6,6 +6,7 @@ import { DEFAULT_PRESET, PRESETS, findPreset } from './presets.js';
 import { UsageError } from '../errors.js';
 import type { Dataset } from '../data/types.js';
 import { fitToData } from './data-rules.js';
+import { kindConfig } from '../models/kinds.js';
 import { describeUnknownKey, unknownKeys } from './unknown-keys.js';
 
 /** A plain JSON object. */
@@ -136,7 +137,7 @@ export function resolveConfig(opts: ResolveOptions): RunConfig {
   const choices = {
     likelihoodChosen: fileModel?.likelihood !== undefined || overridesChose,
     likelihoodBy,
-    classesFromData: overModel?.kind === 'cvae' && overModel.classes === undefined,
+    classesFromData: typeof overModel?.kind === 'string' && kindConfig(overModel.kind)?.conditional === true && overModel.classes === undefined,
   };
   return fitToData(config, opts.dataset, choices, opts.onNotice);
 }

@@ -8,6 +8,7 @@ import { LEAKY_RELU_SLOPE } from '../nn/activations.js';
 import type { ModelMetadata } from '../io/model-format.js';
 import { readEntry } from '../io/tensor-pack.js';
 import { UsageError } from '../errors.js';
+import { kindConfig } from '../models/kinds.js';
 import { VERSION } from '../version.js';
 
 const { onnx } = onnxProto;
@@ -305,8 +306,9 @@ export function toOnnx(metadata: ModelMetadata, weights: Uint8Array, where = 'mo
     return { shape: e.shape, data: readEntry(weights, e) };
   };
   const { graph, kind, inputDim: D, latentDim: L, likelihood } = metadata;
-  const classes = kind === 'cvae' ? (metadata.config as { classes?: number }).classes : undefined;
-  if (kind === 'cvae' && !classes) throw new UsageError(`${where}: a cvae without config.classes cannot be exported`);
+  const conditional = kindConfig(kind)?.conditional === true;
+  const classes = conditional ? (metadata.config as { classes?: number }).classes : undefined;
+  if (conditional && !classes) throw new UsageError(`${where}: a ${kind} without config.classes cannot be exported`);
 
   /** [N, F] -> [N, F + K] with the one-hot label, for a conditional model. */
   const condition = (b: GraphBuilder, h: string): string => {

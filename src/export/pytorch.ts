@@ -6,6 +6,7 @@
 import type { ModelMetadata } from '../io/model-format.js';
 import { readEntry } from '../io/tensor-pack.js';
 import { DataError } from '../errors.js';
+import { kindConfig } from '../models/kinds.js';
 import { VERSION } from '../version.js';
 import { LEAKY_RELU_SLOPE } from '../nn/activations.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
@@ -83,7 +84,7 @@ conv kernels [kh, kw, in, out], transposed conv kernels [kh, kw, out, in]. Image
 
     from vaekit_model import VaekitModel, load_safetensors, save_safetensors
     model = VaekitModel.from_safetensors("model.safetensors")
-    out = model.elbo(x)            # x: [B, ${description.inputDim}] float32${description.kind === 'cvae' ? ', and label=y (int64 [B])' : ''}
+    out = model.elbo(x)            # x: [B, ${description.inputDim}] float32${kindConfig(description.kind)?.conditional ? ', and label=y (int64 [B])' : ''}
     out["loss"].backward()
     save_safetensors(model, "tuned.safetensors")   # then: vaekit import tuned.safetensors --out RUN
 

@@ -4,6 +4,7 @@ import { reconstructionLoss, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Encoded, LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { autoencoderConfig } from './autoencoder.config.js';
 import { EncoderDecoder } from './base.js';
 import { buildDecoder, buildEncoder } from './parts.js';
 import { CodeHead } from './heads.js';
@@ -39,5 +40,5 @@ export class Autoencoder extends EncoderDecoder<AutoencoderConfig> {
   }
 }
 
-/** The autoencoder's registry entry: no regularizer (its third term is always 0). */
-export const autoencoderKind: ModelKindEntry<AutoencoderConfig> = { kind: 'autoencoder', build: (args) => new Autoencoder(args), regularizer: undefined, posterior: 'none' };
+/** The autoencoder's registry entry: its config and facts (autoencoder.config.ts) and its model. */
+export const autoencoderKind: ModelKindEntry<AutoencoderConfig> = { ...autoencoderConfig, build: (args) => new Autoencoder(args) };

@@ -4,6 +4,7 @@ import { tcTerms, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { betaTcvaeConfig } from './beta-tcvae.config.js';
 import { GaussianModel } from './gaussian.js';
 
 export type BetaTcvaeConfig = Extract<ModelConfig, { kind: 'beta-tcvae' }>;
@@ -29,13 +30,5 @@ export class BetaTcvae extends GaussianModel<BetaTcvaeConfig> {
   }
 }
 
-const num = (v: number) => String(Number(v.toPrecision(4)));
-const weight = (w: number) => (w === 1 ? '' : `${num(w)} × `);
-
-export const betaTcvaeKind: ModelKindEntry<BetaTcvaeConfig> = {
-  kind: 'beta-tcvae',
-  build: (args) => new BetaTcvae(args),
-  regularizer: 'TC',
-  posterior: 'gaussian',
-  lossName: (c) => `reconstruction + ${weight(c.alpha)}MI + β × TC + ${weight(c.gamma)}dim-wise KL`,
-};
+/** The beta-tcvae kind's registry entry: its config and facts (beta-tcvae.config.ts) and its model. */
+export const betaTcvaeKind: ModelKindEntry<BetaTcvaeConfig> = { ...betaTcvaeConfig, build: (args) => new BetaTcvae(args) };

@@ -5,6 +5,7 @@ import type { ModelConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
 import type { Encoded, LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { cvaeConfig } from './cvae.config.js';
 import { EncoderDecoder } from './base.js';
 import { oneHotLabels } from './cvae-labels.js';
 import { buildDecoder, buildEncoder, gaussianReparameterize, priorSample } from './parts.js';
@@ -73,5 +74,5 @@ export class Cvae extends EncoderDecoder<CvaeConfig, Required<Encoded>> {
   }
 }
 
-/** The conditional VAE's registry entry: its regularizer is the KL divergence. */
-export const cvaeKind: ModelKindEntry<CvaeConfig> = { kind: 'cvae', build: (args) => new Cvae(args), regularizer: 'KL', posterior: 'gaussian' };
+/** The conditional VAE's registry entry: its config and facts (cvae.config.ts) and its model. */
+export const cvaeKind: ModelKindEntry<CvaeConfig> = { ...cvaeConfig, build: (args) => new Cvae(args) };

@@ -4,6 +4,7 @@ import { dipPenalty, klPenalty, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { dipVaeConfig } from './dip-vae.config.js';
 import { GaussianModel, perExample } from './gaussian.js';
 
 export type DipVaeConfig = Extract<ModelConfig, { kind: 'dip-vae' }>;
@@ -31,10 +32,5 @@ export class DipVae extends GaussianModel<DipVaeConfig> {
   }
 }
 
-export const dipVaeKind: ModelKindEntry<DipVaeConfig> = {
-  kind: 'dip-vae',
-  build: (args) => new DipVae(args),
-  regularizer: 'KL',
-  posterior: 'gaussian',
-  lossName: (c) => `reconstruction + ${c.beta === 1 && c.betaSchedule.kind === 'constant' ? '' : 'β × '}KL + DIP-${c.dip.toUpperCase()} penalty`,
-};
+/** The dip-vae kind's registry entry: its config and facts (dip-vae.config.ts) and its model. */
+export const dipVaeKind: ModelKindEntry<DipVaeConfig> = { ...dipVaeConfig, build: (args) => new DipVae(args) };

@@ -5,6 +5,7 @@ import { densityRatioTc, discriminatorLoss, klPenalty, permuteDims, type LossTer
 import type { ModelConfig } from '../config/schema.js';
 import type { Auxiliary, LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { factorVaeConfig } from './factor-vae.config.js';
 import { GaussianModel } from './gaussian.js';
 import { disposeAll, evalContext } from './parts.js';
 
@@ -93,12 +94,5 @@ export class FactorVae extends GaussianModel<FactorVaeConfig> {
   }
 }
 
-const num = (v: number) => String(Number(v.toPrecision(4)));
-
-export const factorVaeKind: ModelKindEntry<FactorVaeConfig> = {
-  kind: 'factor-vae',
-  build: (args) => new FactorVae(args),
-  regularizer: 'KL',
-  posterior: 'gaussian',
-  lossName: (c) => `reconstruction + ${c.beta === 1 && (c.betaSchedule?.kind ?? 'constant') === 'constant' ? '' : 'β × '}KL + ${num(c.gamma)} × TC`,
-};
+/** The factor-vae kind's registry entry: its config and facts (factor-vae.config.ts) and its model. */
+export const factorVaeKind: ModelKindEntry<FactorVaeConfig> = { ...factorVaeConfig, build: (args) => new FactorVae(args) };

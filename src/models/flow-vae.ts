@@ -5,6 +5,7 @@ import { Dense, type ForwardContext, type LayerSummary, type NamedVariable } fro
 import type { ModelConfig } from '../config/schema.js';
 import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { flowVaeConfig } from './flow-vae.config.js';
 import { GaussianModel } from './gaussian.js';
 import { evalContext, gaussianReparameterize } from './parts.js';
 import { Flow } from './flows.js';
@@ -107,13 +108,5 @@ export class FlowVae extends GaussianModel<FlowVaeConfig> {
   }
 }
 
-const FLOW_NAMES = { planar: 'planar', radial: 'radial', iaf: 'IAF' } as const;
-
-export const flowVaeKind: ModelKindEntry<FlowVaeConfig> = {
-  kind: 'flow-vae',
-  exportGap: 'its posterior flow (the exported encoder would give z_0, not the flowed code the decoder was trained on)',
-  build: (args) => new FlowVae(args),
-  regularizer: 'KL',
-  posterior: 'gaussian',
-  lossName: (c) => `reconstruction + ${c.beta === 1 && c.betaSchedule.kind === 'constant' ? '' : 'β × '}KL of the ${c.flow.steps}-step ${FLOW_NAMES[c.flow.kind]} flow posterior (sampled)`,
-};
+/** The flow-vae kind's registry entry: its config and facts (flow-vae.config.ts) and its model. */
+export const flowVaeKind: ModelKindEntry<FlowVaeConfig> = { ...flowVaeConfig, build: (args) => new FlowVae(args) };

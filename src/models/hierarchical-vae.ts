@@ -5,6 +5,7 @@ import { Dense, Mlp, type ForwardContext, type LayerSummary, type NamedVariable 
 import type { ModelConfig } from '../config/schema.js';
 import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { hierarchicalVaeConfig } from './hierarchical-vae.config.js';
 import { GaussianModel } from './gaussian.js';
 import { evalContext, gaussianReparameterize, priorSample } from './parts.js';
 
@@ -118,11 +119,5 @@ export class HierarchicalVae extends GaussianModel<HierarchicalVaeConfig> {
   }
 }
 
-export const hierarchicalVaeKind: ModelKindEntry<HierarchicalVaeConfig> = {
-  kind: 'hierarchical-vae',
-  exportGap: 'its second stochastic layer (q(z2|z1) and p(z1|z2) are not in the encoder -> decoder graphs)',
-  build: (args) => new HierarchicalVae(args),
-  regularizer: 'KL',
-  posterior: 'gaussian',
-  lossName: (c) => (c.samples === 1 ? 'negative ELBO (two stochastic layers, KL sampled)' : `negative IWAE bound (k = ${c.samples}, two stochastic layers)`),
-};
+/** The hierarchical-vae kind's registry entry: its config and facts (hierarchical-vae.config.ts) and its model. */
+export const hierarchicalVaeKind: ModelKindEntry<HierarchicalVaeConfig> = { ...hierarchicalVaeConfig, build: (args) => new HierarchicalVae(args) };

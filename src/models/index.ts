@@ -1,4 +1,4 @@
-/** Models: one file each, all extending base.ts and sharing the vocabulary of types.ts; the registry maps a config to one. */
+/** Models: each kind a tf-free <kind>.config.ts and a <kind>.ts extending base.ts with the vocabulary of types.ts; kinds.ts lists them and the registry maps a config to one. */
 export type { Model, Encoded, Heads, LossContext, ModelGraph, ModelParts, Auxiliary, DiscreteCodes } from './types.js';
 export { hasDiscreteCodes } from './types.js';
 export { EncoderDecoder } from './base.js';
@@ -20,6 +20,8 @@ export { HierarchicalVae, type HierarchicalVaeConfig } from './hierarchical-vae.
 export { Flow, IafStep, Made, PlanarStep, RadialStep, madeMasks, type FlowStep } from './flows.js';
 export { checkLabel, labelsFor, oneHotLabels } from './cvae-labels.js';
 export { buildModel, lossNames, modelKind, modelKinds, registerModelKind, type LossModel, type LossNames, type ModelKindEntry } from './registry.js';
+export { defineModelKind, type KindModelConfig, type ModelKindConfig, type ModelKindFacts } from './kind-config.js';
+export { MODEL_KIND_CONFIGS, kindConfig } from './kinds.js';
 export { forward, fusedElboSpec } from './fast-paths.js';
 export { evalContext, priorSample, usesConv } from './parts.js';
 export { CodeHead, PosteriorHeads } from './heads.js';

@@ -4,6 +4,7 @@ import { mmd, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { infoVaeConfig } from './info-vae.config.js';
 import { GaussianModel, perExample } from './gaussian.js';
 import { priorSample } from './parts.js';
 
@@ -30,12 +31,5 @@ export class InfoVae extends GaussianModel<InfoVaeConfig> {
   }
 }
 
-const num = (v: number) => String(Number(v.toPrecision(4)));
-
-export const infoVaeKind: ModelKindEntry<InfoVaeConfig> = {
-  kind: 'info-vae',
-  build: (args) => new InfoVae(args),
-  regularizer: 'MMD',
-  posterior: 'gaussian',
-  lossName: (c) => `reconstruction + ${num(1 - c.alpha)} × KL + ${num(c.alpha + c.lambda - 1)} × MMD`,
-};
+/** The info-vae kind's registry entry: its config and facts (info-vae.config.ts) and its model. */
+export const infoVaeKind: ModelKindEntry<InfoVaeConfig> = { ...infoVaeConfig, build: (args) => new InfoVae(args) };

@@ -4,6 +4,7 @@ import { klPenalty, reconstructionLoss, type LossTerms } from '../objectives/ind
 import type { ModelConfig } from '../config/schema.js';
 import type { Encoded, LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { poorManVaeConfig } from './poor-man-vae.config.js';
 import { EncoderDecoder } from './base.js';
 import { buildDecoder, buildEncoder } from './parts.js';
 import { CodeHead } from './heads.js';
@@ -58,5 +59,5 @@ export class PoorManVae extends EncoderDecoder<PoorManVaeConfig> {
   }
 }
 
-/** The poor man's VAE's registry entry: its regularizer is the anchor term. */
-export const poorManVaeKind: ModelKindEntry<PoorManVaeConfig> = { kind: 'poor-man-vae', build: (args) => new PoorManVae(args), regularizer: 'anchor', posterior: 'noisy-code' };
+/** The poor man's VAE's registry entry: its config and facts (poor-man-vae.config.ts) and its model. */
+export const poorManVaeKind: ModelKindEntry<PoorManVaeConfig> = { ...poorManVaeConfig, build: (args) => new PoorManVae(args) };

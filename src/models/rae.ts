@@ -5,6 +5,7 @@ import { activate, Dense, LEAKY_RELU_SLOPE, type Activation, type Block } from '
 import type { ModelConfig } from '../config/schema.js';
 import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { raeConfig } from './rae.config.js';
 import { CodeModel, perExample } from './gaussian.js';
 import { Decoder } from './parts.js';
 
@@ -112,10 +113,5 @@ function outputSlope(likelihood: Likelihood, out: Tensor2D): Tensor2D {
   }) as Tensor2D;
 }
 
-export const raeKind: ModelKindEntry<RaeConfig> = {
-  kind: 'rae',
-  build: (args) => new Rae(args),
-  regularizer: '|z|²/2',
-  posterior: 'none',
-  lossName: (c) => `reconstruction + |z|²/2 + ${c.decoderRegularizer === 'gradient-penalty' ? 'decoder gradient penalty' : 'decoder weight decay'}`,
-};
+/** The rae kind's registry entry: its config and facts (rae.config.ts) and its model. */
+export const raeKind: ModelKindEntry<RaeConfig> = { ...raeConfig, build: (args) => new Rae(args) };

@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf, Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
-import type { BetaSchedule, ModelConfig } from '../config/schema.js';
+import { MODEL_KINDS, modelSchema, type BetaSchedule, type ModelConfig } from '../config/schema.js';
+import { KINDS_WITHOUT_PRESET, PRESETS } from '../config/presets.js';
+import { resolveConfig } from '../config/resolve.js';
 import { klPenalty, reconstructionLoss, type LossTerms } from '../objectives/index.js';
 import { Adam, evalBatch, klWeight, trainStep } from '../train/index.js';
 import { writeLossCurve } from '../report/run.js';
@@ -10,8 +12,12 @@ import { checkTensorCountPerTest, tempDir } from '../../test/helpers.js';
 import type { AutoencoderConfig } from './autoencoder.js';
 import { EncoderDecoder } from './base.js';
 import { CodeHead } from './heads.js';
-import { buildDecoder, buildEncoder } from './parts.js';
-import { buildModel, lossNames, modelKind, registerModelKind } from './registry.js';
+import { buildDecoder, buildEncoder, evalContext } from './parts.js';
+import { MODEL_KIND_CONFIGS } from './kinds.js';
+import { buildModel, lossNames, modelKind, modelKinds, registerModelKind } from './registry.js';
+import { fusedElboSpec } from './fast-paths.js';
+import { Vae, type VaeConfig } from './vae.js';
+import { DipVae, type DipVaeConfig } from './dip-vae.js';
 import type { Encoded, LossContext } from './types.js';
 
 beforeAll(async () => {
@@ -25,9 +31,9 @@ afterAll(tmp.remove);
 
 /**
  * A toy kind written as a new kind would be: a sparse autoencoder, the autoencoder plus beta * sum_j |code_j|. Its
- * file would hold this class and its entry; adding it to vaekit takes one registration line. Its config cannot pass
- * the schema (modelSchema in src/config/schema.ts is a closed zod union of the built-in kinds), so it is handed to
- * the base class as a ModelConfig: the one cast a kind outside the schema needs.
+ * file would hold this class and its entry; registered at run time, outside src/models/kinds.ts, its config cannot pass
+ * the schema (modelSchema is the zod union of the kinds listed there), so it is handed to the base class as a
+ * ModelConfig: the one cast a kind outside the schema needs.
  */
 type SparseAeConfig = Omit<AutoencoderConfig, 'kind'> & { kind: 'sparse-ae'; beta: number; betaSchedule: BetaSchedule };
 
@@ -113,5 +119,89 @@ describe('the model registry', () => {
     expect(svg).toContain('>L1<');
     expect(svg).toContain('>loss (reconstruction + β × L1)<');
     expect(readFileSync(path.join(tmp.dir, 'report.html'), 'utf8')).toContain('<th>L1</th>');
+  });
+});
+
+/** The presets whose model is of `kind`. */
+const presetsOf = (kind: string) => PRESETS.filter((p) => (p.config.model as { kind?: string } | undefined)?.kind === kind);
+
+describe('every built-in kind is complete', () => {
+  // The kinds this file registers itself (sparse-ae above, the twins below) are not built in.
+  const builtIn = () => modelKinds().filter((k) => !['sparse-ae', 'elbo-twin', 'dip-twin'].includes(k));
+
+  it('the kinds list, the schema’s model union and the registry name the same kinds, in one order', () => {
+    expect(MODEL_KIND_CONFIGS.map((k) => k.kind)).toEqual(builtIn());
+    expect([...MODEL_KINDS]).toEqual(builtIn());
+    expect(new Set(builtIn()).size).toBe(builtIn().length);
+  });
+
+  it('has a preset, or says why it has none; a stale marker fails too', () => {
+    for (const kind of builtIn()) {
+      const has = presetsOf(kind).length > 0;
+      const marker = KINDS_WITHOUT_PRESET[kind];
+      expect(has || (typeof marker === 'string' && marker.length > 0), `${kind}: no preset and no entry in KINDS_WITHOUT_PRESET`).toBe(true);
+      expect(has && marker !== undefined, `${kind}: has a preset and a no-preset marker`).toBe(false);
+    }
+    for (const kind of Object.keys(KINDS_WITHOUT_PRESET)) expect(builtIn(), `KINDS_WITHOUT_PRESET names '${kind}'`).toContain(kind);
+  });
+
+  it('answers every registry question, and its model agrees with the answers', () => {
+    const D = 4;
+    const x = tf.tensor2d(Float32Array.from(new Rng(5).uniformArray(3 * D), (u) => (u > 0.5 ? 1 : 0)), [3, D]); // [B, D]
+    for (const kind of builtIn()) {
+      const entry = modelKind(kind);
+      // Facts every kind must state, even when the answer is "none".
+      expect('regularizer' in entry, `${kind}: regularizer (undefined for none) must be stated`).toBe(true);
+      expect(entry.regularizer === undefined || entry.regularizer.length > 0, kind).toBe(true);
+      expect(['gaussian', 'noisy-code', 'none'], kind).toContain(entry.posterior);
+      for (const caption of [entry.samples, entry.exportGap]) expect(caption === undefined || (typeof caption === 'string' && caption.length > 0), kind).toBe(true);
+      expect([undefined, true, false], kind).toContain(entry.conditional);
+      const option = modelSchema.options.find((o) => o.shape.kind.value === kind)!;
+      // A conditional kind's config says how many classes it reads.
+      expect('classes' in option.shape, kind).toBe(entry.conditional === true);
+
+      // On the kind's config (its preset's, or the schema's defaults), with tiny MLP layers.
+      const preset = presetsOf(kind)[0];
+      const base = preset ? (resolveConfig({ preset: preset.name }).model as Record<string, unknown>) : { kind, latent: 2, likelihood: { kind: 'bernoulli' } };
+      const config = modelSchema.parse({ ...base, latent: kind === 'vq-vae' ? 4 : 2, ...(kind === 'vq-vae' && { codeDim: 2, codebookSize: 4 }), ...(kind === 'vamp-prior' && { pseudoInputs: 3 }), encoder: { hidden: [3] }, decoder: { hidden: [3] }, likelihood: { kind: 'bernoulli' } }) as ModelConfig;
+      const names = lossNames(config);
+      expect(names.loss.length, kind).toBeGreaterThan(0);
+      expect(names.regularizer, kind).toBe(entry.regularizer);
+
+      const model = buildModel(config, D, new Rng(1));
+      expect(model.config.kind).toBe(kind);
+      expect(model.classes !== undefined, `${kind}: conditional`).toBe(entry.conditional === true);
+      const labels = model.classes !== undefined ? Int32Array.from([0, 1, 0]) : undefined;
+      const { mean, logVar } = model.encode(x, { ...evalContext(), labels });
+      // A Gaussian posterior has its log-variance head; a deterministic or noisy code has none.
+      expect(logVar !== undefined, `${kind}: posterior ${entry.posterior}`).toBe(entry.posterior === 'gaussian');
+      tf.dispose([mean, ...(logVar ? [logVar] : [])]);
+      model.dispose();
+    }
+    x.dispose();
+  });
+});
+
+describe('the native fast paths recognize an architecture, not a kind', () => {
+  // Two kinds registered here, under names fast-paths.ts has never seen: a twin of the VAE (its loss the summed ELBO,
+  // with the VAE's objective field) and a twin of DIP-VAE (the same layers, another loss).
+  const net = { kind: 'mlp' as const, hidden: [5], activation: 'relu' as const, batchNorm: 'none' as const, dropout: 0 };
+  const common = { latent: 2, encoder: net, decoder: net, likelihood: { kind: 'bernoulli' as const }, decoderBiasInit: 'default' as const };
+  registerModelKind<{ kind: 'elbo-twin' }>({ kind: 'elbo-twin', build: (args) => new Vae(args as never), regularizer: 'KL', posterior: 'gaussian' });
+  registerModelKind<{ kind: 'dip-twin' }>({ kind: 'dip-twin', build: (args) => new DipVae(args as never), regularizer: 'KL', posterior: 'gaussian' });
+
+  it('a new kind with Dense MLPs, Gaussian heads, a Bernoulli decoder and the VAE objective gets the fused step; the same layers with another loss do not', () => {
+    const vae = modelSchema.parse({ kind: 'vae', ...common }) as VaeConfig;
+    const dip = modelSchema.parse({ kind: 'dip-vae', ...common }) as DipVaeConfig;
+    const twin = buildModel({ ...vae, kind: 'elbo-twin' } as unknown as ModelConfig, 6, new Rng(1));
+    const iwaeTwin = buildModel({ ...vae, kind: 'elbo-twin', objective: { kind: 'iwae', k: 5 } } as unknown as ModelConfig, 6, new Rng(1));
+    const dipTwin = buildModel({ ...dip, kind: 'dip-twin' } as unknown as ModelConfig, 6, new Rng(1));
+    const spec = fusedElboSpec(twin);
+    expect(spec?.encoder.map((l) => l.activation)).toEqual(['relu']);
+    expect(spec?.iwaeK).toBeUndefined();
+    expect(fusedElboSpec(iwaeTwin)?.iwaeK).toBe(5);
+    // Its loss is not what the kernels compute: no fused step, whatever its layers.
+    expect(fusedElboSpec(dipTwin)).toBeUndefined();
+    [twin, iwaeTwin, dipTwin].forEach((m) => m.dispose());
   });
 });

@@ -1,7 +1,9 @@
-/** The model registry: each kind's class and its regularizer's name, the one place that maps `kind` to them. */
+/** The model registry: each kind's entry (its facts from <kind>.config.ts and its model from <kind>.ts), the one place that maps `kind` to them. */
 import type { Rng } from '../engine/index.js';
-import type { ModelConfig } from '../config/schema.js';
+import type { ModelConfig, ModelKind } from '../config/schema.js';
 import type { Model } from './types.js';
+import type { ModelKindFacts } from './kind-config.js';
+import { MODEL_KIND_CONFIGS } from './kinds.js';
 import { UsageError } from '../errors.js';
 import { autoencoderKind } from './autoencoder.js';
 import { vaeKind } from './vae.js';
@@ -18,56 +20,43 @@ import { vampPriorKind } from './vamp-prior.js';
 import { flowVaeKind } from './flow-vae.js';
 import { hierarchicalVaeKind } from './hierarchical-vae.js';
 
-/** What the rest of vaekit asks about a model kind. */
-export interface ModelKindEntry<C extends { kind: string } = ModelConfig> {
+/** What the rest of vaekit asks about a model kind: its facts (kind-config.ts) and how to build one. */
+export interface ModelKindEntry<C extends { kind: string } = ModelConfig> extends ModelKindFacts<C> {
   kind: C['kind'];
   /** A freshly initialized model; a conv encoder or decoder needs the per-example `inputShape` [H, W, C]. */
   build(args: { config: C; inputDim: number; inputShape: readonly number[]; rng: Rng }): Model;
-  /** The display name of the weighted third term ('KL', 'anchor'); undefined for a kind without one. */
-  regularizer: string | undefined;
-  /**
-   * What q(z|x) is, for the estimators that need its density (NLL, active units): `gaussian` N(mean, var) from the
-   * heads, `noisy-code` the code plus fixed N(0, noise^2) (the poor man's VAE), `none` a deterministic code.
-   */
-  posterior: 'gaussian' | 'noisy-code' | 'none';
-  /** What the loss is, for figures and reports, when it is not the negative ELBO or 'reconstruction + β × regularizer'. */
-  lossName?: (config: C) => string;
-  /** What `sample` draws z from, for captions, when it is not 'z ~ N(0, I)'. */
-  samples?: string;
-  /**
-   * What an export's encoder and decoder graphs (ONNX, PyTorch) would leave out of the model, for a kind whose computation
-   * is more than encoder -> heads -> decoder; `vaekit export` refuses such a model naming it, rather than write a
-   * model that computes something else. Undefined: the export is the whole model.
-   */
-  exportGap?: string;
 }
 
 const kinds = new Map<string, ModelKindEntry<{ kind: string }>>();
 
 /**
- * Adds a model kind; the built-in kinds are registered below, one line each.
+ * Adds a model kind; the built-in kinds are registered below, in the order of src/models/kinds.ts.
  *
  * @example
- * registerModelKind({ kind: 'vae', build: (args) => new Vae(args), regularizer: 'KL' });
+ * registerModelKind({ kind: 'vae', build: (args) => new Vae(args), regularizer: 'KL', posterior: 'gaussian' });
  */
 export function registerModelKind<C extends { kind: string }>(entry: ModelKindEntry<C>): void {
   kinds.set(entry.kind, entry as unknown as ModelKindEntry<{ kind: string }>);
 }
 
-registerModelKind(autoencoderKind);
-registerModelKind(vaeKind);
-registerModelKind(poorManVaeKind);
-registerModelKind(cvaeKind);
-registerModelKind(betaTcvaeKind);
-registerModelKind(dipVaeKind);
-registerModelKind(infoVaeKind);
-registerModelKind(waeMmdKind);
-registerModelKind(raeKind);
-registerModelKind(factorVaeKind);
-registerModelKind(vqVaeKind);
-registerModelKind(vampPriorKind);
-registerModelKind(flowVaeKind);
-registerModelKind(hierarchicalVaeKind);
+/** Each built-in kind's entry, one line each; the type asks for one per kind of src/models/kinds.ts, so a kind without its model does not compile. */
+const BUILT_IN: { [K in ModelKind]: ModelKindEntry<Extract<ModelConfig, { kind: K }>> } = {
+  autoencoder: autoencoderKind,
+  vae: vaeKind,
+  'poor-man-vae': poorManVaeKind,
+  cvae: cvaeKind,
+  'beta-tcvae': betaTcvaeKind,
+  'dip-vae': dipVaeKind,
+  'info-vae': infoVaeKind,
+  'wae-mmd': waeMmdKind,
+  rae: raeKind,
+  'factor-vae': factorVaeKind,
+  'vq-vae': vqVaeKind,
+  'vamp-prior': vampPriorKind,
+  'flow-vae': flowVaeKind,
+  'hierarchical-vae': hierarchicalVaeKind,
+};
+for (const { kind } of MODEL_KIND_CONFIGS) registerModelKind(BUILT_IN[kind] as ModelKindEntry<{ kind: string }>);
 
 /**
  * The registry entry of a model kind; a UsageError names the kinds there are.

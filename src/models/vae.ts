@@ -4,6 +4,7 @@ import { elbo, importanceWeightedBound, klStandardNormal, logImportanceWeights, 
 import type { ModelConfig } from '../config/schema.js';
 import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { vaeConfig } from './vae.config.js';
 import { GaussianModel } from './gaussian.js';
 
 export type VaeConfig = Extract<ModelConfig, { kind: 'vae' }>;
@@ -69,5 +70,5 @@ export class Vae extends GaussianModel<VaeConfig> {
   }
 }
 
-/** The VAE's registry entry: its regularizer is the KL divergence. */
-export const vaeKind: ModelKindEntry<VaeConfig> = { kind: 'vae', build: (args) => new Vae(args), regularizer: 'KL', posterior: 'gaussian' };
+/** The VAE's registry entry: its config and facts (vae.config.ts) and its model. */
+export const vaeKind: ModelKindEntry<VaeConfig> = { ...vaeConfig, build: (args) => new Vae(args) };

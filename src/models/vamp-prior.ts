@@ -5,6 +5,7 @@ import type { ForwardContext, LayerSummary, NamedVariable } from '../nn/index.js
 import type { ModelConfig } from '../config/schema.js';
 import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { vampPriorConfig } from './vamp-prior.config.js';
 import { UsageError } from '../errors.js';
 import { GaussianModel } from './gaussian.js';
 import { evalContext, gaussianReparameterize } from './parts.js';
@@ -107,11 +108,5 @@ export class VampPrior extends GaussianModel<VampPriorConfig> {
   }
 }
 
-export const vampPriorKind: ModelKindEntry<VampPriorConfig> = {
-  kind: 'vamp-prior',
-  exportGap: 'its VampPrior (the pseudo-inputs: the exported model would sample from N(0, I))',
-  build: (args) => new VampPrior(args),
-  regularizer: 'KL',
-  posterior: 'gaussian',
-  lossName: (c) => `reconstruction + ${c.beta === 1 && c.betaSchedule.kind === 'constant' ? '' : 'β × '}KL to the VampPrior (K = ${c.pseudoInputs}, sampled)`,
-};
+/** The vamp-prior kind's registry entry: its config and facts (vamp-prior.config.ts) and its model. */
+export const vampPriorKind: ModelKindEntry<VampPriorConfig> = { ...vampPriorConfig, build: (args) => new VampPrior(args) };

@@ -5,6 +5,7 @@ import { commitmentLoss, emaUpdate, nearestCode, quantize, reconstructionLoss, t
 import type { ModelConfig } from '../config/schema.js';
 import type { DiscreteCodes, Encoded, LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { vqVaeConfig } from './vq-vae.config.js';
 import { EncoderDecoder } from './base.js';
 import { buildDecoder, buildEncoder, evalContext } from './parts.js';
 import { UsageError } from '../errors.js';
@@ -184,12 +185,5 @@ export class VqVae extends EncoderDecoder<VqVaeConfig, { mean: Tensor2D }> imple
   }
 }
 
-export const vqVaeKind: ModelKindEntry<VqVaeConfig> = {
-  kind: 'vq-vae',
-  exportGap: 'its codebook quantization (the exported encoder would give z_e, not the codes the decoder reads)',
-  build: (args) => new VqVae(args),
-  regularizer: 'commitment',
-  posterior: 'none',
-  samples: 'z of codebook entries drawn uniformly at random (no prior over the codes is learned)',
-  lossName: (c) => `reconstruction + ${String(Number(c.commitment.toPrecision(4)))} × commitment`,
-};
+/** The vq-vae kind's registry entry: its config and facts (vq-vae.config.ts) and its model. */
+export const vqVaeKind: ModelKindEntry<VqVaeConfig> = { ...vqVaeConfig, build: (args) => new VqVae(args) };

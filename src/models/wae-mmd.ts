@@ -4,6 +4,7 @@ import { mmd, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
+import { waeMmdConfig } from './wae-mmd.config.js';
 import { CodeModel, perExample } from './gaussian.js';
 import { priorSample } from './parts.js';
 
@@ -28,10 +29,5 @@ export class WaeMmd extends CodeModel<WaeMmdConfig> {
   }
 }
 
-export const waeMmdKind: ModelKindEntry<WaeMmdConfig> = {
-  kind: 'wae-mmd',
-  build: (args) => new WaeMmd(args),
-  regularizer: 'MMD',
-  posterior: 'none',
-  lossName: (c) => `reconstruction + ${Number(c.lambda.toPrecision(4))} × MMD`,
-};
+/** The wae-mmd kind's registry entry: its config and facts (wae-mmd.config.ts) and its model. */
+export const waeMmdKind: ModelKindEntry<WaeMmdConfig> = { ...waeMmdConfig, build: (args) => new WaeMmd(args) };

@@ -9,7 +9,7 @@ import { countActiveUnits, estimateNll } from '../evaluate/index.js';
 import { loadModel } from '../io/model-files.js';
 import { imageGrid, renderChart } from '../figures/index.js';
 import { reconstructRows } from '../latent/index.js';
-import { lossNames, type Model } from '../models/index.js';
+import { lossNames, modelKind, type Model } from '../models/index.js';
 import { latentFigure, samplesFigure, reconstructionFigure } from './figures.js';
 import { readHistory } from './run.js';
 
@@ -240,14 +240,14 @@ export function compareRuns(opts: CompareOptions): ComparePage {
 const AU_EXAMPLES = 2000;
 
 function activeUnits(model: Model, dataset: Dataset): number | null {
-  if (model.config.kind === 'autoencoder') return null;
+  if (modelKind(model.config.kind).posterior === 'none') return null;
   const n = Math.min(AU_EXAMPLES, dataset.test.n);
   const labels = model.classes !== undefined ? dataset.test.labels?.subarray(0, n) : undefined;
   return countActiveUnits({ model, x: dataset.test.x.subarray(0, n * model.inputDim), labels }).activeUnits;
 }
 
 function nllOf(model: Model, dataset: Dataset, k: number, examples: number, seed: number): ComparedRun['nll'] {
-  if (model.config.kind === 'autoencoder') return null;
+  if (modelKind(model.config.kind).posterior === 'none') return null;
   const n = Math.min(examples, dataset.test.n);
   const labels = model.classes !== undefined ? dataset.test.labels?.subarray(0, n) : undefined;
   const r = estimateNll({ model, x: dataset.test.x.subarray(0, n * model.inputDim), k, rng: new Rng(`${seed}:nll`), labels });

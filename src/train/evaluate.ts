@@ -2,7 +2,7 @@
 import { tf, Rng, type Tensor2D } from '../engine/index.js';
 import { binarize, memoryBatches, type Batch } from '../data/batch.js';
 import type { DataSplit } from '../data/types.js';
-import { hasDiscreteCodes, type Model } from '../models/index.js';
+import { hasDiscreteCodes, modelKind, type Model } from '../models/index.js';
 import { codebookUsage, type KlWeight } from '../objectives/index.js';
 import { UsageError } from '../errors.js';
 import { evalBatch } from './step.js';
@@ -18,8 +18,8 @@ export function batchTensor(batch: Batch, d: number, binarizeRng?: Rng): Tensor2
 
 /** The labels of a batch's rows, for a conditional model (undefined otherwise). */
 export function batchLabels(model: Model, batch: Batch): Int32Array | undefined {
-  if (model.config.kind !== 'cvae') return undefined;
-  if (!batch.labels) throw new UsageError('model.kind cvae: the conditional VAE trains on labelled data, and this dataset has no labels');
+  if (!modelKind(model.config.kind).conditional) return undefined;
+  if (!batch.labels) throw new UsageError(`model.kind ${model.config.kind}: the conditional VAE trains on labelled data, and this dataset has no labels`);
   return batch.labels;
 }
 

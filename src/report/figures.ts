@@ -34,6 +34,11 @@ function testLabels(model: Model, dataset: Dataset, n: number): Int32Array | und
   return labelsFor({ model, labels: dataset.test.labels, n, what: `the test split of '${dataset.name}'` });
 }
 
+/** The name of each model input of a table with columns: a numeric column's name, or `column = category` in a one-hot block. */
+function inputNames(dataset: Dataset): string[] | undefined {
+  return dataset.columns?.flatMap((c) => (c.kind === 'numeric' ? [c.name] : c.labels.map((label) => `${c.name} = ${label}`)));
+}
+
 /** ' as class k (name)' for a caption; '' without a class. */
 function asClass(dataset: Dataset, label: number | undefined): string {
   if (label === undefined) return '';
@@ -125,7 +130,7 @@ export function reconstructionFigure(model: Model, dataset: Dataset, { n = 10, f
   if (d === 2) {
     return chartFigure('reconstructions', 'Data and reconstructions', `${x.n} test points and decode(encode(x).mean)${given} of each.`, pointPanelsSpec({ groups: [{ name: 'test data', xy: x.data }, { name: 'reconstruction', xy: recon.data }] }));
   }
-  return chartFigure('reconstructions', 'Data and reconstructions', `Per-feature histograms of ${x.n} test examples and their reconstructions${given}.`, histogramsSpec({ groups: [{ name: 'test data', rows: x.data }, { name: 'reconstruction', rows: recon.data }], dim: d }));
+  return chartFigure('reconstructions', 'Data and reconstructions', `Per-feature histograms of ${x.n} test examples and their reconstructions${given}.`, histogramsSpec({ groups: [{ name: 'test data', rows: x.data }, { name: 'reconstruction', rows: recon.data }], dim: d, featureNames: inputNames(dataset) }));
 }
 
 /**
@@ -154,7 +159,7 @@ export function samplesFigure(model: Model, dataset: Dataset, { n, seed = 0, lab
   if (d === 2) {
     return chartFigure('samples', 'Data and prior samples', `${real.n} test points beside decode(z) for ${count} draws z ~ N(0, I)${of} (seed 003).`, pointPanelsSpec({ groups: [{ name: 'test data', xy: real.data }, { name: 'decoded prior samples', xy: s.data }] }));
   }
-  return chartFigure('samples', 'Data and prior samples', `Per-feature histograms of ${real.n} test examples and of ${count} decoded prior samples${of}.`, histogramsSpec({ groups: [{ name: 'test data', rows: real.data }, { name: 'prior samples', rows: s.data }], dim: d }));
+  return chartFigure('samples', 'Data and prior samples', `Per-feature histograms of ${real.n} test examples and of ${count} decoded prior samples${of}.`, histogramsSpec({ groups: [{ name: 'test data', rows: real.data }, { name: 'prior samples', rows: s.data }], dim: d, featureNames: inputNames(dataset) }));
 }
 
 /**

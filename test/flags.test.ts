@@ -132,7 +132,7 @@ const cases: [string, string[], RegExp][] = [
   ['sample --out is a file', ['sample', 'vae', '--out', 'afile'], /--out afile: exists and is not a folder/],
   ['reconstruct one step', ['reconstruct', 'vae', '--steps', '1'], /--steps: 1 is out of range; expected at least 2/],
   ['reconstruct index beyond the test set', ['reconstruct', 'vae', '--from', '9999'], /--from: 9999 is not a test example index in 0\.\.9/],
-  ['reconstruct huge n', ['reconstruct', 'vae', '--n', '5000'], /--n: 5000 is out of range/],
+  ['reconstruct huge n', ['reconstruct', 'vae', '--n', '200000'], /--n: 200000 is out of range/],
   ['interpolate one step', ['interpolate', 'vae', '--from', '0', '--to', '1', '--steps', '1'], /--steps: 1 is out of range/],
   ['interpolate bad index', ['interpolate', 'vae', '--from', 'x', '--to', '1'], /--from: 'x' is not a non-negative integer/],
   ['interpolate label beyond the classes', ['interpolate', 'cv', '--from', '0', '--to', '1', '--label', '11'], /--label 11: out of range/],

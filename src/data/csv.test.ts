@@ -150,6 +150,12 @@ describe('parseCsv', () => {
   });
 
   describe('categorical columns', () => {
+    it('a column of numbers with a word in it is a typo, refused naming the cell, not read as categories', () => {
+      expect(() => parseCsv('a,b\n1,2\n3,four\n5,6\n', 'f.csv')).toThrow("f.csv: line 3, column 2 (b): 'four' is not a number, though 2 of the column's 3 cells are; fix the cell, write it as missing (NA) and use --missing, or read the column as categories with --categorical b");
+      // Named by --categorical, the same column is categories.
+      expect(parseCsv('a,b\n1,2\n3,four\n5,6\n', 'f.csv', { categorical: ['b'] }).columns[1]).toMatchObject({ kind: 'categorical', labels: ['2', '6', 'four'] });
+    });
+
     it('makes a column with a text cell categorical: labels sorted, numbers numerically before text', () => {
       const t = parseCsv('size,color\n1,red\n2,10\n3,9\n4,blue\n5,red\n', 'f.csv');
       expect(t.header).toEqual(['size', 'color']);

@@ -282,16 +282,26 @@ function readColumn(body: CsvRecord[], j: number, name: string, forced: boolean,
   const values = new Float64Array(m); // NaN where missing; read in the same pass while every cell is a number
   let text = forced;
   let missing = 0;
+  let [numbers, firstText] = [0, -1];
   for (let i = 0; i < m; i++) {
     const cell = (cells[i] = body[i].cells[j]);
     // Numbers first: they are most cells. Cells are trimmed, and Number() of a decimal is the value (1e999: Infinity).
-    if (NUMBER.test(cell)) values[i] = Number(cell);
-    else if (MISSING.test(cell)) {
+    if (NUMBER.test(cell)) {
+      values[i] = Number(cell);
+      numbers++;
+    } else if (MISSING.test(cell)) {
       missingAt[i] = 1;
       values[i] = NaN;
       missing++;
     } else if (INFINITE.test(cell)) values[i] = Infinity;
-    else text = true;
+    else {
+      text = true;
+      if (firstText < 0) firstText = i;
+    }
+  }
+  // A column of numbers with a few words in it is a typo, not categories (each distinct number would become one).
+  if (!forced && firstText >= 0 && numbers > (m - missing) / 2) {
+    throw new DataError(file, `${where(body[firstText].line)}: '${oneLine(cells[firstText])}' is not a number, though ${numbers} of the column's ${m - missing} cells are; fix the cell, write it as missing (NA) and use --missing, or read the column as categories with --categorical ${/^[\w.-]+$/.test(name) ? name : j}`);
   }
   const firstMissing = missing === 0 ? Infinity : missingAt.indexOf(1);
   const common = { index: j, name, missing, firstMissing, isMissing: (i: number) => missingAt[i] === 1 };

@@ -12,6 +12,22 @@ export interface Preset {
 
 const mnist = { name: 'mnist' } as const;
 
+/** Burda et al.'s optimizer and schedule: Adam (beta2 0.999, epsilon 1e-4), batch 20, 3,280 passes at 1e-3 * 10^(-i/7). */
+const BURDA_TRAIN = { epochs: 3280, batchSize: 20, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-4, lrSchedule: { kind: 'burda' } } as const;
+
+/** Burda et al.'s two-stochastic-layer network (784-100-100-z1 100, 100-50-50-z2 50, tanh), `samples` per example (1: the ELBO). */
+const burdaTwoLayer = (samples: number) => ({
+  kind: 'hierarchical-vae' as const,
+  latent: 100,
+  latent2: 50,
+  encoder: { hidden: [100, 100], activation: 'tanh' as const },
+  decoder: { hidden: [100, 100], activation: 'tanh' as const },
+  upper: { hidden: [50, 50], activation: 'tanh' as const },
+  likelihood: { kind: 'bernoulli' as const },
+  decoderBiasInit: 'data-mean' as const,
+  samples,
+});
+
 export const PRESETS: Preset[] = [
   {
     name: 'poor-man-vae',
@@ -137,7 +153,7 @@ export const PRESETS: Preset[] = [
         decoderBiasInit: 'data-mean',
         objective: { kind: 'elbo' },
       },
-      train: { epochs: 3280, batchSize: 20, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-4, lrSchedule: { kind: 'burda' } },
+      train: BURDA_TRAIN,
     },
   },
   {
@@ -377,18 +393,8 @@ export const PRESETS: Preset[] = [
     source: "Burda, Grosse & Salakhutdinov 2015, \"Importance Weighted Autoencoders\", section 5 and Table 1 (the two-stochastic-layer architecture, VAE column); the optimizer, schedule, output-bias initialization and dynamic binarization of iwae-paper; --epochs caps the schedule",
     config: {
       data: { name: 'mnist', binarize: 'dynamic' },
-      model: {
-        kind: 'hierarchical-vae',
-        latent: 100,
-        latent2: 50,
-        encoder: { hidden: [100, 100], activation: 'tanh' },
-        decoder: { hidden: [100, 100], activation: 'tanh' },
-        upper: { hidden: [50, 50], activation: 'tanh' },
-        likelihood: { kind: 'bernoulli' },
-        decoderBiasInit: 'data-mean',
-        samples: 1,
-      },
-      train: { epochs: 3280, batchSize: 20, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-4, lrSchedule: { kind: 'burda' } },
+      model: burdaTwoLayer(1),
+      train: BURDA_TRAIN,
     },
   },
   {
@@ -397,18 +403,8 @@ export const PRESETS: Preset[] = [
     source: "Burda, Grosse & Salakhutdinov 2015, Table 1 (two stochastic layers, IWAE k = 50); the choices of iwae-paper-2layer",
     config: {
       data: { name: 'mnist', binarize: 'dynamic' },
-      model: {
-        kind: 'hierarchical-vae',
-        latent: 100,
-        latent2: 50,
-        encoder: { hidden: [100, 100], activation: 'tanh' },
-        decoder: { hidden: [100, 100], activation: 'tanh' },
-        upper: { hidden: [50, 50], activation: 'tanh' },
-        likelihood: { kind: 'bernoulli' },
-        decoderBiasInit: 'data-mean',
-        samples: 50,
-      },
-      train: { epochs: 3280, batchSize: 20, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-4, lrSchedule: { kind: 'burda' } },
+      model: burdaTwoLayer(50),
+      train: BURDA_TRAIN,
     },
   },
   {

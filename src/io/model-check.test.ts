@@ -80,6 +80,15 @@ const CASES: [string, Parameters<typeof corrupted>[0], 'model.json' | 'weights.b
   ['a non-finite mean (JSON writes NaN as null)', { json: (m) => ((m.preprocessing as { mean: number[] }).mean[1] = NaN) }, 'model.json', 'preprocessing.mean[1] is null, expected a finite number'],
   ['a missing top-level likelihood (summary read its kind)', { json: (m) => delete (m as Partial<ModelMetadata>).likelihood }, 'model.json', "likelihood is null, expected config.likelihood's kind 'bernoulli'"],
   ['a top-level likelihood that disagrees with the config', { json: (m) => ((m.likelihood as { kind: string }).kind = 'float32') }, 'model.json', `likelihood is {"kind":"float32"}, expected config.likelihood's kind 'bernoulli'`],
+  ['tabular columns that leave inputs uncovered', { json: (m) => (m.columns = [{ name: 'a', kind: 'numeric', index: 0 }]) }, 'model.json', 'columns cover 1 of the 8 inputs, expected all of them'],
+  ['two columns over one input', {
+    json: (m) => (m.columns = [{ name: 'a', kind: 'numeric', index: 0 }, { name: 'b', kind: 'categorical', start: 0, labels: ['x', 'y'] }]),
+  }, 'model.json', "columns[1] ('b') spans values 0..1, outside the 8 inputs or over another column"],
+  ['categorical blocks with no columns', { json: (m) => (m.likelihood = { kind: 'bernoulli', categorical: [{ start: 0, size: 2 }] }) }, 'model.json',
+    'likelihood.categorical has 1 block(s) but there are no columns, expected the columns they belong to'],
+  ['columns whose categories are not the likelihood blocks', {
+    json: (m) => (m.columns = [{ name: 'b', kind: 'categorical', start: 0, labels: ['x', 'y'] }, ...Array.from({ length: 6 }, (_, j) => ({ name: `n${j}`, kind: 'numeric' as const, index: j + 2 }))]),
+  }, 'model.json', "likelihood.categorical is missing, expected the categorical columns' blocks (start+size: 0+2)"],
 ];
 
 describe('loading a corrupted model', () => {

@@ -152,7 +152,8 @@ function checkColumns(m: Record<string, unknown>, values: number, where: string)
   });
   if (seen.some((v) => !v)) throw new ModelError(`${where}: columns cover ${seen.filter((v) => v).length} of the ${values} inputs, expected all of them`);
   const have = Array.isArray(blocks) ? blocks.map((b: { start?: unknown; size?: unknown }) => `${b?.start}+${b?.size}`) : [];
-  if (have.join() !== want.join()) throw new ModelError(`${where}: likelihood.categorical is ${show(blocks)}, expected the categorical columns' blocks (start+size: ${want.join(', ') || 'none'})`);
+  const raw = (m.likelihood as { categorical?: unknown } | undefined)?.categorical;
+  if (have.join() !== want.join()) throw new ModelError(`${where}: likelihood.categorical is ${raw === undefined ? 'missing' : show(raw)}, expected the categorical columns' blocks (start+size: ${want.join(', ') || 'none'})`);
 }
 
 /**

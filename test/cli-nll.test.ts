@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers.js';
 
 const bin = path.resolve(__dirname, '..', 'bin', 'vaekit.js');
 let dir: string;
@@ -67,8 +68,8 @@ describe('bad flags: a clear message, exit code 2, no stack trace', () => {
     ['--objective iwae with beta', ['train', '--objective', 'iwae', '--beta', '0.5', '--out', 'never'], /--beta 0\.5 \(model\.beta\): the IWAE objective is defined for beta = 1/],
   ];
   for (const [what, args, message] of cases) {
-    it(what, () => {
-      const r = vaekit(...args);
+    it(what, async () => {
+      const r = await runCli(dir, ...args); // in-process: milliseconds, not a process start-up each
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);

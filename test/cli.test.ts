@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPreset } from '../src/config/index.js';
+import { runCli } from './helpers.js';
 
 const bin = path.resolve(__dirname, '..', 'bin', 'vaekit.js');
 let dir: string;
@@ -123,9 +124,10 @@ describe('bad input: a clear message, exit code 2, no stack trace, nothing writt
     ['eval of a folder that is not a run', ['eval', '.'], /not a vaekit run folder/],
     ['summary of a missing folder', ['summary', 'nowhere'], /no model found/],
   ];
+  // In-process (runCli: milliseconds, not a process start-up each); the config file case below runs the real binary.
   for (const [what, args, message] of cases) {
-    it(what, () => {
-      const r = vaekit(...args, ...(args[0] === 'train' ? ['--out', 'never'] : []));
+    it(what, async () => {
+      const r = await runCli(dir, ...args, ...(args[0] === 'train' ? ['--out', 'never'] : []));
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);

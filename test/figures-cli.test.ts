@@ -6,6 +6,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findGrid } from './grid.js';
+import { runCli } from './helpers.js';
 
 const bin = path.resolve(__dirname, '..', 'bin', 'vaekit.js');
 let dir: string;
@@ -74,7 +75,7 @@ describe('Swiss roll run', () => {
     expect(text.stdout).toMatch(/^roll\/samples\.png$/m);
   }, 120_000);
 
-  it('bad flags exit 2 with a message naming the flag', () => {
+  it('bad flags exit 2 with a message naming the flag', async () => {
     const cases: [string[], RegExp][] = [
       [['interpolate', 'roll', '--to', '1'], /--from/],
       [['interpolate', 'roll', '--from', '0', '--to', '5000'], /--to: 5000 is not a test example index/],
@@ -85,7 +86,7 @@ describe('Swiss roll run', () => {
       [['sample', 'nowhere'], /RUN: 'nowhere' is not a folder/],
     ];
     for (const [args, message] of cases) {
-      const r = vaekit(...args, '--backend', 'cpu');
+      const r = await runCli(dir, ...args, '--backend', 'cpu'); // in-process: milliseconds, not a process start-up each
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -22,7 +22,7 @@ export interface GaussianPass {
  * A model with q(z|x) = N(mean, var) and the standard normal prior: the VAE, and the zoo kinds that add a regularizer in `terms`.
  *
  * @example
- * class DipVae extends GaussianModel<DipVaeConfig> { protected terms(x, ctx) { const p = this.pass(x, ctx); ... } }
+ * class InfoVae extends GaussianModel<InfoVaeConfig> { protected terms(x, ctx) { const p = this.pass(x, ctx); ... } }
  */
 export abstract class GaussianModel<C extends GaussianConfig> extends EncoderDecoder<C, Required<Encoded>> {
   constructor({ config, inputDim, inputShape = [inputDim], rng }: { config: C; inputDim: number; inputShape?: readonly number[]; rng: Rng }) {

@@ -231,6 +231,13 @@ export interface FusedElboSpec {
   iwaeEncoderGroups?: number;
 }
 
+/** A penalty's gradients at the codes, [B, L] each; a missing one is zero. */
+export interface CodeGradients {
+  dz?: Tensor2D;
+  dMean?: Tensor2D;
+  dLogVar?: Tensor2D;
+}
+
 /** Attributes of VaekitElboStep: the layer shapes and activations, the KL weight and Adam's hyper-parameters. */
 export interface FusedElboAttrs extends FusedAdamAttrs {
   /** Per-layer [in, out] and the activation codes; see NativeAddon.elboStep's `ints`. */
@@ -272,6 +279,8 @@ export function stepParameters(spec: FusedElboSpec): Variable[] {
  * {@link stepParameters} order), which the caller assigns at once and disposes, as with {@link fusedAdamStep};
  * undefined when the active backend has no such kernel. `eps` holds the standard normal draws of the
  * reparameterization [B, L] ([k * B, L] with `spec.iwaeK` = k, sample s of example i in row s * B + i).
+ * `codeGradients` (the ELBO only): the gradients of a penalty's batch mean at z, mean and logVar [B, L], added to the
+ * latent gradients before the encoder's backward pass; the returned loss mean does not include the penalty.
  *
  * @example
  * const out = fusedElboStep({ spec, m, v, x, input: x, eps, beta: 1, lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, step });
@@ -284,11 +293,14 @@ export function fusedElboStep(args: {
   input: Tensor2D;
   eps: Tensor2D;
   beta: number;
+  codeGradients?: CodeGradients;
 } & FusedAdamAttrs): { means: Tensor1D; updated?: { params: Tensor[]; m: Tensor[]; v: Tensor[] } } | undefined {
   if (!fusedElboStepAvailable()) return undefined;
-  const { spec, m, v, x, input, eps, beta, ...adam } = args;
+  const { spec, m, v, x, input, eps, beta, codeGradients = {}, ...adam } = args;
+  if (spec.iwaeK !== undefined && Object.keys(codeGradients).length > 0) throw new Error('fusedElboStep: code gradients are for the ELBO only');
   const params = stepParameters(spec);
   const inputs: Record<string, Tensor> = { x, input, eps };
+  for (const [name, g] of Object.entries(codeGradients)) if (g) inputs[name] = g;
   params.forEach((p, i) => {
     inputs[`p${i}`] = p;
     inputs[`m${i}`] = m[i];

@@ -29,6 +29,7 @@ export {
   FUSED_VAE_FORWARD,
   FUSED_LOG_WEIGHTS,
   STEP_ACTIVATIONS,
+  type CodeGradients,
   type FusedActivation,
   type FusedAdamAttrs,
   type FusedElboAttrs,

@@ -1,32 +1,34 @@
 /** beta-TCVAE (Chen et al. 2018): the KL split into mutual information, total correlation and dimension-wise KL, the TC weighted by beta. */
-import { tf, type Tensor1D, type Tensor2D } from '../engine/index.js';
-import { tcTerms, type LossTerms } from '../objectives/index.js';
+import { tf, type Tensor1D } from '../engine/index.js';
+import { tcTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
-import type { LossContext } from './types.js';
+import type { CodeRegularizer, LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
 import { betaTcvaeConfig } from './beta-tcvae.config.js';
-import { GaussianModel } from './gaussian.js';
+import { CodePenaltyModel } from './gaussian.js';
 
 export type BetaTcvaeConfig = Extract<ModelConfig, { kind: 'beta-tcvae' }>;
 
 /**
  * loss = reconstruction + alpha MI + beta TC + gamma dim-wise KL, the three estimated from the batch's own codes
- * (src/objectives/tc.ts); `kl` reports the TC. The epoch's weight (beta, or its linear or cyclical schedule) is the
- * TC's. With alpha = gamma = 1 and beta = 1 the loss estimates the negative ELBO.
+ * (src/objectives/tc.ts) and replacing the analytic KL; `kl` reports the TC. The epoch's weight (beta, or its linear or
+ * cyclical schedule) is the TC's. With alpha = gamma = 1 and beta = 1 the loss estimates the negative ELBO.
  *
  * @example
  * const m = new BetaTcvae({ config, inputDim: 4096, rng }); // config.beta = 6, as Chen et al. on dSprites
  */
-export class BetaTcvae extends GaussianModel<BetaTcvaeConfig> {
-  protected terms(x: Tensor2D, ctx: LossContext): LossTerms {
-    return tf.tidy(() => {
-      const { mean, logVar, z, reconstruction } = this.pass(x, ctx);
-      const { alpha, gamma, estimator, datasetSize } = this.config;
-      const { mi, tc, dimKl } = tcTerms({ z, mean, logVar, estimator, datasetSize: datasetSize ?? x.shape[0] });
-      const beta = ctx.klWeight.kind === 'beta' ? ctx.klWeight.beta : 1;
-      const loss = tf.addN([reconstruction, tf.mul(mi, alpha), tf.mul(tc, beta), tf.mul(dimKl, gamma)]) as Tensor1D;
-      return { loss, reconstruction, kl: tc };
-    }) as LossTerms;
+export class BetaTcvae extends CodePenaltyModel<BetaTcvaeConfig> {
+  codeRegularizer(ctx: LossContext): CodeRegularizer {
+    const { alpha, gamma, estimator, datasetSize } = this.config;
+    const beta = ctx.klWeight.kind === 'beta' ? ctx.klWeight.beta : 1;
+    return {
+      kl: { kind: 'beta', beta: 0 },
+      penalty: ({ z, mean, logVar }) =>
+        tf.tidy(() => {
+          const { mi, tc, dimKl } = tcTerms({ z, mean, logVar, estimator, datasetSize: datasetSize ?? z.shape[0] });
+          return { penalty: tf.addN([tf.mul(mi, alpha), tf.mul(tc, beta), tf.mul(dimKl, gamma)]) as Tensor1D, reported: tc };
+        }),
+    };
   }
 }
 

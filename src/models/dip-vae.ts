@@ -1,11 +1,11 @@
 /** DIP-VAE (Kumar et al. 2018): the VAE's loss plus a penalty pulling the codes' covariance towards the identity. */
-import { tf, type Tensor1D, type Tensor2D } from '../engine/index.js';
-import { dipPenalty, klPenalty, type LossTerms } from '../objectives/index.js';
+import { tf, type Tensor1D } from '../engine/index.js';
+import { dipPenalty } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
-import type { LossContext } from './types.js';
+import type { CodeRegularizer, LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
 import { dipVaeConfig } from './dip-vae.config.js';
-import { GaussianModel, perExample } from './gaussian.js';
+import { CodePenaltyModel } from './gaussian.js';
 
 export type DipVaeConfig = Extract<ModelConfig, { kind: 'dip-vae' }>;
 
@@ -21,14 +21,15 @@ export function dipLambdaDiag(config: DipVaeConfig): number {
  * @example
  * const m = new DipVae({ config, inputDim: 784, rng }); // config.dip 'ii', lambdaOffDiag 10
  */
-export class DipVae extends GaussianModel<DipVaeConfig> {
-  protected terms(x: Tensor2D, ctx: LossContext): LossTerms {
-    return tf.tidy(() => {
-      const { mean, logVar, reconstruction, kl } = this.pass(x, ctx);
-      const penalty = dipPenalty({ mean, logVar, type: this.config.dip, lambdaOffDiag: this.config.lambdaOffDiag, lambdaDiag: dipLambdaDiag(this.config) });
-      const loss = tf.addN([reconstruction, klPenalty({ kl, weight: ctx.klWeight }), perExample(penalty, kl)]) as Tensor1D;
-      return { loss, reconstruction, kl };
-    }) as LossTerms;
+export class DipVae extends CodePenaltyModel<DipVaeConfig> {
+  codeRegularizer(ctx: LossContext): CodeRegularizer {
+    const { dip: type, lambdaOffDiag } = this.config;
+    const lambdaDiag = dipLambdaDiag(this.config);
+    return {
+      kl: ctx.klWeight,
+      penalty: ({ mean, logVar }) =>
+        tf.tidy(() => ({ penalty: tf.mul(tf.ones([mean.shape[0]]), dipPenalty({ mean, logVar, type, lambdaOffDiag, lambdaDiag })) as Tensor1D })), // [B]
+    };
   }
 }
 

@@ -1,12 +1,12 @@
 /** FactorVAE (Kim & Mnih 2018): a VAE plus gamma times the total correlation of q(z), estimated by a discriminator that tells codes from codes permuted per dimension. */
 import { tf, type Rng, type Scalar, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import { Dense, Mlp, type NamedVariable } from '../nn/index.js';
-import { densityRatioTc, discriminatorLoss, klPenalty, permuteDims, type LossTerms } from '../objectives/index.js';
+import { densityRatioTc, discriminatorLoss, permuteDims } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
-import type { Auxiliary, LossContext } from './types.js';
+import type { Auxiliary, CodeRegularizer, LossContext } from './types.js';
 import type { ModelKindEntry } from './registry.js';
 import { factorVaeConfig } from './factor-vae.config.js';
-import { GaussianModel } from './gaussian.js';
+import { CodePenaltyModel } from './gaussian.js';
 import { disposeAll, evalContext } from './parts.js';
 
 export type FactorVaeConfig = Extract<ModelConfig, { kind: 'factor-vae' }>;
@@ -69,7 +69,7 @@ export class Discriminator implements Auxiliary {
  * @example
  * const m = new FactorVae({ config, inputDim: 4096, rng }); // m.auxiliary is the discriminator
  */
-export class FactorVae extends GaussianModel<FactorVaeConfig> {
+export class FactorVae extends CodePenaltyModel<FactorVaeConfig> {
   readonly auxiliary: Discriminator;
 
   constructor(args: { config: FactorVaeConfig; inputDim: number; inputShape?: readonly number[]; rng: Rng }) {
@@ -78,14 +78,10 @@ export class FactorVae extends GaussianModel<FactorVaeConfig> {
     this.auxiliary = new Discriminator({ latent: this.latentDim, spec: args.config.discriminator, rng: args.rng, encode });
   }
 
-  protected terms(x: Tensor2D, ctx: LossContext): LossTerms {
-    return tf.tidy(() => {
-      const { z, reconstruction, kl } = this.pass(x, ctx);
-      const vae = tf.add(reconstruction, klPenalty({ kl, weight: ctx.klWeight })) as Tensor1D;
-      if (!ctx.training) return { loss: vae, reconstruction, kl };
-      const tc = densityRatioTc({ logits: this.auxiliary.logits(z) });
-      return { loss: tf.add(vae, tf.mul(tc, this.config.gamma)) as Tensor1D, reconstruction, kl };
-    }) as LossTerms;
+  codeRegularizer(ctx: LossContext): CodeRegularizer {
+    const gamma = this.config.gamma;
+    const penalty = ({ z }: { z: Tensor2D }) => tf.tidy(() => ({ penalty: tf.mul(densityRatioTc({ logits: this.auxiliary.logits(z) }), gamma) as Tensor1D }));
+    return { kl: ctx.klWeight, ...(ctx.training && { penalty }) };
   }
 
   override dispose(): void {

@@ -1,11 +1,11 @@
 /** The native fast paths in one place: recognizes an architecture the fused kernels run (an MLP VAE with a Bernoulli decoder) and takes over its training step, forward pass and evaluation terms. */
 import { tf, fusedElboStep, fusedElboStepAvailable, fusedLogWeightSamples, fusedLogWeightsAvailable, fusedVaeForward, fusedVaeForwardAvailable, NoiseBuffer, stepParameters, STEP_ACTIVATIONS } from '../engine/index.js';
-import type { FusedElboSpec, Rng, StepLayer, Tensor1D, Tensor2D, Variable } from '../engine/index.js';
+import type { CodeGradients, FusedElboSpec, Rng, StepLayer, Tensor1D, Tensor2D, Variable } from '../engine/index.js';
 import { Dense, LEAKY_RELU_SLOPE, Mlp, type Block } from '../nn/index.js';
 import { importanceWeightedBound, type KlWeight, type LossTerms } from '../objectives/index.js';
 import type { Adam } from '../train/adam.js';
 import type { TermMeans } from '../train/step.js';
-import type { LossContext, Model } from './types.js';
+import type { CodeRegularizer, LossContext, Model } from './types.js';
 import { Decoder, evalContext, gaussianReparameterize } from './parts.js';
 import { PosteriorHeads } from './heads.js';
 
@@ -160,24 +160,96 @@ export function forward(model: Model, x: Tensor2D, rng: Rng): { recon: Tensor2D;
 
 /**
  * A whole training step (forward, gradients, Adam update) as one kernel, when the backend has the whole-step kernel
- * and the model's loss is what it computes; undefined otherwise. It draws the reparameterization noise from `rng`
- * exactly as the model's own loss does, so a run takes the same random numbers either way. VAEKIT_WHOLE_STEP=off
- * turns it off.
+ * and the model's loss is what it computes, or that plus a penalty on the codes (a {@link CodeRegularizer}); undefined
+ * otherwise. It draws the reparameterization noise from `rng` exactly as the model's own loss does, so a run takes the
+ * same random numbers either way. VAEKIT_WHOLE_STEP=off turns it off.
  */
 export function fusedTrainStep(args: { model: Model; adam: Adam; x: Tensor2D; input?: Tensor2D; rng: Rng; klWeight: KlWeight; labels?: Int32Array }): TermMeans | undefined {
   const { model, adam, x, input, rng, klWeight, labels } = args;
   if (labels || klWeight.kind !== 'beta' || !fusedElboStepAvailable() || wholeStepDisabled()) return undefined;
   const spec = fusedElboSpec(model);
-  if (!spec) return undefined;
-  const params = stepParameters(spec);
-  const moments = params.map((p) => adam.moments(p));
-  if (!moments.every((mv) => mv !== undefined)) return undefined;
-  const [m, v] = [moments.map((mv) => mv.m), moments.map((mv) => mv.v)];
-  const attrs = adam.beginStep();
+  if (!spec) return codePenaltyStep({ model, adam, x, input, rng, klWeight });
+  const moments = stepMoments(spec, adam);
+  if (!moments) return undefined;
   const eps = stepNoise.draw(rng, (spec.iwaeK ?? 1) * x.shape[0], model.latentDim); // [B, L], or [k*B, L] for the IWAE bound
-  const out = fusedElboStep({ spec, m, v, x, input: input ?? x, eps, beta: klWeight.beta, ...attrs });
+  const [loss, reconstruction, kl] = wholeStep({ spec, adam, moments, x, input: input ?? x, eps, beta: klWeight.beta });
+  return { loss, reconstruction, kl };
+}
+
+/**
+ * The whole step of a kind whose loss is reconstruction + w KL + penalty(z, mean, logVar) (a {@link CodeRegularizer}),
+ * over layers the kernel knows: the encoder's forward pass as one kernel call, z from the same noise the kernel gets,
+ * the penalty and its gradients at the codes in tf ops (small: [B, L], or [B, B, L] for the TC estimators), then the
+ * whole-step kernel with those gradients added at the codes. The reported terms are the model's own: the loss with
+ * the penalty's batch mean, and the kind's third term (beta-TCVAE's TC) where it reports one instead of the KL.
+ */
+function codePenaltyStep(args: { model: Model; adam: Adam; x: Tensor2D; input?: Tensor2D; rng: Rng; klWeight: KlWeight }): TermMeans | undefined {
+  const { model, adam, x, input, rng, klWeight } = args;
+  const config = model.config;
+  if (!model.codeRegularizer || ('reconstructionReduction' in config && config.reconstructionReduction === 'mean') || !fusedVaeForwardAvailable()) return undefined;
+  const regularizer = model.codeRegularizer({ training: true, rng, klWeight, ...(input && { input }) });
+  const spec = layerSpec(model);
+  const moments = spec && stepMoments(spec, adam);
+  if (!spec || !moments || regularizer.kl.kind !== 'beta') return undefined;
+  const eps = stepNoise.draw(rng, x.shape[0], model.latentDim); // [B, L]: the draw the model's pass makes
+  const codes = regularizer.penalty && penaltyGradients({ spec, input: input ?? x, eps, penalty: regularizer.penalty });
+  const [loss, reconstruction, kl] = wholeStep({ spec, adam, moments, x, input: input ?? x, eps, beta: regularizer.kl.beta, codeGradients: codes?.gradients });
+  if (!codes) return { loss, reconstruction, kl };
+  const [penalty, reported] = codes.means.dataSync();
+  tf.dispose([codes.means, ...Object.values(codes.gradients)]);
+  return { loss: loss + penalty, reconstruction, kl: codes.reports ? reported : kl };
+}
+
+/**
+ * The penalty's batch mean and its gradients at z, mean and logVar (those it depends on), with z = mean +
+ * exp(logVar / 2) eps from the encoder's forward pass (one kernel call, no decoder). `means` holds [mean penalty, mean
+ * reported term (0 without one)].
+ */
+function penaltyGradients(args: { spec: FusedElboSpec; input: Tensor2D; eps: Tensor2D; penalty: NonNullable<CodeRegularizer['penalty']> }): { gradients: CodeGradients; means: Tensor1D; reports: boolean } {
+  const { spec, input, eps, penalty } = args;
+  const posterior = fusedVaeForward({ spec, input, want: { posterior: true } });
+  if (!posterior?.mean || !posterior.logVar) throw new Error('the forward-pass kernel returned no posterior'); // its availability was checked
+  const { mean, logVar } = posterior;
+  let reports = false;
+  const result = tf.tidy((): Record<string, tf.Tensor> => {
+    const z = tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps)) as Tensor2D; // [B, L], as gaussianReparameterize
+    let reported: tf.Tensor = tf.scalar(0);
+    // Gradients with respect to the codes the penalty reads; the others get none (DIP-VAE-I reads the means alone).
+    const { value, grads } = tf.engine().gradients(
+      () => {
+        const terms = penalty({ z, mean, logVar });
+        if (terms.reported) [reports, reported] = [true, tf.keep(tf.mean(terms.reported))];
+        return tf.mean(terms.penalty) as tf.Scalar;
+      },
+      [z, mean, logVar],
+      undefined,
+      true,
+    );
+    const [dz, dMean, dLogVar] = grads as (Tensor2D | null)[];
+    const means = tf.stack([value, reported]); // [2]
+    if (reports) reported.dispose(); // kept to leave the gradient's scope: no tidy disposes it
+    return { ...(dz && { dz }), ...(dMean && { dMean }), ...(dLogVar && { dLogVar }), means };
+  });
+  tf.dispose([mean, logVar]);
+  const { means, ...gradients } = result;
+  return { gradients: gradients as CodeGradients, means: means as Tensor1D, reports };
+}
+
+/** The Adam moments of the kernel's parameters, or undefined when the optimizer does not hold them all. */
+function stepMoments(spec: FusedElboSpec, adam: Adam): { m: Variable[]; v: Variable[] } | undefined {
+  const moments = stepParameters(spec).map((p) => adam.moments(p));
+  if (!moments.every((mv) => mv !== undefined)) return undefined;
+  return { m: moments.map((mv) => mv.m), v: moments.map((mv) => mv.v) };
+}
+
+/** One whole-step kernel call: forward, backward, Adam, the new values assigned; returns the batch means [loss, reconstruction, KL]. Disposes eps. */
+function wholeStep(args: { spec: FusedElboSpec; adam: Adam; moments: { m: Variable[]; v: Variable[] }; x: Tensor2D; input: Tensor2D; eps: Tensor2D; beta: number; codeGradients?: CodeGradients }): number[] {
+  const { spec, adam, moments, x, input, eps, beta, codeGradients } = args;
+  const params = stepParameters(spec);
+  const { m, v } = moments;
+  const out = fusedElboStep({ spec, m, v, x, input, eps, beta, ...(codeGradients && { codeGradients }), ...adam.beginStep() });
   eps.dispose();
-  if (!out) throw new Error('the whole-step kernel went missing after the check'); // checked above
+  if (!out) throw new Error('the whole-step kernel went missing after the check'); // checked by the caller
   if (out.updated) {
     const { updated } = out;
     const assign = (vars: Variable[], values: tf.Tensor[]) => vars.forEach((variable, i) => variable.assign(values[i]));
@@ -186,9 +258,9 @@ export function fusedTrainStep(args: { model: Model; adam: Adam; x: Tensor2D; in
     assign(v, updated.v);
     tf.dispose([...updated.params, ...updated.m, ...updated.v]);
   }
-  const [loss, reconstruction, kl] = out.means.dataSync();
+  const means = Array.from(out.means.dataSync());
   out.means.dispose();
-  return { loss, reconstruction, kl };
+  return means;
 }
 
 const wholeStepDisabled = (): boolean => typeof process !== 'undefined' && process.env?.VAEKIT_WHOLE_STEP === 'off';

@@ -1,8 +1,8 @@
 /** The Gaussian-encoder and deterministic-code bases of the model zoo's kinds: their parts and one sampled forward pass. */
 import { tf, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
-import { klStandardNormal, reconstructionLoss } from '../objectives/index.js';
+import { klPenalty, klStandardNormal, reconstructionLoss, type LossTerms } from '../objectives/index.js';
 import type { ModelConfig } from '../config/schema.js';
-import type { Encoded, LossContext } from './types.js';
+import type { CodeRegularizer, Encoded, LossContext } from './types.js';
 import { EncoderDecoder } from './base.js';
 import { buildDecoder, buildEncoder, gaussianReparameterize } from './parts.js';
 import { CodeHead, PosteriorHeads } from './heads.js';
@@ -22,7 +22,7 @@ export interface GaussianPass {
  * A model with q(z|x) = N(mean, var) and the standard normal prior: the VAE, and the zoo kinds that add a regularizer in `terms`.
  *
  * @example
- * class DipVae extends GaussianModel<DipVaeConfig> { protected terms(x, ctx) { const p = this.pass(x, ctx); ... } }
+ * class InfoVae extends GaussianModel<InfoVaeConfig> { protected terms(x, ctx) { const p = this.pass(x, ctx); ... } }
  */
 export abstract class GaussianModel<C extends GaussianConfig> extends EncoderDecoder<C, Required<Encoded>> {
   constructor({ config, inputDim, inputShape = [inputDim], rng }: { config: C; inputDim: number; inputShape?: readonly number[]; rng: Rng }) {
@@ -42,6 +42,31 @@ export abstract class GaussianModel<C extends GaussianConfig> extends EncoderDec
     const z = this.reparameterize({ mean, logVar }, ctx.rng);
     const reconstruction = reconstructionLoss({ likelihood: this.likelihood, x, output: this.decoderOutput(z, ctx) });
     return { mean, logVar, z, reconstruction, kl: klStandardNormal({ mean, logVar }) };
+  }
+}
+
+/**
+ * A Gaussian-encoder kind whose loss is reconstruction + a weighted KL + a penalty on the codes: it declares that
+ * regularizer ({@link CodeRegularizer}) and nothing else. Its tf-ops loss is built from it here; on the native backend
+ * an MLP with a Bernoulli decoder trains through the whole-step kernel with the penalty's gradients (fast-paths.ts).
+ *
+ * @example
+ * class DipVae extends CodePenaltyModel<DipVaeConfig> { codeRegularizer(ctx) { return { kl: ctx.klWeight, penalty: ... }; } }
+ */
+export abstract class CodePenaltyModel<C extends GaussianConfig> extends GaussianModel<C> {
+  abstract codeRegularizer(ctx: LossContext): CodeRegularizer;
+
+  protected terms(x: Tensor2D, ctx: LossContext): LossTerms {
+    return tf.tidy(() => {
+      const { mean, logVar, z, reconstruction, kl } = this.pass(x, ctx);
+      const { kl: weight, penalty } = this.codeRegularizer(ctx);
+      const parts = [reconstruction];
+      // A KL weighted 0 is left out rather than multiplied (an infinite KL would make 0 x Inf = NaN), as the kernel does.
+      if (weight.kind !== 'beta' || weight.beta !== 0) parts.push(klPenalty({ kl, weight }));
+      const codes = penalty?.({ z, mean, logVar });
+      if (codes) parts.push(codes.penalty);
+      return { loss: (parts.length === 1 ? tf.clone(reconstruction) : tf.addN(parts)) as Tensor1D, reconstruction, kl: codes?.reported ?? kl };
+    }) as LossTerms;
   }
 }
 

@@ -1,12 +1,12 @@
 /** Models: each kind a tf-free <kind>.config.ts and a <kind>.ts extending base.ts with the vocabulary of types.ts; kinds.ts lists them and the registry maps a config to one. */
-export type { Model, Encoded, Heads, LossContext, ModelGraph, ModelParts, Auxiliary, DiscreteCodes } from './types.js';
+export type { Model, Encoded, Heads, LossContext, ModelGraph, ModelParts, Auxiliary, DiscreteCodes, Codes, CodeRegularizer } from './types.js';
 export { hasDiscreteCodes } from './types.js';
 export { EncoderDecoder } from './base.js';
 export { Autoencoder } from './autoencoder.js';
 export { Vae } from './vae.js';
 export { PoorManVae, anchorTerm } from './poor-man-vae.js';
 export { Cvae } from './cvae.js';
-export { GaussianModel, CodeModel } from './gaussian.js';
+export { GaussianModel, CodeModel, CodePenaltyModel } from './gaussian.js';
 export { BetaTcvae, type BetaTcvaeConfig } from './beta-tcvae.js';
 export { DipVae, dipLambdaDiag, type DipVaeConfig } from './dip-vae.js';
 export { InfoVae, type InfoVaeConfig } from './info-vae.js';

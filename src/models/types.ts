@@ -1,5 +1,5 @@
 /** The vocabulary every model shares: encode, reparameterize, decode, sample, reconstruct, loss. */
-import type { Rng, Scalar, Tensor2D } from '../engine/index.js';
+import type { Rng, Scalar, Tensor1D, Tensor2D } from '../engine/index.js';
 import type { ModelConfig } from '../config/schema.js';
 import type { Block, ForwardContext, GraphOp, LayerSummary, NamedVariable } from '../nn/index.js';
 import type { KlWeight, Likelihood, LossTerms } from '../objectives/index.js';
@@ -14,6 +14,28 @@ export type Encoded = {
 export interface LossContext extends ForwardContext {
   /** The epoch's weight from src/train/beta-schedule.ts, the one place it is decided; models never default it. */
   klWeight: KlWeight;
+}
+
+/** The codes of one training pass of a Gaussian-posterior model, [B, L] each: the draw z and q(z|x)'s parameters. */
+export interface Codes {
+  z: Tensor2D;
+  mean: Tensor2D;
+  logVar: Tensor2D;
+}
+
+/**
+ * A kind's latent regularizer as a function of the codes: loss = reconstruction + klPenalty(KL, `kl`) + penalty(codes)
+ * per example. The kind's own tf-ops loss is built from it, and so is the native whole step (src/models/fast-paths.ts),
+ * which takes the penalty's gradients at the codes from tf and runs the rest in one kernel.
+ */
+export interface CodeRegularizer {
+  /** The analytic KL's weight; `{ kind: 'beta', beta: 0 }` when the penalty is the whole regularizer (beta-TCVAE). */
+  kl: KlWeight;
+  /**
+   * The penalty [B] on a batch's codes (a batch-level term given to each example) and, when the kind reports
+   * something else than the KL as its third term (beta-TCVAE's TC), that [B]; absent: no penalty on this pass.
+   */
+  penalty?: (codes: Codes) => { penalty: Tensor1D; reported?: Tensor1D };
 }
 
 /** The inference graph of a model, for the model format: encoder trunk, posterior heads, decoder. */
@@ -83,6 +105,11 @@ export interface Model {
   summary(): LayerSummary[];
   graph(): ModelGraph;
   dispose(): void;
+  /**
+   * A Gaussian-posterior kind whose loss is reconstruction + a weighted KL + a penalty on the codes gives that
+   * regularizer here (beta-TCVAE, FactorVAE, DIP-VAE); absent for the other kinds.
+   */
+  codeRegularizer?(ctx: LossContext): CodeRegularizer;
   /** A part trained beside the model by its own optimizer (FactorVAE's discriminator); absent for most kinds. */
   readonly auxiliary?: Auxiliary;
 }

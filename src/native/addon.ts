@@ -92,12 +92,14 @@ export interface NativeAddon {
    * `ints` = B, D, L, encoder layers E, decoder layers Dn, variance (0 logVar, 1 softplus), widths, activations;
    * `hyper` = beta, leaky slope, beta1, beta2, 1 - beta1, 1 - beta2, epsilon, sqrt(1 - beta2^t), lr / (1 - beta1^t),
    * and k: 0 for the ELBO, k >= 1 for the IWAE bound with k samples per example (eps then [k * B, L]);
-   * `means` receives the batch means of loss, reconstruction and KL before the update.
+   * `means` receives the batch means of loss, reconstruction and KL before the update. `dz`, `dMean`, `dLogVar`
+   * (ELBO only, [B, L] each, null or absent for none): a penalty's gradients at the codes, added to the latent
+   * gradients before the encoder's backward pass (dz through z = mean + exp(logVar / 2) eps); beta may be 0.
    */
   elboStep(
     params: Float32Array[], m: Float32Array[], v: Float32Array[], outParams: Float32Array[], outM: Float32Array[],
     outV: Float32Array[], ints: Int32Array, hyper: Float64Array, x: Float32Array, input: Float32Array, eps: Float32Array,
-    means: Float64Array,
+    means: Float64Array, dz?: Float32Array | null, dMean?: Float32Array | null, dLogVar?: Float32Array | null,
   ): void;
   /**
    * The forward pass alone of the model elboStep trains (same params and ints; hyper = [beta, leaky slope]). `eps`

@@ -19,8 +19,14 @@ const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * 
 
 function f32(backend: NativeBackend, t: TensorInfo): Float32Array | undefined {
   if (t.dtype !== 'float32') return undefined;
-  const v = backend.data.get(t.dataId)?.values;
-  return v instanceof Float32Array ? v : undefined;
+  const entry = backend.data.get(t.dataId);
+  const v = entry?.values;
+  if (v instanceof Float32Array) return v;
+  // tfjs's Cast from bool keeps the bool tensor's Uint8Array under the float32 dtype (logSumExp's and max's gradients
+  // make one); read as float32 once, for this tensor alone, so that the kernels here take it instead of tfjs's
+  // generic loops (128 ms against 1 ms for a [10, 256, 256] product).
+  if (entry && (v instanceof Uint8Array || v instanceof Int32Array)) return (entry.values = Float32Array.from(v));
+  return undefined;
 }
 
 function output(backend: NativeBackend, shape: number[], values: Float32Array | Uint8Array, dtype: 'float32' | 'bool') {
@@ -542,7 +548,8 @@ function fusedAdam(addon: NativeAddon): KernelFunc {
 }
 
 /**
- * VaekitElboStep: inputs p0..pN-1 (parameters), m0.., v0.. (Adam moments), x, input, eps; outputs the batch means
+ * VaekitElboStep: inputs p0..pN-1 (parameters), m0.., v0.. (Adam moments), x, input, eps, and optionally dz, dMean,
+ * dLogVar (a penalty's gradients at the codes, [B, L]); outputs the batch means
  * [loss, reconstruction, KL], then, unless every parameter and moment was updated in place, the N new parameters, N
  * new m and N new v. The whole step runs in the addon (elbo_step.inc).
  */
@@ -556,6 +563,10 @@ function elboStep(addon: NativeAddon): KernelFunc {
     const arrays = lists.map((ts) => ts.map((t) => f32(backend, t)));
     const [x, input, eps] = [inputs.x, inputs.input, inputs.eps].map((t) => f32(backend, t));
     if (arrays.some((list) => list.some((a) => !a)) || !x || !input || !eps) throw new Error(`${FUSED_ELBO_STEP}: expected float32 inputs`);
+    // The optional gradients of a penalty at the codes, [B, L] each (null: none).
+    const codeGrads = [inputs.dz, inputs.dMean, inputs.dLogVar].map((t) => (t ? f32(backend, t) : null));
+    if (codeGrads.some((g) => g === undefined)) throw new Error(`${FUSED_ELBO_STEP}: expected float32 code gradients`);
+    const [dz, dMean, dLogVar] = codeGrads as (Float32Array | null)[];
     const bc1 = 1 - Math.pow(beta1, step);
     const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
     const hyper = Float64Array.of(beta, leakySlope, beta1, beta2, 1 - beta1, 1 - beta2, epsilon, sqrtBc2, lr / bc1, iwaeK ?? 0, iwaeGroups ?? 1, iwaeElboWeight ?? 0, iwaeEncoderGroups ?? 0);
@@ -566,12 +577,12 @@ function elboStep(addon: NativeAddon): KernelFunc {
     // alone (about a millisecond of tensor bookkeeping saved per step). Otherwise (a checkpoint has read them out, or
     // the first step) write new arrays and return them for the caller to assign.
     if (lists.every((ts) => ts.every((t) => backend.privateArray(t.dataId)))) {
-      addon.elboStep(p, m, v, p, m, v, Int32Array.from(ints), hyper, x, input, eps, means);
+      addon.elboStep(p, m, v, p, m, v, Int32Array.from(ints), hyper, x, input, eps, means, dz, dMean, dLogVar);
       return [meansOut()];
     }
     // Outputs are claimed after every input is read: an input taken for reuse is still read by the kernel (in place).
     const outs = lists.map((ts) => ts.map((t) => backend.takeForReuse(t.dataId) ?? backend.alloc(sizeOf(t.shape))));
-    addon.elboStep(p, m, v, outs[0], outs[1], outs[2], Int32Array.from(ints), hyper, x, input, eps, means);
+    addon.elboStep(p, m, v, outs[0], outs[1], outs[2], Int32Array.from(ints), hyper, x, input, eps, means, dz, dMean, dLogVar);
     const results = lists.flatMap((ts, k) => ts.map((t, i) => output(backend, t.shape.slice(), outs[k][i], 'float32')));
     return [meansOut(), ...results];
   };

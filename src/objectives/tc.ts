@@ -44,20 +44,27 @@ export function tcTerms({ z, mean, logVar, datasetSize, estimator = 'mws' }: { z
   return tf.tidy(() => {
     const [b, l] = z.shape;
     const n = Math.max(datasetSize, b);
-    // logQ[i, j, d] = log N(z_id; mean_jd, exp(logVar_jd))
-    const diff = tf.sub(tf.reshape(z, [b, 1, l]), tf.reshape(mean, [1, b, l]));
-    const lv = tf.reshape(logVar, [1, b, l]);
-    const logQ = tf.mul(tf.add(tf.add(tf.div(tf.square(diff), tf.exp(lv)), lv), Math.log(2 * Math.PI)), -0.5); // [B, B, L]
+    // logQ[i, d, j] = log N(z_id; mean_jd, exp(logVar_jd)), laid out [B_i, L, B_j] so that each broadcast is a row or
+    // a column and each reduction runs over the last axis (the sum over d as a batched product): the shapes the
+    // native backend's kernels take. A [B, 1, L] - [1, B, L] broadcast, a transpose or a reduction over a middle axis
+    // falls to tfjs's generic loops, which made this estimator most of a beta-TCVAE step at [256, 256, 10].
+    const zFull = tf.add(tf.reshape(z, [b, l, 1]), tf.zeros([b, l, b])); // [B_i, L, B_j]: z_id along j
+    const row = (t: Tensor2D) => tf.reshape(tf.transpose(t), [1, l, b]); // [B, L] -> [1, L, B_j]
+    const lv = row(logVar);
+    const logQ = tf.mul(tf.add(tf.add(tf.div(tf.square(tf.sub(zFull, row(mean))), tf.exp(lv)), lv), Math.log(2 * Math.PI)), -0.5); // [B_i, L, B_j]
+    const logQJoint = tf.reshape(tf.matMul(tf.ones([b, 1, l]), logQ), [b, b]); // sum over d: [B_i, 1, B_j] -> [B_i, B_j]
     let logJoint: tf.Tensor; // [B]: log q(z_i)
     let logMarginals: tf.Tensor; // [B]: sum_d log q(z_id)
     if (estimator === 'mss' && b > 1) {
-      const w = tf.tensor2d(stratifiedLogWeights(b, n), [b, b]);
-      logJoint = tf.logSumExp(tf.add(w, tf.sum(logQ, 2)), 1);
-      logMarginals = tf.sum(tf.logSumExp(tf.add(tf.reshape(w, [b, b, 1]), logQ), 1), 1);
+      const w = stratifiedLogWeights(b, n); // [B_i, B_j]
+      const wByDim = new Float32Array(b * l * b); // [B_i, L, B_j]: w repeated over d
+      for (let i = 0; i < b; i++) for (let d = 0; d < l; d++) wByDim.set(w.subarray(i * b, (i + 1) * b), (i * l + d) * b);
+      logJoint = tf.logSumExp(tf.add(logQJoint, tf.tensor2d(w, [b, b])), 1);
+      logMarginals = tf.sum(tf.logSumExp(tf.add(logQ, tf.tensor3d(wByDim, [b, l, b])), 2), 1); // [B_i, L] -> [B_i]
     } else {
       const norm = Math.log(n * b);
-      logJoint = tf.sub(tf.logSumExp(tf.sum(logQ, 2), 1), norm);
-      logMarginals = tf.sum(tf.sub(tf.logSumExp(logQ, 1), norm), 1);
+      logJoint = tf.sub(tf.logSumExp(logQJoint, 1), norm);
+      logMarginals = tf.sum(tf.sub(tf.logSumExp(logQ, 2), norm), 1); // [B_i, L] -> [B_i]
     }
     const logQzx = logNormalDiag({ z, mean, logVar });
     const logPz = logStandardNormal({ z });

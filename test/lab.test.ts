@@ -96,7 +96,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: path.join(sho
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'vaekit-lab-'));
   mkdirSync(shots, { recursive: true });
-  if (buildReason()) await buildWeb();
+  if (buildReason()) await buildWeb(); // built before the run by test/global-setup.ts; again only if the sources changed since (watch mode)
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 }, 300_000);
 

@@ -19,15 +19,24 @@ const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * 
 
 function f32(backend: NativeBackend, t: TensorInfo): Float32Array | undefined {
   if (t.dtype !== 'float32') return undefined;
-  const entry = backend.data.get(t.dataId);
-  const v = entry?.values;
+  const v = backend.data.get(t.dataId)?.values;
   if (v instanceof Float32Array) return v;
-  // tfjs's Cast from bool keeps the bool tensor's Uint8Array under the float32 dtype (logSumExp's and max's gradients
-  // make one); read as float32 once, for this tensor alone, so that the kernels here take it instead of tfjs's
-  // generic loops (128 ms against 1 ms for a [10, 256, 256] product).
-  if (entry && (v instanceof Uint8Array || v instanceof Int32Array)) return (entry.values = Float32Array.from(v));
+  // tfjs's Cast from bool or int32 to float32 shares the source's data (the same dataId, its Uint8Array or Int32Array)
+  // under the float32 dtype (logSumExp's and max's gradients make one). Read it as float32 once, into a copy cached
+  // beside the source array, never written back (the bool or int32 tensor still owns that data), so that the kernels
+  // here take it instead of tfjs's generic loops (128 ms against 1 ms for a [10, 256, 256] product).
+  if (v instanceof Uint8Array || v instanceof Int32Array) {
+    const cached = castCopies.get(v);
+    if (cached) return cached;
+    const copy = Float32Array.from(v);
+    castCopies.set(v, copy);
+    return copy;
+  }
   return undefined;
 }
+
+/** Float32 copies of the bool or int32 arrays that casts to float32 share (see f32), alive as long as their source. */
+const castCopies = new WeakMap<Uint8Array | Int32Array, Float32Array>();
 
 function output(backend: NativeBackend, shape: number[], values: Float32Array | Uint8Array, dtype: 'float32' | 'bool') {
   return backend.makeTensorInfo(shape, dtype, values);

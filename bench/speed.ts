@@ -140,7 +140,9 @@ async function iwaeChild(spec: { k: number; steps: number; warmup: number }): Pr
   const t0 = performance.now();
   for (let i = 0; i < spec.steps; i++) step(spec.warmup + i);
   const dt = (performance.now() - t0) / 1000;
-  return { samplesPerSec: (spec.steps * batch) / dt, loss, maxRssKiB: process.resourceUsage().maxRSS, note: `k ${spec.k}, batch ${batch}` };
+  const { loadAddon } = await import('../src/native/addon.js');
+  const info = loadAddon().info();
+  return { samplesPerSec: (spec.steps * batch) / dt, loss, maxRssKiB: process.resourceUsage().maxRSS, note: `k ${spec.k}, batch ${batch}, solo ${info.soloSpells}, sleeps ${info.sleeps}` };
 }
 
 /** Native sgemm GFLOP/s at the model's training shapes and on a large square product (the peak), 1 and all threads. */

@@ -49,6 +49,8 @@ struct Kernels {
    * dlv = dy[r] (exp(lv) - 1) / 2.
    */
   void (*bernoulli_rows)(const float* x, const float* l, float* y, long r0, long r1, long d);
+  /** bernoulli_rows that also overwrites l with x - sigmoid(l) (the gradient's residual); row r reads x's row r % xrows. */
+  void (*bernoulli_rows_resid)(const float* x, float* l, float* y, long r0, long r1, long d, long xrows);
   void (*bernoulli_grad)(const float* x, const float* l, const float* dy, float* dl, float* dx, long r0, long r1, long d);
   void (*kl_rows)(const float* m, const float* lv, float* y, long r0, long r1, long d);
   void (*kl_grad)(const float* m, const float* lv, const float* dy, float* dm, float* dlv, long r0, long r1, long d);

@@ -229,6 +229,24 @@ export interface FusedElboSpec {
   iwaeElboWeight?: number;
   /** PIWAE: the encoder trains on the MIWAE bound of this many groups of the samples, the decoder on the bound above. */
   iwaeEncoderGroups?: number;
+  /**
+   * A second stochastic layer (Burda et al.'s two-layer model): q(z2|z1) and p(z1|z2), each an MLP with linear mean
+   * and log-variance heads; with it the kernels train and score the two-layer IWAE bound (iwaeK samples, 1: the ELBO
+   * with sampled KL terms), and eps holds z1's draws [k * B, L1] followed by z2's [k * B, L2] ({@link noiseColumns}).
+   */
+  upper?: { inference: GaussianBlockSpec; generative: GaussianBlockSpec };
+}
+
+/** A conditional Gaussian of a second stochastic layer as the kernels take it. */
+export interface GaussianBlockSpec {
+  mlp: StepLayer[];
+  mean: StepLayer;
+  logVar: StepLayer;
+}
+
+/** Standard normal draws per sample row a kernel reads from eps: z1's width, plus z2's for a second stochastic layer. */
+export function noiseColumns(spec: FusedElboSpec): number {
+  return spec.mean.bias.size + (spec.upper?.inference.mean.bias.size ?? 0);
 }
 
 /** A penalty's gradients at the codes, [B, L] each; a missing one is zero. */
@@ -262,15 +280,24 @@ export function fusedElboStepAvailable(): boolean {
 /** The kernels' `ints`: B, D, L, the layer counts, the variance head's kind, the widths and activation codes. */
 function specInts(spec: FusedElboSpec, batch: number, dim: number): number[] {
   const code = (l: StepLayer) => STEP_ACTIVATIONS.indexOf(l.activation);
-  return [
+  const base = [
     batch, dim, spec.mean.bias.size, spec.encoder.length, spec.decoder.length, spec.varianceKind === 'softplus' ? 1 : 0,
     ...spec.encoder.map((l) => l.bias.size), ...spec.decoder.map((l) => l.bias.size), ...spec.encoder.map(code), ...spec.decoder.map(code),
   ];
+  if (!spec.upper) return base;
+  // The second stochastic layer's tail: L2, the layer counts of q(z2|z1) and p(z1|z2), their widths, their activations.
+  const { inference: q, generative: p } = spec.upper;
+  return [...base, q.mean.bias.size, q.mlp.length, p.mlp.length, ...[...q.mlp, ...p.mlp].map((l) => l.bias.size), ...[...q.mlp, ...p.mlp].map(code)];
 }
 
-/** The spec's parameters in the kernel's order: W, b of each encoder layer, the two heads, each decoder layer, the output layer. */
+/**
+ * The spec's parameters in the kernel's order: W, b of each encoder layer, the two heads, each decoder layer, the
+ * output layer; then for a second stochastic layer q(z2|z1)'s layers and heads and p(z1|z2)'s.
+ */
 export function stepParameters(spec: FusedElboSpec): Variable[] {
-  return [...spec.encoder, spec.mean, spec.variance, ...spec.decoder, spec.output].flatMap((l) => [l.kernel, l.bias]);
+  const block = (b: GaussianBlockSpec) => [...b.mlp, b.mean, b.logVar];
+  const upper = spec.upper ? [...block(spec.upper.inference), ...block(spec.upper.generative)] : [];
+  return [...spec.encoder, spec.mean, spec.variance, ...spec.decoder, spec.output, ...upper].flatMap((l) => [l.kernel, l.bias]);
 }
 
 /**

@@ -20,6 +20,7 @@ export {
   fusedLogWeightSamples,
   fusedLogWeightsAvailable,
   fusedVaeForwardAvailable,
+  noiseColumns,
   stepParameters,
   FUSED,
   FUSED_ADAM,
@@ -36,5 +37,6 @@ export {
   type FusedElboSpec,
   type FusedVaeForward,
   type FusedVaeForwardAttrs,
+  type GaussianBlockSpec,
   type StepLayer,
 } from './fused.js';

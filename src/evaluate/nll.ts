@@ -3,7 +3,7 @@
  * z_s ~ q(z|x). The k samples go through the decoder in chunks, so memory stays bounded for any k, and each chunk's
  * log-sum-exp is merged into a running one in float64.
  */
-import { tf, fusedLogWeights, fusedLogWeightsAvailable, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
+import { tf, fusedLogWeights, fusedLogWeightsAvailable, noiseColumns, type Rng, type Tensor1D, type Tensor2D } from '../engine/index.js';
 import { evalContext, fusedElboSpec, type Model } from '../models/index.js';
 import { logImportanceWeights } from '../objectives/index.js';
 import { UsageError } from '../errors.js';
@@ -80,13 +80,15 @@ export function estimateNll(opts: NllOptions): NllResult {
   // A model the native kernels know (an MLP VAE with a Bernoulli decoder) takes one native call per chunk: encoder,
   // the chunk's samples through the decoder and their log-weights summed per example. The same noise either way.
   const spec = !labels && fusedLogWeightsAvailable() ? fusedElboSpec(model) : undefined;
-  // A kind with its own prior or posterior density (VampPrior, flows) gives its log-weights itself.
-  const own = model.logWeights?.bind(model);
+  // A kind with its own prior or posterior density (VampPrior, flows) gives its log-weights itself, unless the kernel
+  // knows that density too (a second stochastic layer), with the same draws: z1's, then z2's.
+  const own = spec?.upper ? undefined : model.logWeights?.bind(model);
+  const noiseCols = spec ? noiseColumns(spec) : model.latentDim;
   for (let start = 0; start < n; start += batchSize) {
     const b = Math.min(batchSize, n - start);
     const xb = tf.tensor2d(x.subarray(start * d, (start + b) * d), [b, d]); // [B, D]
     const yb = labels?.subarray(start, start + b); // [B]
-    const q = own ? undefined : posterior(model, xb, yb);
+    const q = own || spec ? undefined : posterior(model, xb, yb);
     const latent = model.latentDim;
     const chunk = Math.max(1, Math.floor(maxRows / b));
     const lse = new Float64Array(b).fill(-Infinity);
@@ -95,7 +97,7 @@ export function estimateNll(opts: NllOptions): NllResult {
         const c = Math.min(chunk, k - s0);
         const fused = (): Tensor1D =>
           tf.tidy(() => {
-            const eps = tf.tensor2d(rng.normalArray(c * b * latent), [c * b, latent]); // [c*B, L]
+            const eps = tf.tensor2d(rng.normalArray(c * b * noiseCols), [c * b, noiseCols]); // [c*B, L] (and [c*B, L2])
             const lse = fusedLogWeights({ spec: spec!, input: xb, x: xb, eps, k: c }); // [B]
             if (!lse) throw new Error('estimateNll: the native kernel went missing after the check');
             return lse;

@@ -1,11 +1,11 @@
 /** The native fast paths in one place: recognizes an architecture the fused kernels run (an MLP VAE with a Bernoulli decoder) and takes over its training step, forward pass and evaluation terms. */
-import { tf, fusedElboStep, fusedElboStepAvailable, fusedLogWeightSamples, fusedLogWeightsAvailable, fusedVaeForward, fusedVaeForwardAvailable, NoiseBuffer, stepParameters, STEP_ACTIVATIONS } from '../engine/index.js';
-import type { CodeGradients, FusedElboSpec, Rng, StepLayer, Tensor1D, Tensor2D, Variable } from '../engine/index.js';
+import { tf, fusedElboStep, fusedElboStepAvailable, fusedLogWeightSamples, fusedLogWeightsAvailable, fusedVaeForward, fusedVaeForwardAvailable, noiseColumns, NoiseBuffer, stepParameters, STEP_ACTIVATIONS } from '../engine/index.js';
+import type { CodeGradients, FusedElboSpec, GaussianBlockSpec, Rng, StepLayer, Tensor1D, Tensor2D, Variable } from '../engine/index.js';
 import { Dense, LEAKY_RELU_SLOPE, Mlp, type Block } from '../nn/index.js';
-import { importanceWeightedBound, type KlWeight, type LossTerms } from '../objectives/index.js';
+import { importanceWeightedBound, iwaeBound, type KlWeight, type LossTerms } from '../objectives/index.js';
 import type { Adam } from '../train/adam.js';
 import type { TermMeans } from '../train/step.js';
-import type { CodeRegularizer, LossContext, Model } from './types.js';
+import type { CodeRegularizer, ConditionalGaussianParts, LossContext, Model } from './types.js';
 import { Decoder, evalContext, gaussianReparameterize } from './parts.js';
 import { PosteriorHeads } from './heads.js';
 
@@ -53,6 +53,7 @@ function denseLayers(block: Block): StepLayer[] | undefined {
  */
 export function fusedElboSpec(model: Model): FusedElboSpec | undefined {
   const config = model.config;
+  if (model.parts.upper) return twoLayerSpec(model);
   if (!('objective' in config) || config.reconstructionReduction === 'mean') return undefined;
   const spec = layerSpec(model);
   // The importance-weighted objectives: the same layers, n samples per example (the model draws its noise in the
@@ -74,6 +75,27 @@ export function fusedElboSpec(model: Model): FusedElboSpec | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A model with a second stochastic layer (the hierarchical VAE), trained on its IWAE bound with `samples` draws (1:
+ * the ELBO with sampled KL terms): the first layer's parts as {@link layerSpec} reads them, and q(z2|z1) and p(z1|z2)
+ * as Dense-only MLPs with linear heads; undefined when any part is something else.
+ */
+function twoLayerSpec(model: Model): FusedElboSpec | undefined {
+  const config = model.config;
+  const { upper } = model.parts;
+  const spec = layerSpec(model);
+  if (!spec || !upper || !('samples' in config) || ('reconstructionReduction' in config && config.reconstructionReduction === 'mean')) return undefined;
+  const [inference, generative] = [gaussianBlock(upper.inference), gaussianBlock(upper.generative)];
+  if (!inference || !generative) return undefined;
+  return { ...spec, upper: { inference, generative }, iwaeK: config.samples };
+}
+
+function gaussianBlock(parts: ConditionalGaussianParts): GaussianBlockSpec | undefined {
+  const [mlp, mean, logVar] = [denseLayers(parts.mlp), stepLayer(parts.mean), stepLayer(parts.logVar)];
+  if (!mlp || !mean || !logVar || mean.activation !== 'linear' || logVar.activation !== 'linear') return undefined;
+  return { mlp, mean, logVar };
 }
 
 /** {@link layerSpec} when the active backend has the forward-pass kernel, else undefined. */
@@ -116,17 +138,19 @@ export function fastEvalTerms(model: Model, x: Tensor2D, ctx: LossContext): Loss
  */
 function fastImportanceTerms(model: Model, spec: FusedElboSpec, x: Tensor2D, ctx: LossContext): LossTerms | undefined {
   const config = model.config;
-  if (!fusedLogWeightsAvailable() || !('objective' in config) || config.objective.kind === 'elbo') return undefined;
-  const objective = config.objective;
+  // One stochastic layer: the objective's bound; two: the IWAE bound of `samples` draws (its KL term sampled).
+  const objective = 'objective' in config && config.objective.kind !== 'elbo' ? config.objective : undefined;
+  if (!fusedLogWeightsAvailable() || (!spec.upper && !objective)) return undefined;
   const n = spec.iwaeK!;
   const b = x.shape[0];
-  const eps = noiseFor(model).draw(ctx.rng, n * b, model.latentDim); // [n*B, L], sample s of example i in row s * B + i
+  // [n*B, L] (sample s of example i in row s * B + i), and z2's [n*B, L2] after it for a second layer
+  const eps = noiseFor(model).draw(ctx.rng, n * b, noiseColumns(spec));
   const fused = fusedLogWeightSamples({ spec, input: ctx.input ?? x, x, eps, k: n });
   eps.dispose();
   if (!fused) throw new Error('loss: the log-weights kernel returned no output'); // its availability was checked
   const { logW, logPx, kl } = fused;
   const terms = tf.tidy(() => ({
-    loss: tf.neg(importanceWeightedBound({ objective, logWeights: logW })) as Tensor1D,
+    loss: tf.neg(objective && !spec.upper ? importanceWeightedBound({ objective, logWeights: logW }) : iwaeBound({ logWeights: logW })) as Tensor1D,
     reconstruction: tf.neg(tf.mean(logPx, 0)) as Tensor1D, // [n, B] -> [B]
     kl: tf.keep(kl),
   }));
@@ -171,7 +195,8 @@ export function fusedTrainStep(args: { model: Model; adam: Adam; x: Tensor2D; in
   if (!spec) return codePenaltyStep({ model, adam, x, input, rng, klWeight });
   const moments = stepMoments(spec, adam);
   if (!moments) return undefined;
-  const eps = stepNoise.draw(rng, (spec.iwaeK ?? 1) * x.shape[0], model.latentDim); // [B, L], or [k*B, L] for the IWAE bound
+  // [B, L], or [k*B, L] for the IWAE bound (and z2's draws after z1's for a second stochastic layer)
+  const eps = stepNoise.draw(rng, (spec.iwaeK ?? 1) * x.shape[0], noiseColumns(spec));
   const [loss, reconstruction, kl] = wholeStep({ spec, adam, moments, x, input: input ?? x, eps, beta: klWeight.beta });
   return { loss, reconstruction, kl };
 }

@@ -65,6 +65,8 @@ export class HierarchicalVae extends GaussianModel<HierarchicalVaeConfig> {
     const { config, rng } = args;
     this.inference = new ConditionalGaussian({ name: 'upper.q', inDim: config.latent, outDim: config.latent2, spec: config.upper, rng });
     this.generative = new ConditionalGaussian({ name: 'upper.p', inDim: config.latent2, outDim: config.latent, spec: config.upper, rng });
+    // The native fast paths recognize the second layer from the parts, as they do the first.
+    this.parts.upper = { inference: this.inference, generative: this.generative };
   }
 
   /** k draws per example (draw s of example i in row s * B + i): z1 ~ q(z1|x), then z2 ~ q(z2|z1), and their log-densities. */

@@ -1,7 +1,7 @@
 /** The vocabulary every model shares: encode, reparameterize, decode, sample, reconstruct, loss. */
 import type { Rng, Scalar, Tensor1D, Tensor2D } from '../engine/index.js';
 import type { ModelConfig } from '../config/schema.js';
-import type { Block, ForwardContext, GraphOp, LayerSummary, NamedVariable } from '../nn/index.js';
+import type { Block, Dense, ForwardContext, GraphOp, LayerSummary, NamedVariable } from '../nn/index.js';
 import type { KlWeight, Likelihood, LossTerms } from '../objectives/index.js';
 
 /** The encoder's output: the code (AE, poor man's VAE) or the posterior's mean and log-variance (VAE). */
@@ -53,11 +53,20 @@ export interface Heads<E extends Encoded = Encoded> {
   graph(): ModelGraph['heads'];
 }
 
+/** A Gaussian over one latent layer given another: an MLP, then linear mean and log-variance heads. */
+export interface ConditionalGaussianParts {
+  mlp: Block;
+  mean: Dense;
+  logVar: Dense;
+}
+
 /** A model's three parts; the native fast paths (fast-paths.ts) read them to recognize an architecture they run. */
 export interface ModelParts<E extends Encoded = Encoded> {
   encoder: Block;
   heads: Heads<E>;
   decoder: Block;
+  /** A second stochastic layer's q(z2|z1) and p(z1|z2) (the hierarchical VAE). */
+  upper?: { inference: ConditionalGaussianParts; generative: ConditionalGaussianParts };
 }
 
 /**

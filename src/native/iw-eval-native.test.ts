@@ -43,10 +43,19 @@ async function terms(backend: 'cpu' | 'native', config: ModelConfig): Promise<{ 
   return { ...out, kernel: profile.kernels.some((k) => k.name === FUSED_LOG_WEIGHTS) };
 }
 
+/** Two stochastic layers trained on the IWAE bound of `samples` draws: its KL term is sampled, not analytic. */
+const hier = (samples: number): ModelConfig =>
+  modelSchema.parse({ kind: 'hierarchical-vae', latent: 4, latent2: 3, encoder: { hidden: [16, 12], activation: 'tanh' }, decoder: { hidden: [12, 16], activation: 'tanh' }, upper: { hidden: [10, 8], activation: 'tanh' }, likelihood: { kind: 'bernoulli' }, samples });
+
+const cases: [string, ModelConfig][] = [
+  ...objectives.map((o): [string, ModelConfig] => [String(o.kind), vae(o)]),
+  ['two stochastic layers, k = 1', hier(1)],
+  ['two stochastic layers, k = 6', hier(6)],
+];
+
 describe.skipIf(!addonLoads())('importance-weighted evaluation terms on the native backend', () => {
-  for (const objective of objectives) {
-    it(`${objective.kind}: the tf-ops loss, reconstruction and KL per example, from one log-weights kernel`, async () => {
-      const config = vae(objective);
+  for (const [name, config] of cases) {
+    it(`${name}: the tf-ops loss, reconstruction and KL per example, from one log-weights kernel`, async () => {
       const cpu = await terms('cpu', config);
       const native = await terms('native', config);
       expect(cpu.kernel).toBe(false);

@@ -14,6 +14,7 @@ const N = 7;
 
 const configs: [string, ModelConfig][] = [
   ['tanh, two layers each side (Burda et al.)', modelSchema.parse({ kind: 'vae', latent: 4, encoder: { hidden: [16, 12], activation: 'tanh' }, decoder: { hidden: [12, 16], activation: 'tanh' }, likelihood: { kind: 'bernoulli' } })],
+  ['two stochastic layers (its own log-weights)', modelSchema.parse({ kind: 'hierarchical-vae', latent: 4, latent2: 3, encoder: { hidden: [16, 12], activation: 'tanh' }, decoder: { hidden: [12, 16], activation: 'tanh' }, upper: { hidden: [10, 8], activation: 'tanh' }, likelihood: { kind: 'bernoulli' } })],
   ['softplus variance head, no hidden layers', modelSchema.parse({ kind: 'vae', latent: 3, variance: 'softplus', encoder: { hidden: [] }, decoder: { hidden: [] }, likelihood: { kind: 'bernoulli' } })],
 ];
 

@@ -18,6 +18,10 @@ const available = addonLoads();
 const vae = (extra: Record<string, unknown>): ModelConfig =>
   modelSchema.parse({ kind: 'vae', latent: 3, encoder: { hidden: [24] }, decoder: { hidden: [20] }, likelihood: { kind: 'bernoulli' }, ...extra });
 
+/** Burda et al.'s two-stochastic-layer model at test size: z1 of 4, z2 of 3, tanh MLPs. */
+const hier = (extra: Record<string, unknown>): ModelConfig =>
+  modelSchema.parse({ kind: 'hierarchical-vae', latent: 4, latent2: 3, encoder: { hidden: [16, 12], activation: 'tanh' }, decoder: { hidden: [12, 16], activation: 'tanh' }, upper: { hidden: [10, 8], activation: 'tanh' }, likelihood: { kind: 'bernoulli' }, ...extra });
+
 const D = 30;
 const B = 16;
 const STEPS = 12;
@@ -102,6 +106,11 @@ describe.skipIf(!available)('whole-step training kernel (native)', () => {
     ['CIWAE, k = 5, beta 0.5', vae({ objective: { kind: 'ciwae', k: 5, beta: 0.5 } })],
     ['CIWAE, k = 7, beta 0.9, softplus head, denoising', vae({ objective: { kind: 'ciwae', k: 7, beta: 0.9 }, variance: 'softplus' }), { denoise: true }],
     ['PIWAE, 4 groups of k = 3', vae({ objective: { kind: 'piwae', k: 3, m: 4 } })],
+    ['two stochastic layers, the ELBO (k = 1)', hier({ samples: 1 })],
+    ['two stochastic layers, the IWAE bound, k = 5', hier({ samples: 5 })],
+    ['two stochastic layers, k = 50 (Burda et al.)', hier({ samples: 50 })],
+    ['two stochastic layers, k = 3, softplus head, ReLU, upper networks without hidden layers, denoising', hier({ samples: 3, variance: 'softplus', encoder: { hidden: [16], activation: 'relu' }, upper: { hidden: [] } }), { denoise: true }],
+    ['two stochastic layers, k = 4, one activation of each kind above', hier({ samples: 4, upper: { hidden: [10, 9, 8], activation: ['leakyRelu', 'elu', 'softplus'] } })],
     ['PIWAE, k = 1 (the encoder on the ELBO), 5 samples, tanh', vae({ objective: { kind: 'piwae', k: 1, m: 5 }, encoder: { hidden: [24, 16], activation: 'tanh' }, decoder: { hidden: [16, 24], activation: 'tanh' } })],
   ];
   for (const [name, config, opts] of cases) {
@@ -118,6 +127,8 @@ describe.skipIf(!available)('whole-step training kernel (native)', () => {
     const rng = new Rng(1);
     const others = [
       vae({ encoder: { hidden: [8], batchNorm: 'after' } }),
+      hier({ upper: { hidden: [8], batchNorm: 'after' } }),
+      hier({ upper: { hidden: [8], dropout: 0.2 } }),
       vae({ decoder: { hidden: [8], dropout: 0.2 } }),
       vae({ likelihood: { kind: 'gaussian', variance: 1 } }),
       vae({ reconstructionReduction: 'mean' }),

@@ -2,9 +2,9 @@
  * `npm run bench:paper [-- --models vae,iwae5,iwae50,vae2,iwae50x2] [--scale iwae50=0.1] [--runs DIR] [--k 5000] [--seed N]`:
  * Burda et al. 2015, Table 1, one stochastic layer (784-200-200-50 tanh, Bernoulli decoder, dynamically binarized
  * MNIST, Adam with beta2 0.999 and epsilon 1e-4, batch 20, Burda's learning-rate schedule) reproduced with the
- * `iwae-paper` preset: the VAE (k = 1) and the IWAE with k = 5 and k = 50; and two stochastic layers (784-100-100-z1
- * 100, 100-50-50-z2 50, mirrored decoders) with the `iwae-paper-2layer` presets: the VAE (vae2) and the IWAE with
- * k = 50 (iwae50x2). Then each model's NLL with k = 5000 importance samples on the test set and its active units (z1's
+ * `iwae-paper` preset: the VAE (k = 1) and the IWAE with k = 5 and k = 50; and two stochastic layers (784-200-200-z1
+ * 100, 100-100-100-z2 50, mirrored decoders: the sizes of Burda's published code) with the `iwae-paper-2layer` presets:
+ * the VAE (vae2) and the IWAE with k = 50 (iwae50x2). Then each model's NLL with k = 5000 importance samples on the test set and its active units (z1's
  * for two layers), in a table beside the paper's and pythae's numbers. The default runs the one-layer models.
  *
  * Each model trains in a run folder of its own under --runs (default bench/paper-runs/, git-ignored) with
@@ -18,8 +18,8 @@
  * order, so that a model trains in well under 3 hours of wall time on this 2-core machine: the VAE's whole-step kernel
  * runs a pass in about 3.5 s (the full schedule would take 3.2 hours), so it runs at 0.5 (1,644 epochs, about
  * 1.6 hours); an IWAE pass costs k decoder passes per example (k = 50: about 29 s), so k = 5 runs at 0.3 (985 epochs)
- * and k = 50 at 0.1 (330 epochs, about 2.6 hours). The two-layer models' step is native too (a pass about 3.6 s at
- * k = 1, 26 s at k = 50): the VAE at 0.5 and k = 50 at 0.1. A VAE trained this way to epoch 570 of the full schedule already
+ * and k = 50 at 0.1 (330 epochs, about 2.6 hours). The two-layer models' step is native too (a pass about 5 s at
+ * k = 1): the VAE at 0.3 (985 epochs, about 1.4 hours) and k = 50 at 0.1. A VAE trained this way to epoch 570 of the full schedule already
  * measured 87.76 nats (k = 1000), most of the remaining schedule being spent at the smallest learning rate.
  *
  * results.json keeps one row per model: a run of some of the models replaces their rows and keeps the others.
@@ -44,7 +44,7 @@ const MODELS = {
   vae: { label: 'VAE (k = 1)', preset: 'iwae-paper', k: 0, scale: 0.5, burda: 86.76, pythae: 89.78, burdaActive: '19-20' },
   iwae5: { label: 'IWAE (k = 5)', preset: 'iwae-paper', k: 5, scale: 0.3, burda: 85.54, pythae: undefined, burdaActive: 'n/a' },
   iwae50: { label: 'IWAE (k = 50)', preset: 'iwae-paper', k: 50, scale: 0.1, burda: 84.78, pythae: 86.82, burdaActive: '21-22' },
-  vae2: { label: 'VAE, two layers (k = 1)', preset: 'iwae-paper-2layer', k: 0, scale: 0.5, burda: 85.33, pythae: undefined, burdaActive: 'n/a' },
+  vae2: { label: 'VAE, two layers (k = 1)', preset: 'iwae-paper-2layer', k: 0, scale: 0.3, burda: 85.33, pythae: undefined, burdaActive: 'n/a' },
   iwae50x2: { label: 'IWAE, two layers (k = 50)', preset: 'iwae-paper-2layer-k50', k: 0, scale: 0.1, burda: 82.9, pythae: undefined, burdaActive: 'n/a' },
 } as const;
 type ModelName = keyof typeof MODELS;

@@ -67,9 +67,9 @@ const EXPECTED_PARAMS: Record<string, number> = {
   'mnist-planar-flow': dense(784, 400) + 2 * dense(400, 40) + dense(40, 400) + dense(400, 784) + 10 * (2 * 40 + 1),
   'mnist-radial-flow': dense(784, 400) + 2 * dense(400, 40) + dense(40, 400) + dense(400, 784) + 10 * (40 + 2),
   // 784-400-(mean, logVar, context) 32, decoder 32-400-784, 2 MADEs: z 32 and h 32 -> 128 -> m, s 32
-  // Burda et al.'s two stochastic layers: 784-100-100-(mean, logVar) 100 and 100-50-50-(mean, logVar) 50; 50-50-50-(mean, logVar) 100 and 100-100-100-784
-  'iwae-paper-2layer': dense(784, 100) + dense(100, 100) + 2 * dense(100, 100) + dense(100, 50) + dense(50, 50) + 2 * dense(50, 50) + dense(50, 50) + dense(50, 50) + 2 * dense(50, 100) + dense(100, 100) + dense(100, 100) + dense(100, 784),
-  'iwae-paper-2layer-k50': dense(784, 100) + dense(100, 100) + 2 * dense(100, 100) + dense(100, 50) + dense(50, 50) + 2 * dense(50, 50) + dense(50, 50) + dense(50, 50) + 2 * dense(50, 100) + dense(100, 100) + dense(100, 100) + dense(100, 784),
+  // Burda et al.'s two stochastic layers as their code builds them: 784-200-200-(mean, logVar) 100 and 100-100-100-(mean, logVar) 50; 50-100-100-(mean, logVar) 100 and 100-200-200-784
+  'iwae-paper-2layer': dense(784, 200) + dense(200, 200) + 2 * dense(200, 100) + dense(100, 100) + dense(100, 100) + 2 * dense(100, 50) + dense(50, 100) + dense(100, 100) + 2 * dense(100, 100) + dense(100, 200) + dense(200, 200) + dense(200, 784),
+  'iwae-paper-2layer-k50': dense(784, 200) + dense(200, 200) + 2 * dense(200, 100) + dense(100, 100) + dense(100, 100) + 2 * dense(100, 50) + dense(50, 100) + dense(100, 100) + 2 * dense(100, 100) + dense(100, 200) + dense(200, 200) + dense(200, 784),
   'mnist-iaf': dense(784, 400) + 3 * dense(400, 32) + dense(32, 400) + dense(400, 784) + 2 * (dense(32, 128) + 32 * 128 + 2 * dense(128, 32)),
 };
 

@@ -4,8 +4,9 @@
  * MNIST, Adam with beta2 0.999 and epsilon 1e-4, batch 20, Burda's learning-rate schedule) reproduced with the
  * `iwae-paper` preset: the VAE (k = 1) and the IWAE with k = 5 and k = 50; and two stochastic layers (784-200-200-z1
  * 100, 100-100-100-z2 50, mirrored decoders: the sizes of Burda's published code) with the `iwae-paper-2layer` presets:
- * the VAE (vae2) and the IWAE with k = 50 (iwae50x2). Then each model's NLL with k = 5000 importance samples on the test set and its active units (z1's
- * for two layers), in a table beside the paper's and pythae's numbers. The default runs the one-layer models.
+ * the VAE (vae2) and the IWAE with k = 50 (iwae50x2). Then each model's NLL with k = 5000 importance samples on the
+ * test set and its active units (z1's + z2's for two layers), in a table beside the paper's and pythae's numbers. The
+ * default runs the one-layer models.
  *
  * Each model trains in a run folder of its own under --runs (default bench/paper-runs/, git-ignored) with
  * `vaekit train`; a model whose folder holds checkpoints resumes where it stopped (`--resume`), so the command can be
@@ -38,7 +39,7 @@ const cli = path.join(root, 'bin', 'vaekit.js');
 
 /**
  * The models of Table 1's rows, with the preset and training bound each starts from, the paper's and pythae's NLL
- * (nats) and Burda's active units (n/a where not quoted here). The two-layer models' active units are z1's.
+ * (nats) and Burda's active units (n/a where not quoted here). The two-layer models' active units are z1's + z2's.
  */
 const MODELS = {
   vae: { label: 'VAE (k = 1)', preset: 'iwae-paper', k: 0, scale: 0.5, burda: 86.76, pythae: 89.78, burdaActive: '19-20' },
@@ -97,9 +98,14 @@ const hms = (s: number) => `${Math.floor(s / 3600)}h${String(Math.floor((s % 360
 /** One model's line of results.json; each row records the command, revision and date of the run that produced it. */
 interface Row {
   model: ModelName; label: string; epochs: number; scale: number; nll: number; nllStdErr: number; activeUnits: number;
+  /** The two-layer models' z2 active units (E_q[z2|z1] given z1 drawn from q(z1|x)). */
+  activeUnits2?: number;
   seconds: number; trainSeconds: number; backend?: string; burda: number; pythae?: number; burdaActive: string;
   command: string; revision: string; date: string;
 }
+
+/** Active units as the table shows them: z1's, or "z1 + z2" for two stochastic layers. */
+const active = (r: { activeUnits: number; activeUnits2?: number }) => (r.activeUnits2 === undefined ? `${r.activeUnits}` : `${r.activeUnits} + ${r.activeUnits2}`);
 
 const gitRevision = () => spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
 
@@ -136,14 +142,15 @@ function trainModel(name: ModelName, dir: string, scale: number, seed: number): 
   });
 }
 
-/** The k-sample NLL and active units of a trained run, from `vaekit eval --json`. */
-function evaluate(name: ModelName, dir: string, k: number): { nll: number; nllStdErr: number; activeUnits: number; seconds: number } {
+/** The k-sample NLL and active units (z1's and, for two layers, z2's) of a trained run, from `vaekit eval --json`. */
+function evaluate(name: ModelName, dir: string, k: number): { nll: number; nllStdErr: number; activeUnits: number; activeUnits2?: number; seconds: number } {
   console.log(`[${name}] NLL with k = ${k} on the test set...`);
   const t0 = Date.now();
   const res = spawnSync(process.execPath, [cli, 'eval', dir, '--nll', '--k', String(k), '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (res.status !== 0) throw new Error(`[${name}] vaekit eval failed: ${res.stderr.trim().split('\n').at(-1)}`);
-  const out = JSON.parse(res.stdout) as { nll: number; nllStdErr: number; activeUnits: number };
-  return { nll: out.nll, nllStdErr: out.nllStdErr, activeUnits: out.activeUnits, seconds: (Date.now() - t0) / 1000 };
+  const out = JSON.parse(res.stdout) as { nll: number; nllStdErr: number; activeUnits: number; activeUnits2?: number };
+  const upper = out.activeUnits2 === undefined ? {} : { activeUnits2: out.activeUnits2 };
+  return { nll: out.nll, nllStdErr: out.nllStdErr, activeUnits: out.activeUnits, ...upper, seconds: (Date.now() - t0) / 1000 };
 }
 
 /** Training wall time of a finished run: the sum of its epochs' seconds (across resumptions). */
@@ -170,7 +177,7 @@ async function main(): Promise<void> {
     const m = MODELS[name];
     const row = { model: name, label: m.label, epochs, scale, ...result, trainSeconds: trainSeconds(dir), backend: config.backend, burda: m.burda, pythae: m.pythae, burdaActive: m.burdaActive };
     rows.push({ ...row, command: `npm run bench:paper -- ${process.argv.slice(2).join(' ')}`.trim(), revision: gitRevision(), date: new Date().toISOString() });
-    console.log(`[${name}] NLL ${result.nll.toFixed(2)} +- ${result.nllStdErr.toFixed(2)} (Burda ${m.burda}${m.pythae ? `, pythae ${m.pythae}` : ''}), ${result.activeUnits} active units (Burda ${m.burdaActive}), ${hms(trainSeconds(dir))} of training`);
+    console.log(`[${name}] NLL ${result.nll.toFixed(2)} +- ${result.nllStdErr.toFixed(2)} (Burda ${m.burda}${m.pythae ? `, pythae ${m.pythae}` : ''}), ${active(result)} active units (Burda ${m.burdaActive}), ${hms(trainSeconds(dir))} of training`);
   }
   const order = Object.keys(MODELS);
   rows.sort((a, b) => order.indexOf(a.model) - order.indexOf(b.model));
@@ -179,7 +186,7 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => {
       const x = r;
-      return `| ${x.label} | ${x.epochs} (${x.scale}) | ${x.nll.toFixed(2)} +- ${x.nllStdErr.toFixed(2)} | ${x.burda} | ${x.pythae ?? 'n/a'} | ${x.activeUnits} (${x.burdaActive}) | ${hms(x.trainSeconds)} |`;
+      return `| ${x.label} | ${x.epochs} (${x.scale}) | ${x.nll.toFixed(2)} +- ${x.nllStdErr.toFixed(2)} | ${x.burda} | ${x.pythae ?? 'n/a'} | ${active(x)} (${x.burdaActive}) | ${hms(x.trainSeconds)} |`;
     }),
   ].join('\n');
   console.log(`\n${table}`);

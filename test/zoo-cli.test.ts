@@ -42,6 +42,13 @@ describe('the zoo presets through vaekit', () => {
       // The same test split; a Gaussian encoder's z is drawn afresh, so within 2% rather than exactly.
       expect(Math.abs(e.reconstruction - h[1].test.reconstruction)).toBeLessThan(0.02 * h[1].test.reconstruction);
       expect('activeUnits' in e).toBe(c.posterior);
+      // z2's units, for the one kind with a second stochastic layer: a count of its 50 variances.
+      expect('activeUnits2' in e).toBe(c.preset === 'iwae-paper-2layer');
+      if ('activeUnits2' in e) {
+        expect(e.latent2).toBe(50);
+        expect(e.activeUnitVariances2).toHaveLength(50);
+        expect(e.activeUnits2).toBe(e.activeUnitVariances2.filter((v: number) => v > 0.01).length);
+      }
       const nll = await runCli(tmp.dir, 'eval', c.preset, '--nll', '--k', '10', '--nll-examples', '20', '--json');
       if (c.posterior) {
         expect(nll.code).toBe(0);

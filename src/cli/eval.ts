@@ -42,7 +42,7 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
       let active: ActiveUnits | undefined;
       if (modelKind(model.config.kind).posterior !== 'none') {
         const test = testExamples({ dataset, seed: config.train.seed, binarizeData });
-        active = countActiveUnits({ model, x: test.x, labels: labelsFor({ model, labels: test.labels, n: test.n, what }) });
+        active = countActiveUnits({ model, x: test.x, labels: labelsFor({ model, labels: test.labels, n: test.n, what }), rng: new Rng(`${config.train.seed}:active-units`) });
       }
       return { e, active };
     });
@@ -73,6 +73,7 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
       data: dataset.name,
       ...e,
       ...(active ? { activeUnits: active.activeUnits, latent: model.latentDim, activeUnitVariances: active.variances } : {}),
+      ...(active?.upper ? { activeUnits2: active.upper.activeUnits, latent2: active.upper.variances.length, activeUnitVariances2: active.upper.variances } : {}),
       ...(nll ? { nll: nll.nll, nllStdErr: nll.nllStdErr, k: nll.k, nllExamples: nll.n, nllOf: `-log ${px}`, nllDensity: nllDensity(model.likelihood) } : {}),
       ...(fidelity ? { fidelity } : {}),
     };
@@ -85,6 +86,7 @@ async function runEval(run: string, flags: EvalFlags): Promise<void> {
       if (e.codebook) out.info(`codebook: ${fmt(100 * e.codebook.usage)}% of the ${e.codebook.size} codes used on the test set, perplexity ${fmt(e.codebook.perplexity)}`);
       if (e.uniformPriorBound !== undefined) out.info(`-log p(x) <= ${fmt(e.uniformPriorBound)} nats per example (reconstruction + M log K: the bound with a uniform prior over the codes)`);
       if (active) out.info(`active units: ${active.activeUnits} of ${model.latentDim} (Cov_x(E_q[z|x${model.classes === undefined ? '' : ', y'}]) > ${active.threshold})`);
+      if (active?.upper) out.info(`active units of z2: ${active.upper.activeUnits} of ${active.upper.variances.length} (Cov_x(E_q[z2|z1]), z1 drawn from q(z1|x))`);
       if (fidelity) {
         const worst = fidelity.columns.reduce((w, c) => (c.value > w.value ? c : w));
         out.info(`synthetic data fidelity (${fidelity.n.synthetic} prior draws vs ${fidelity.n.real} test rows): largest ${worst.statistic.toUpperCase()} ${fmt(worst.value)} (${worst.name}); correlations: max |diff| ${fmt(fidelity.correlation.maxAbs)}, Frobenius ${fmt(fidelity.correlation.frobenius)}`);

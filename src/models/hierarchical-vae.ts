@@ -98,6 +98,10 @@ export class HierarchicalVae extends GaussianModel<HierarchicalVaeConfig> {
     }) as LossTerms;
   }
 
+  encodeUpper(z1: Tensor2D): { mean: Tensor2D; logVar: Tensor2D } {
+    return this.inference.apply(z1, evalContext());
+  }
+
   override sample(n: number, rng: Rng): Tensor2D {
     return tf.tidy(() => {
       const z2 = priorSample(n, this.config.latent2, rng); // [n, L2]

@@ -106,6 +106,11 @@ export interface Model {
    */
   logWeights?(x: Tensor2D, k: number, rng: Rng): Tensor2D;
   /**
+   * A second stochastic layer's posterior q(z2|z1): draws z1 [B, L1] -> z2's mean and log-variance [B, L2], in
+   * evaluation mode (the hierarchical VAE); absent for one-layer kinds.
+   */
+  encodeUpper?(z1: Tensor2D): { mean: Tensor2D; logVar: Tensor2D };
+  /**
    * A kind's own data-dependent initialization, called once on a fresh run with the training examples ([n, D]
    * row-major; undefined when they are streamed, not in memory): the VampPrior's pseudo-inputs from examples.
    */

@@ -85,6 +85,24 @@ describe('SIGKILL during training', () => {
   }, 120_000);
 });
 
+describe('a training whose reader goes away', () => {
+  it('stops quietly at its next line when stdout closes (a pipe to head, a parent that died), and resume matches', async () => {
+    const child = await startUntil(['train', ...ARGS, '--out', 'closed-pipe'], /epoch 1\/5/);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => {
+      child.removeAllListeners('exit');
+      child.on('exit', (code) => resolve(code));
+    });
+    child.stdout!.destroy();
+    expect(await exited).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    const r = run(['train', '--resume', 'closed-pipe']);
+    expect(r.status).toBe(0);
+    expect(losses('closed-pipe')).toEqual(losses('whole'));
+  }, 120_000);
+});
+
 describe('two trainings into one folder', () => {
   it('the second refuses while the first runs, and nothing is corrupted', async () => {
     const first = await startUntil(['train', ...ARGS, '--out', 'shared'], /fault point reached/, { VAEKIT_FAULT: 'checkpoint-write:2' });

@@ -176,5 +176,12 @@ export async function main(argv: string[]): Promise<number> {
 
 const isEntry = process.argv[1] !== undefined && /vaekit(\.js)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
 if (isEntry) {
+  // A reader that goes away (`vaekit presets | head -3`, or the parent of a training that stopped) ends the command
+  // quietly at its next line of output rather than with an EPIPE stack trace; a training keeps its checkpoints up to
+  // the last epoch, for --resume.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
   process.exitCode = await main(process.argv);
 }

@@ -20,7 +20,8 @@
  * runs a pass in about 3.5 s (the full schedule would take 3.2 hours), so it runs at 0.5 (1,644 epochs, about
  * 1.6 hours); an IWAE pass costs k decoder passes per example (k = 50: about 29 s), so k = 5 runs at 0.3 (985 epochs)
  * and k = 50 at 0.1 (330 epochs, about 2.6 hours). The two-layer models' step is native too (a pass about 5 s at
- * k = 1): the VAE at 0.3 (985 epochs, about 1.4 hours) and k = 50 at 0.1. A VAE trained this way to epoch 570 of the full schedule already
+ * k = 1, about 40 s at k = 50): the VAE at 0.3 (985 epochs, about 1.4 hours) and k = 50 at 0.1 (330 epochs, about 3.5
+ * hours: two sittings). A VAE trained this way to epoch 570 of the full schedule already
  * measured 87.76 nats (k = 1000), most of the remaining schedule being spent at the smallest learning rate.
  *
  * results.json keeps one row per model: a run of some of the models replaces their rows and keeps the others.

@@ -36,6 +36,7 @@ export interface TrainFlags {
   seed?: number;
   out?: string;
   resume?: string;
+  initFrom?: string;
   backend?: (typeof BACKEND_OPTIONS)[number];
   json?: boolean;
   denoise?: NoiseSpec;
@@ -91,6 +92,7 @@ function overridesFrom(flags: TrainFlags, base: RunConfig): Record<string, unkno
   if (flags.lr !== undefined) trainOpts.lr = flags.lr;
   if (flags.seed !== undefined) trainOpts.seed = flags.seed;
   if (flags.denoise !== undefined) trainOpts.denoise = flags.denoise;
+  if (flags.initFrom !== undefined) trainOpts.initFrom = flags.initFrom;
   return { data, model, train: trainOpts, ...(flags.backend ? { backend: flags.backend } : {}) };
 }
 

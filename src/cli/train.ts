@@ -29,7 +29,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   let recordedBackend: string | undefined;
   let layers: ReturnType<typeof configLayers> | undefined;
   if (flags.resume) {
-    const ignored = (['preset', 'config', 'data', 'dataPath', 'labelColumn', 'skipRows', 'delimiter', 'categorical', 'missing', 'shape', 'binarize', 'stream', 'chunkExamples', 'model', 'latent', 'hidden', 'activation', 'likelihood', 'batchSize', 'lr', 'beta', 'klWarmup', 'klCycle', 'capacity', 'objective', 'k', 'seed', 'limit', 'out', 'denoise', 'imageSize'] as const).filter((k) => flags[k] !== undefined);
+    const ignored = (['preset', 'config', 'data', 'dataPath', 'labelColumn', 'skipRows', 'delimiter', 'categorical', 'missing', 'shape', 'binarize', 'stream', 'chunkExamples', 'model', 'latent', 'hidden', 'activation', 'likelihood', 'batchSize', 'lr', 'beta', 'klWarmup', 'klCycle', 'capacity', 'objective', 'k', 'seed', 'limit', 'out', 'denoise', 'imageSize', 'initFrom'] as const).filter((k) => flags[k] !== undefined);
     if (ignored.length > 0) throw new UsageError(`--resume continues a run with its own config; drop ${ignored.map(flagName).join(', ')} (only --epochs, --backend and --json apply)`);
     runDir = flags.resume;
     if (!existsSync(runDir) || !statSync(runDir).isDirectory()) throw new UsageError(`--resume ${runDir}: not a folder; expected a run folder to continue`);
@@ -154,6 +154,7 @@ export function registerTrain(program: Command): void {
     .option('--chunk-examples <n>', 'with --stream: examples per chunk (default 8 MiB of rows); the shuffle depends on it', positiveInt('--chunk-examples'))
     .option('--out <dir>', 'run folder (default runs/<preset>-<time>); one whose run stopped before its first checkpoint is reused')
     .option('--resume <run>', 'continue a run from its latest valid checkpoint')
+    .option('--init-from <run>', "start from RUN's model weights instead of a random initialization (the same architecture: every variable by name and shape); Adam starts afresh")
     .option('--backend <name>', withDefault(`tensor backend: ${BACKEND_OPTIONS.join(', ')}`, ['backend'], configSchema.shape.backend), oneOf('--backend', BACKEND_OPTIONS))
     .option('--json', 'print one JSON object with the result')
     .action(runTrain);

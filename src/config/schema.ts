@@ -110,6 +110,12 @@ export const trainSchema = z.object({
     .discriminatedUnion('kind', [z.object({ kind: z.literal('constant') }), z.object({ kind: z.literal('burda'), scale: z.number().positive().max(1).default(1) })])
     .default({ kind: 'constant' }),
   /**
+   * A run (or model) folder whose model's weights start a fresh run instead of a random initialization: every
+   * variable by name, with the same shape (fine-tuning; Burda et al.'s VAE-to-IWAE runs). Adam starts afresh; a
+   * resumed run continues from its checkpoint and never reads it again.
+   */
+  initFrom: z.string().min(1).optional(),
+  /**
    * Denoising training (src/data/noise.ts): each batch's input is corrupted with noise from the run's RNG and the
    * loss reconstructs the clean batch. Absent: ordinary training.
    */

@@ -11,6 +11,7 @@ import { saveModel } from '../io/model-files.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { metricsLine, type EpochMetrics } from './metrics.js';
 import { Trainer } from './trainer.js';
+import { initFromRun } from './init-from.js';
 import { klWeightRecord } from './beta-schedule.js';
 
 /** Progress within an epoch, for a progress bar. */
@@ -122,6 +123,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       // Streamed data: the mean from the loader's one pass over the training records (one row whose mean is itself).
       if (config.model.decoderBiasInit === 'data-mean') initDecoderBiasFromData(model, dataset.stream ? dataset.stream.stats.mean : dataset.train.x);
       model.initFromData?.(dataset.stream ? undefined : dataset.train.x, new Rng(`${config.train.seed}:init`));
+      if (config.train.initFrom !== undefined) initFromRun(model, config.train.initFrom);
       writeFileAtomic(path.join(runDir, 'config.json'), JSON.stringify({ ...config, backend: opts.backend }, null, 2) + '\n');
       writeFileAtomic(metricsPath, '');
     }

@@ -18,6 +18,7 @@ export {
   latestCheckpointEpoch,
   learningRate,
   BURDA_EPOCHS,
+  initFromRun,
   type TrainOptions,
   type TrainerOptions,
   type StepResult,

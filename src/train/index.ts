@@ -7,4 +7,5 @@ export { train, epochBatches, type TrainOptions, type TrainResult, type Progress
 export { saveCheckpoint, loadCheckpoint, latestCheckpointEpoch, checkpointDirs, type CheckpointState } from './checkpoint.js';
 export type { EpochMetrics, Terms } from './metrics.js';
 export { learningRate, burdaEpochs, BURDA_EPOCHS } from './schedule.js';
+export { initFromRun } from './init-from.js';
 export { klWeight, klWeightRecord, isWeighted, type WeightedTerm } from './beta-schedule.js';

@@ -1,6 +1,6 @@
 /** Active units (Burda et al. 2015): latent unit j is active when Cov_x(E_q[z_j | x]) > 0.01. */
 import { Rng, tf, type Tensor2D } from '../engine/index.js';
-import type { Model } from '../models/index.js';
+import { gaussianReparameterize, type Model } from '../models/index.js';
 import { UsageError } from '../errors.js';
 import { disposePosterior, posterior, requirePosterior } from './posterior.js';
 
@@ -47,7 +47,7 @@ export function countActiveUnits({ model, x, labels, threshold = ACTIVE_UNIT_THR
     if (model.encodeUpper && typeof q.logVar !== 'number') {
       const { mean, logVar } = q as { mean: Tensor2D; logVar: Tensor2D };
       const m2 = tf.tidy(() => {
-        const z1 = tf.add(mean, tf.mul(tf.exp(tf.mul(logVar, 0.5)), tf.tensor2d(rng.normalArray(mean.size), mean.shape))) as Tensor2D; // [B, L1]
+        const z1 = gaussianReparameterize({ mean, logVar }, rng); // [B, L1]
         const q2 = model.encodeUpper!(z1);
         tf.dispose(q2.logVar);
         return q2.mean; // [B, L2]

@@ -23,6 +23,6 @@ export { buildModel, lossNames, modelKind, modelKinds, registerModelKind, type L
 export { defineModelKind, type KindModelConfig, type ModelKindConfig, type ModelKindFacts } from './kind-config.js';
 export { MODEL_KIND_CONFIGS, kindConfig } from './kinds.js';
 export { forward, fusedElboSpec } from './fast-paths.js';
-export { evalContext, priorSample, usesConv } from './parts.js';
+export { evalContext, gaussianReparameterize, priorSample, usesConv } from './parts.js';
 export { CodeHead, PosteriorHeads } from './heads.js';
 export { initDecoderBiasFromData, dataMeanBias } from './init.js';

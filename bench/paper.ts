@@ -1,5 +1,5 @@
 /**
- * `npm run bench:paper [-- --models vae,iwae5,iwae50,vae2,iwae50x2] [--scale iwae50=0.1] [--runs DIR] [--k 5000] [--seed N]`:
+ * `npm run bench:paper [-- --models vae,iwae5,iwae50,iwae5to50,vae2,iwae50x2] [--scale iwae50=0.1] [--runs DIR] [--k 5000] [--seed N]`:
  * Burda et al. 2015, Table 1, one stochastic layer (784-200-200-50 tanh, Bernoulli decoder, dynamically binarized
  * MNIST, Adam with beta2 0.999 and epsilon 1e-4, batch 20, Burda's learning-rate schedule) reproduced with the
  * `iwae-paper` preset: the VAE (k = 1) and the IWAE with k = 5 and k = 50; and two stochastic layers (784-200-200-z1
@@ -24,6 +24,12 @@
  * hours: two sittings). A VAE trained this way to epoch 570 of the full schedule already
  * measured 87.76 nats (k = 1000), most of the remaining schedule being spent at the smallest learning rate.
  *
+ * iwae5to50 is the IWAE (k = 50) trained the way Burda et al.'s VAE-to-IWAE experiment does (Table 2: a model trained
+ * on one bound, then on the IWAE bound): the iwae5 model's run (trained first if it is not there), then 120 epochs with
+ * k = 50 at the schedule's last learning rate (1e-4) from its weights (`train.initFrom`), Adam afresh. Its epochs and
+ * wall time are both stages'. An IWAE pass with k = 5 costs a fifth of one with k = 50, so most of the schedule runs
+ * on the cheaper bound; about 1.6 + 0.9 hours alone.
+ *
  * results.json keeps one row per model: a run of some of the models replaces their rows and keeps the others.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -46,10 +52,19 @@ const MODELS = {
   vae: { label: 'VAE (k = 1)', preset: 'iwae-paper', k: 0, scale: 0.5, burda: 86.76, pythae: 89.78, burdaActive: '19-20' },
   iwae5: { label: 'IWAE (k = 5)', preset: 'iwae-paper', k: 5, scale: 0.3, burda: 85.54, pythae: undefined, burdaActive: 'n/a' },
   iwae50: { label: 'IWAE (k = 50)', preset: 'iwae-paper', k: 50, scale: 0.1, burda: 84.78, pythae: 86.82, burdaActive: '21-22' },
+  iwae5to50: {
+    label: 'IWAE (k = 50) after k = 5', preset: 'iwae-paper', k: 50, burda: 84.78, pythae: 86.82, burdaActive: '21-22',
+    after: { model: 'iwae5', epochs: 120, lr: 1e-4 },
+  },
   vae2: { label: 'VAE, two layers (k = 1)', preset: 'iwae-paper-2layer', k: 0, scale: 0.3, burda: 85.33, pythae: undefined, burdaActive: 'n/a' },
   iwae50x2: { label: 'IWAE, two layers (k = 50)', preset: 'iwae-paper-2layer-k50', k: 0, scale: 0.1, burda: 82.9, pythae: undefined, burdaActive: 'n/a' },
 } as const;
 type ModelName = keyof typeof MODELS;
+interface Spec {
+  label: string; preset: string; k: number; scale?: number; burda: number; pythae?: number; burdaActive: string;
+  /** Trains after another model: its epochs at a constant rate, starting from that model's final weights. */
+  after?: { model: ModelName; epochs: number; lr: number };
+}
 
 interface Options {
   models: ModelName[];
@@ -80,6 +95,8 @@ function parseArgs(argv: string[]): Options {
           const [m, s] = pair.split('=');
           const n = Number(s);
           if (!(m in MODELS) || !(n > 0 && n <= 1)) throw new Error(`--scale: '${pair}' is not MODEL=S with 0 < S <= 1`);
+          const after = (MODELS[m as ModelName] as Spec).after;
+          if (after) throw new Error(`--scale: ${m} continues ${after.model}; scale ${after.model} instead`);
           opts.scale[m as ModelName] = n;
         }
         break;
@@ -110,18 +127,40 @@ const active = (r: { activeUnits: number; activeUnits2?: number }) => (r.activeU
 
 const gitRevision = () => spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
 
-/** Trains one model to the end of its schedule (resuming when its folder has checkpoints); resolves with the wall seconds spent now. */
-function trainModel(name: ModelName, dir: string, scale: number, seed: number): Promise<number> {
-  const m = MODELS[name];
+/**
+ * How a model trains: on Burda's schedule at its scale, or, for a model that continues another (`after`), its own
+ * epochs at a constant learning rate from that model's final weights (`train.initFrom`; Adam starts afresh).
+ */
+function trainingPlan(name: ModelName, opts: Options): { epochs: number; scale: number; train: Record<string, unknown> } {
+  const m: Spec = MODELS[name];
+  if (m.after) {
+    const first = trainingPlan(m.after.model, opts);
+    const train = { lrSchedule: { kind: 'constant' }, lr: m.after.lr, epochs: m.after.epochs, seed: opts.seed, initFrom: path.join(opts.runs, m.after.model) };
+    return { epochs: m.after.epochs, scale: first.scale, train };
+  }
+  const scale = opts.scale[name] ?? m.scale!;
   const epochs = burdaEpochs(scale);
+  return { epochs, scale, train: { lrSchedule: { kind: 'burda', scale }, epochs, seed: opts.seed } };
+}
+
+/** Whether a model's run folder holds every epoch of its plan. */
+function trained(dir: string, epochs: number): boolean {
+  const file = path.join(dir, 'metrics.jsonl');
+  return fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim().split('\n').length >= epochs;
+}
+
+/** Trains one model to the end of its plan (resuming when its folder has checkpoints); resolves with the wall seconds spent now. */
+function trainModel(name: ModelName, dir: string, plan: ReturnType<typeof trainingPlan>): Promise<number> {
+  const m: Spec = MODELS[name];
   const resume = fs.existsSync(path.join(dir, 'checkpoints', 'latest.json'));
   const configFile = path.join(os.tmpdir(), `vaekit-paper-${name}-${process.pid}.json`);
-  fs.writeFileSync(configFile, JSON.stringify({ train: { lrSchedule: { kind: 'burda', scale }, epochs, seed } }));
+  fs.writeFileSync(configFile, JSON.stringify({ train: plan.train }));
   const objective = m.k ? ['--objective', 'iwae', '--k', String(m.k)] : []; // the two-layer presets carry their own k
   const args = resume
-    ? [cli, 'train', '--resume', dir, '--epochs', String(epochs)]
+    ? [cli, 'train', '--resume', dir, '--epochs', String(plan.epochs)]
     : [cli, 'train', '--preset', m.preset, '--config', configFile, ...objective, '--out', dir];
-  console.log(`[${name}] ${resume ? 'resuming' : 'training'} ${m.label}: ${epochs} epochs (Burda's schedule at scale ${scale}) in ${path.relative(root, dir)}`);
+  const how = m.after ? `from ${m.after.model}'s weights at lr ${m.after.lr}` : `Burda's schedule at scale ${plan.scale}`;
+  console.log(`[${name}] ${resume ? 'resuming' : 'training'} ${m.label}: ${plan.epochs} epochs (${how}) in ${path.relative(root, dir)}`);
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -169,16 +208,21 @@ async function main(): Promise<void> {
   const rows: Row[] = earlier.filter((r) => !opts.models.includes(r.model));
   for (const name of opts.models) {
     const dir = path.join(opts.runs, name);
-    const scale = opts.scale[name] ?? MODELS[name].scale;
-    const epochs = burdaEpochs(scale);
-    const done = fs.existsSync(path.join(dir, 'metrics.jsonl')) && fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').length >= epochs;
-    if (!done) await trainModel(name, dir, scale, opts.seed);
+    const m: Spec = MODELS[name];
+    // A model that continues another trains that one first (or finds it trained): its epochs and time count too.
+    const stages: ModelName[] = m.after ? [m.after.model, name] : [name];
+    for (const stage of stages) {
+      const plan = trainingPlan(stage, opts);
+      const stageDir = path.join(opts.runs, stage);
+      if (!trained(stageDir, plan.epochs)) await trainModel(stage, stageDir, plan);
+    }
     const result = evaluate(name, dir, opts.k);
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { backend?: string };
-    const m = MODELS[name];
-    const row = { model: name, label: m.label, epochs, scale, ...result, trainSeconds: trainSeconds(dir), backend: config.backend, burda: m.burda, pythae: m.pythae, burdaActive: m.burdaActive };
+    const epochs = stages.reduce((sum, stage) => sum + trainingPlan(stage, opts).epochs, 0);
+    const seconds = stages.reduce((sum, stage) => sum + trainSeconds(path.join(opts.runs, stage)), 0);
+    const row = { model: name, label: m.label, epochs, scale: trainingPlan(name, opts).scale, ...result, trainSeconds: seconds, backend: config.backend, burda: m.burda, pythae: m.pythae, burdaActive: m.burdaActive };
     rows.push({ ...row, command: `npm run bench:paper -- ${process.argv.slice(2).join(' ')}`.trim(), revision: gitRevision(), date: new Date().toISOString() });
-    console.log(`[${name}] NLL ${result.nll.toFixed(2)} +- ${result.nllStdErr.toFixed(2)} (Burda ${m.burda}${m.pythae ? `, pythae ${m.pythae}` : ''}), ${active(result)} active units (Burda ${m.burdaActive}), ${hms(trainSeconds(dir))} of training`);
+    console.log(`[${name}] NLL ${result.nll.toFixed(2)} +- ${result.nllStdErr.toFixed(2)} (Burda ${m.burda}${m.pythae ? `, pythae ${m.pythae}` : ''}), ${active(result)} active units (Burda ${m.burdaActive}), ${hms(seconds)} of training`);
   }
   const order = Object.keys(MODELS);
   rows.sort((a, b) => order.indexOf(a.model) - order.indexOf(b.model));

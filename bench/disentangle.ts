@@ -9,7 +9,8 @@
  * budget, whichever ends first.
  *
  * Options: --budget-minutes M (training, per model; default 20), --limit N (training images, default the preset's
- * 60,000), --epochs N (default the preset's 10), --n N (points for MIG, SAP, DCI and modularity; default 10,000),
+ * 60,000), --epochs N (default the preset's 10), --batch-size N (default the preset's 256; Chen et al. use 2048, which
+ * the TC estimators' log q(z) benefits from), --n N (points for MIG, SAP, DCI and modularity; default 10,000),
  * --score-points N (beta-VAE and FactorVAE scores; default 1,000), --models a,b (names from MODELS), --backend NAME,
  * --runs DIR (keep the run folders there; default a temporary folder that is removed), --quick (a smoke test: 1,000
  * images, 1 epoch, n 1,000, 50 score points; its numbers mean nothing).
@@ -86,6 +87,7 @@ interface Options {
   budgetMinutes: number;
   limit?: number;
   epochs?: number;
+  batchSize?: number;
   n: number;
   scorePoints: number;
   models: string[];
@@ -108,6 +110,7 @@ function parseArgs(argv: string[]): Options {
       case '--budget-minutes': opts.budgetMinutes = num(flag, v, false); i++; break;
       case '--limit': opts.limit = num(flag, v, true); i++; break;
       case '--epochs': opts.epochs = num(flag, v, true); i++; break;
+      case '--batch-size': opts.batchSize = num(flag, v, true); i++; break;
       case '--n': opts.n = num(flag, v, true); i++; break;
       case '--score-points': opts.scorePoints = num(flag, v, true); i++; break;
       case '--models': {
@@ -131,10 +134,10 @@ const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
 async function benchModel(entry: BenchModel, opts: Options, runs: string, backend: string) {
   const config = resolveConfig({
     preset: entry.preset,
-    overrides: { model: entry.model, ...(opts.limit ? { data: { limit: opts.limit } } : {}), ...(opts.epochs ? { train: { epochs: opts.epochs } } : {}) },
+    overrides: { model: entry.model, ...(opts.limit ? { data: { limit: opts.limit } } : {}), train: { ...(opts.epochs ? { epochs: opts.epochs } : {}), ...(opts.batchSize ? { batchSize: opts.batchSize } : {}) } },
   });
   const dataset = loadDataset({ ...config.data, seed: config.train.seed });
-  log(`${entry.name}: ${config.model.kind}, beta ${BETA}, ${dataset.train.n} training images, up to ${config.train.epochs} epochs or ${opts.budgetMinutes} min`);
+  log(`${entry.name}: ${config.model.kind}, beta ${BETA}, ${dataset.train.n} training images, batch ${config.train.batchSize}, up to ${config.train.epochs} epochs or ${opts.budgetMinutes} min`);
   const t0 = performance.now();
   const { model, history } = await train({
     config,
@@ -155,7 +158,7 @@ async function benchModel(entry: BenchModel, opts: Options, runs: string, backen
       scorePoints: opts.scorePoints,
       onStep: (step) => log(`  ${step}`),
     });
-    return { name: entry.name, kind: config.model.kind, beta: BETA, published: entry.published, epochs: history.length, trainMinutes, testLoss: history.at(-1)?.test.loss, metricSeconds: (performance.now() - t1) / 1000, scores };
+    return { name: entry.name, kind: config.model.kind, beta: BETA, published: entry.published, trainImages: dataset.train.n, batchSize: config.train.batchSize, epochs: history.length, trainMinutes, testLoss: history.at(-1)?.test.loss, metricSeconds: (performance.now() - t1) / 1000, scores };
   } finally {
     model.dispose();
   }
@@ -182,7 +185,7 @@ async function main(): Promise<void> {
       });
       lines.push(`| ${m.name} | ${cells.join(' | ')} |`);
     }
-    lines.push(`| epochs, train minutes | ${results.map((r) => `${r.epochs}, ${r.trainMinutes.toFixed(1)}`).join(' | ')} |`, '');
+    lines.push(`| images, batch, epochs, train minutes | ${results.map((r) => `${r.trainImages}, ${r.batchSize}, ${r.epochs}, ${r.trainMinutes.toFixed(1)}`).join(' | ')} |`, '');
     lines.push(`Published ranges: ${LOCATELLO_SOURCE}. Beta ${BETA} for beta-VAE and beta-TCVAE, the preset's gamma for FactorVAE; metric settings in the JSON.`);
     const vae = results.find((r) => r.kind === 'vae');
     const tc = results.find((r) => r.kind === 'beta-tcvae');

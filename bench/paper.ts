@@ -164,14 +164,16 @@ function trainModel(name: ModelName, dir: string, plan: ReturnType<typeof traini
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    const started = Date.now();
-    let firstEpoch: number | undefined;
+    // The ETA runs at the pace of the last 20 epochs (the first from the start), so a spell of other work on the
+    // machine stops counting once it is over.
+    const stamps: number[] = [Date.now()];
     readline.createInterface({ input: child.stdout }).on('line', (line) => {
       const at = /^epoch (\d+)\/(\d+)/.exec(line);
       if (!at) return console.log(`[${name}] ${line}`);
       const [done, total] = [Number(at[1]), Number(at[2])];
-      firstEpoch ??= done;
-      const perEpoch = (Date.now() - started) / 1000 / (done - firstEpoch + 1);
+      stamps.push(Date.now());
+      if (stamps.length > 21) stamps.shift();
+      const perEpoch = (stamps.at(-1)! - stamps[0]) / 1000 / (stamps.length - 1);
       console.log(`[${name}] ${line}  ETA ${hms(perEpoch * (total - done))}`);
     });
     child.on('exit', (code) => {

@@ -56,9 +56,7 @@ export function gather(split: DataSplit, indices: Int32Array, exampleSize: numbe
  * const xb = binarize(batch.x, rng); // only 0s and 1s, mean close to batch.x's mean
  */
 export function binarize(x: Float32Array, rng: Rng): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = rng.uniform() < x[i] ? 1 : 0;
-  return out;
+  return rng.bernoulli(x);
 }
 
 /** One batch of examples, from memory or from a stream. */

@@ -4,9 +4,9 @@ export type { Scalar, Tensor, Tensor1D, Tensor2D, Variable, Rank, NamedTensorMap
 export { initBackend, currentBackend, nativeConvGradients, BACKENDS, BACKEND_CANDIDATES, PAGE_BACKENDS } from './backend.js';
 export type { BackendName, BackendChoice, BackendEnvironment, BackendOptions, PageAssets, PageBackendName } from './backend.js';
 export { setWasmTransposeFix } from './wasm-transpose-fix.js';
-export { Rng } from './rng.js';
+export { Rng, setBulkDraws } from './rng.js';
 export { NoiseBuffer } from './noise.js';
-export type { RngState } from './rng.js';
+export type { RngState, BulkDraws } from './rng.js';
 export {
   fusedAdamStep,
   fusedBatchNormTrain,

@@ -118,6 +118,14 @@ export interface NativeAddon {
    */
   /** out [B] the log-sum of the k weights per example; or, with out null, the per-sample log-weights and log p(x|z) [k * B] and the KL [B] (each optional). */
   vaeLogWeights(params: Float32Array[], ints: Int32Array, hyper: Float64Array, input: Float32Array, x: Float32Array, eps: Float32Array, out: Float64Array | null, logW?: Float32Array | null, logPx?: Float32Array | null, kl?: Float32Array | null): void;
+  /**
+   * The seeded RNG's bulk draws (random.inc) on an Rng's state [X (128 words), i, w], advancing it: N(0, 1) by the
+   * ziggurat with its tables zigX, zigF [129]; low + width U(0, 1); and 1 where U(0, 1) < p. The numbers of
+   * src/engine/rng.ts's JS loops.
+   */
+  randomNormal(state: Int32Array, out: Float32Array, zigX: Float64Array, zigF: Float64Array): void;
+  randomUniform(state: Int32Array, out: Float32Array, low: number, width: number): void;
+  randomBernoulli(state: Int32Array, p: Float32Array, out: Float32Array): void;
   /** Build and pool state; `sleeps` and `soloSpells` count worker naps and contention-guard spells (diagnostics). */
   info(): { isa: string; threads: number; poolSize: number; sleeps: number; soloSpells: number };
   /** How many pool threads take part in a kernel (1 = the calling thread only). */

@@ -7,6 +7,7 @@ import { tf } from '../engine/tf.js';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { nativeKernels } from './kernels.js';
 import { registerFusedGradients } from '../engine/fused.js';
+import { setBulkDraws } from '../engine/rng.js';
 import type { BackendName } from '../config/schema.js';
 export { FUSED, FUSED_ADAM, fusedAdamStep, fusedBernoulliLogLikelihood, fusedKlStandardNormal, type FusedAdamAttrs } from '../engine/fused.js';
 
@@ -43,6 +44,8 @@ export async function registerNativeBackend(): Promise<void> {
   }
   registerFusedGradients();
   tf.registerBackend(NATIVE_BACKEND, () => new NativeBackend(), PRIORITY);
+  // The seeded RNG's long draws (noise, dynamic binarization, dropout masks) run natively from now on: the same numbers.
+  setBulkDraws({ normal: addon.randomNormal, uniform: addon.randomUniform, bernoulli: addon.randomBernoulli });
   registered = addon;
 }
 

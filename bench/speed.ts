@@ -119,6 +119,7 @@ async function iwaeChild(spec: { k: number; steps: number; warmup: number }): Pr
   const { resolveConfig } = await import('../src/config/index.js');
   const { buildModel } = await import('../src/models/index.js');
   const { Adam, trainStep, klWeight } = await import('../src/train/index.js');
+  const { binarize } = await import('../src/data/index.js');
   await initBackend('native');
   const config = resolveConfig({ preset: 'iwae-paper', overrides: { model: { objective: { kind: 'iwae', k: spec.k } } } });
   const rng = new Rng(1);
@@ -126,13 +127,9 @@ async function iwaeChild(spec: { k: number; steps: number; warmup: number }): Pr
   const adam = new Adam(model.variables().filter((v) => v.trainable), config.train);
   const images = loadImages();
   const batch = config.train.batchSize;
-  const bits = new Float32Array(batch * DIMS.data);
   let loss = 0;
   const step = (i: number) => {
-    const grey = batchValues(images, i, batch);
-    const u = rng.uniformArray(bits.length);
-    for (let j = 0; j < bits.length; j++) bits[j] = u[j] < grey[j] ? 1 : 0; // dynamic binarization, as the peer
-    const x = tf.tensor2d(bits, [batch, DIMS.data]);
+    const x = tf.tensor2d(binarize(batchValues(images, i, batch), rng), [batch, DIMS.data]); // dynamic binarization, as the peer
     loss = trainStep({ model, adam, x, rng, klWeight: klWeight(model.config, 'unscheduled') }).loss;
     x.dispose();
   };

@@ -131,7 +131,7 @@ struct GemmJob {
 
 void gemm_part(void* p, int i) {
   auto* j = static_cast<GemmJob*>(p);
-  int lo = i * j->step, hi = std::min(j->split_n ? j->N : j->M, lo + j->step);
+  int lo = i * j->step, hi = i == j->parts - 1 ? (j->split_n ? j->N : j->M) : lo + j->step;  // the last takes the rest
   if (lo >= hi) return;
   if (j->split_n) {
     K->gemm_rect(0, j->M, lo, hi, j->K, j->A, j->rsa, j->csa, j->B, j->rsb, j->csb, j->C, j->N, j->accumulate);
@@ -162,15 +162,32 @@ void gemm_one(int M, int N, int K_, const float* A, bool ta, const float* B, boo
   // examples/s (medians of interleaved runs; with the threshold at 4M it was 2,790). A worker that stalls is the
   // contention guard's business (Pool::note_wait).
   if (t > 1 && work >= 2e6) {
-    // Splitting N repacks A once per task, splitting M repacks B: prefer duplicating the smaller operand.
-    bool split_n = tiles_n >= t && (M <= N || tiles_m < t);
-    int tiles = split_n ? tiles_n : tiles_m;
-    int parts = std::min(tiles, t);
-    if (parts >= 2) {
-      int unit = split_n ? K->nr : K->mr;
-      j.split_n = split_n;
-      j.step = (tiles + parts - 1) / parts * unit;
-      j.parts = ((split_n ? N : M) + j.step - 1) / j.step;
+    // Parts of whole register tiles, the last taking the remainder (784 columns in two: 384 and 400, not 416 and 368).
+    // Each task packs the whole operand it does not split (A when splitting N, B when splitting M), so the split is
+    // the one whose largest task costs less, a packed element counted as kPackCost multiply-adds (a copy against an
+    // FMA lane: roughly). The IWAE-50 step's [200, 200] weight gradient (K = 1000) now splits its rows, 104 and 96,
+    // where it split its columns 128 and 72; its [1000, 200] gradient at the hidden layer (K = 784) splits rows.
+    constexpr double kPackCost = 16;
+    struct Split {
+      int parts = 1, step = 0;
+      double cost = INFINITY;
+    };
+    auto plan = [&](int dim, int unit, int tiles, double other, double packed) {
+      Split s;
+      s.parts = std::min(tiles, t);
+      if (s.parts < 2) return s;
+      s.step = std::max(unit, dim / s.parts / unit * unit);
+      double largest = dim - static_cast<double>(s.parts - 1) * s.step;
+      s.cost = largest * other * std::max(K_, 1) + kPackCost * packed;
+      return s;
+    };
+    Split byN = plan(N, K->nr, tiles_n, M, static_cast<double>(M) * K_);
+    Split byM = plan(M, K->mr, tiles_m, N, static_cast<double>(K_) * N);
+    const Split& best = byN.cost < byM.cost ? byN : byM;
+    if (best.parts >= 2) {
+      j.split_n = &best == &byN;
+      j.step = best.step;
+      j.parts = best.parts;
     }
   }
   if (j.parts == 1) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import seedrandom from 'seedrandom';
 import { Rng } from './rng.js';
 
 describe('Rng', () => {
@@ -6,11 +7,23 @@ describe('Rng', () => {
     const a = new Rng(42);
     a.normalArray(7);
     const saved = JSON.parse(JSON.stringify(a.state()));
-    const next = [a.uniform(), ...a.normalArray(5), ...a.permutation(10), a.int(1000)];
+    const p = Float32Array.of(0, 1, 0.5, 0.25, 0.75);
+    const next = [a.uniform(), ...a.normalArray(5), ...a.permutation(10), a.int(1000), ...a.bernoulli(p)];
     const b = Rng.fromState(saved);
-    expect([b.uniform(), ...b.normalArray(5), ...b.permutation(10), b.int(1000)]).toEqual(next);
+    expect([b.uniform(), ...b.normalArray(5), ...b.permutation(10), b.int(1000), ...b.bernoulli(p)]).toEqual(next);
     expect(new Rng(42).uniformArray(4)).toEqual(new Rng(42).uniformArray(4));
     expect(new Rng(43).uniformArray(4)).not.toEqual(new Rng(42).uniformArray(4));
+  });
+
+  it("is seedrandom's xor4096 stream, and bernoulli is uniform() < p", () => {
+    const ref = seedrandom.xor4096('42');
+    const rng = new Rng(42);
+    expect(Array.from({ length: 5 }, () => rng.uniform())).toEqual(Array.from({ length: 5 }, () => ref.double()));
+    expect(Array.from(rng.uniformArray(300, -1, 1))).toEqual(Array.from(Float32Array.from({ length: 300 }, () => -1 + 2 * ref.double())));
+    const p = new Float32Array(300).map((_, i) => (i % 5) / 4);
+    const bits = rng.bernoulli(p);
+    expect(Array.from(bits)).toEqual(Array.from(p, (q) => (ref.double() < q ? 1 : 0)));
+    expect(bits.filter((v, i) => p[i] === 0 && v !== 0).length + bits.filter((v, i) => p[i] === 1 && v !== 1).length).toBe(0);
   });
 
   it('draws N(0, 1) and U(low, high) with the right first two moments', () => {

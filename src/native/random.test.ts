@@ -2,16 +2,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import { Rng, setBulkDraws } from '../engine/rng.js';
-import { loadAddon, type NativeAddon } from './addon.js';
+import { addonLoads, loadAddon } from './addon.js';
 
-function tryLoad(): NativeAddon | undefined {
-  try {
-    return loadAddon();
-  } catch {
-    return undefined;
-  }
-}
-const addon = tryLoad();
+const addon = addonLoads() ? loadAddon() : undefined;
 const native = addon && { normal: addon.randomNormal, uniform: addon.randomUniform, bernoulli: addon.randomBernoulli };
 
 /** The same draws from two generators of one seed: one through JS, one through the addon; then their next draws. */

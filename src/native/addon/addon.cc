@@ -158,15 +158,16 @@ void gemm_one(int M, int N, int K_, const float* A, bool ta, const float* B, boo
   // Below ~2M multiply-adds (~25 us on one core) a second thread costs more than it brings (the workers spin between
   // the products of a step, so a hand-off takes about a microsecond). One task per thread: each task packs the whole
   // operand it does not split, so two per thread (tried for hosts where a worker loses its CPU for a while, letting
-  // the caller take over more of the product) packed it twice as often; the IWAE-50 step ran 2,660 against 2,940
-  // examples/s (medians of interleaved runs; with the threshold at 4M it was 2,790). A worker that stalls is the
-  // contention guard's business (Pool::note_wait).
+  // the caller take over more of the product) packed it twice as often; the IWAE-50 step ran 2,670 against 2,790
+  // examples/s (medians of 5-9 interleaved runs), and 2,890 with the threshold lowered from 4M to 2M. A worker that
+  // stalls is the contention guard's business (Pool::note_wait).
   if (t > 1 && work >= 2e6) {
     // Parts of whole register tiles, the last taking the remainder (784 columns in two: 384 and 400, not 416 and 368).
     // Each task packs the whole operand it does not split (A when splitting N, B when splitting M), so the split is
     // the one whose largest task costs less, a packed element counted as kPackCost multiply-adds (a copy against an
     // FMA lane: roughly). The IWAE-50 step's [200, 200] weight gradient (K = 1000) now splits its rows, 104 and 96,
-    // where it split its columns 128 and 72; its [1000, 200] gradient at the hidden layer (K = 784) splits rows.
+    // where it split its columns 128 and 72; its [1000, 200] gradient at the hidden layer (K = 784) splits rows. On
+    // the IWAE-50 step this measured within the machine's noise (2,769 against 2,751 examples/s, medians of 4).
     constexpr double kPackCost = 16;
     struct Split {
       int parts = 1, step = 0;

@@ -10,7 +10,7 @@ import { Rng } from '../engine/rng.js';
 import { modelSchema, type ModelConfig } from '../config/schema.js';
 import { buildModel, fusedElboSpec } from '../models/index.js';
 import { Adam, klWeight, trainStep } from '../train/index.js';
-import { addonLoads } from './addon.js';
+import { addonLoads, loadAddon } from './addon.js';
 import { FUSED_ELBO_STEP } from '../engine/fused.js';
 
 const available = addonLoads();
@@ -23,8 +23,15 @@ const hier = (extra: Record<string, unknown>): ModelConfig =>
   modelSchema.parse({ kind: 'hierarchical-vae', latent: 4, latent2: 3, encoder: { hidden: [16, 12], activation: 'tanh' }, decoder: { hidden: [12, 16], activation: 'tanh' }, upper: { hidden: [10, 8], activation: 'tanh' }, likelihood: { kind: 'bernoulli' }, ...extra });
 
 const D = 30;
-const B = 16;
+const BATCH = 16;
 const STEPS = 12;
+
+/** beta: a fixed KL weight; denoise: the encoder sees a corrupted copy; batch: examples per step (default 16). */
+interface RunOptions {
+  beta?: number;
+  denoise?: boolean;
+  batch?: number;
+}
 
 interface Run {
   losses: number[][];
@@ -33,8 +40,9 @@ interface Run {
 }
 
 /** Trains `config` for STEPS steps on a fixed binary batch on `backend`; `used` says whether the whole-step kernel ran (its last step, profiled). */
-async function run(backend: 'cpu' | 'native', config: ModelConfig, opts: { beta?: number; denoise?: boolean } = {}): Promise<Run> {
+async function run(backend: 'cpu' | 'native', config: ModelConfig, opts: RunOptions = {}): Promise<Run> {
   await initBackend(backend);
+  const B = opts.batch ?? BATCH;
   const rng = new Rng(7);
   const model = buildModel(config, D, rng);
   const adam = new Adam(model.variables().filter((v) => v.trainable), { lr: 3e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
@@ -90,7 +98,7 @@ describe.skipIf(!available)('whole-step training kernel (native)', () => {
     await initBackend(previous as 'native');
   });
 
-  const cases: [string, ModelConfig, { beta?: number; denoise?: boolean }?][] = [
+  const cases: [string, ModelConfig, RunOptions?][] = [
     ['log-variance head, ReLU (pytorch/examples)', vae({ variance: 'logVar', encoder: { hidden: [24], activation: 'relu' } })],
     ['softplus variance head (seed 004)', vae({ variance: 'softplus' })],
     ['two tanh layers each side (Burda et al.)', vae({ encoder: { hidden: [24, 16], activation: 'tanh' }, decoder: { hidden: [16, 24], activation: 'tanh' } })],
@@ -112,6 +120,10 @@ describe.skipIf(!available)('whole-step training kernel (native)', () => {
     ['two stochastic layers, k = 3, softplus head, ReLU, upper networks without hidden layers, denoising', hier({ samples: 3, variance: 'softplus', encoder: { hidden: [16], activation: 'relu' }, upper: { hidden: [] } }), { denoise: true }],
     ['two stochastic layers, k = 4, one activation of each kind above', hier({ samples: 4, upper: { hidden: [10, 9, 8], activation: ['leakyRelu', 'elu', 'softplus'] } })],
     ['PIWAE, k = 1 (the encoder on the ELBO), 5 samples, tanh', vae({ objective: { kind: 'piwae', k: 1, m: 5 }, encoder: { hidden: [24, 16], activation: 'tanh' }, decoder: { hidden: [16, 24], activation: 'tanh' } })],
+    // The IWAE step splits the k * B decoder rows into two halves; here one half is empty, there one row each.
+    ['the IWAE bound, k = 1, a batch of one example', vae({ objective: { kind: 'iwae', k: 1 } }), { batch: 1 }],
+    ['the IWAE bound, k = 2, a batch of one example', vae({ objective: { kind: 'iwae', k: 2 } }), { batch: 1 }],
+    ['PIWAE, 3 groups of k = 3, a batch of three', vae({ objective: { kind: 'piwae', k: 3, m: 3 } }), { batch: 3 }],
   ];
   for (const [name, config, opts] of cases) {
     it(`${name}: the same loss curve and weights as the tf-ops step on the CPU backend`, async () => {
@@ -122,6 +134,23 @@ describe.skipIf(!available)('whole-step training kernel (native)', () => {
       expectClose(native, cpu, 2e-5);
     });
   }
+
+  // The IWAE step's two halves of the decoder rows are fixed (not one per thread) and summed in one order, so one
+  // thread or the whole pool gives the same weights to the last bit.
+  it('the IWAE step gives the same numbers on one thread as on the pool', async () => {
+    const addon = loadAddon()!;
+    const pool = addon.info().poolSize;
+    const config = vae({ objective: { kind: 'iwae', k: 50 }, encoder: { hidden: [24, 16], activation: 'tanh' }, decoder: { hidden: [16, 24], activation: 'tanh' } });
+    const all = await run('native', config);
+    addon.setThreads(1);
+    try {
+      const one = await run('native', config);
+      expect(one.losses).toEqual(all.losses);
+      one.weights.forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(all.weights[i].buffer)), `weight ${i}`).toBe(true));
+    } finally {
+      addon.setThreads(pool);
+    }
+  });
 
   it('is not offered where its loss would differ: BatchNorm, dropout, Gaussian likelihood, mean reduction', () => {
     const rng = new Rng(1);

@@ -24,6 +24,14 @@ namespace {
 
 const Kernels* K = &kernels_generic;
 Pool* pool = nullptr;
+/**
+ * Set on a thread while it runs one task of a job that is itself split across the pool (the IWAE step's two halves of
+ * the decoder's rows, elbo_step.inc: two_halves): the kernels it calls then run on that thread alone, since the pool
+ * cannot take a job inside a job.
+ */
+thread_local bool tl_serial = false;
+/** Threads a kernel may use here: the pool's, or 1 inside a task of a split job. */
+inline int kernel_threads() { return tl_serial ? 1 : pool->threads(); }
 
 /** The best table this CPU runs, or a narrower one when `force` names it ("avx2", "generic"). */
 const Kernels* pick_kernels(const std::string& f) {
@@ -92,7 +100,7 @@ napi_value undefined(napi_env env) {
 /** Splits [0, n) into per-thread chunks aligned to `align` and runs f(begin, end) on the pool. */
 template <class F>
 void parallel_range(long n, long align, long min_per_thread, F&& f) {
-  int t = pool->threads();
+  int t = kernel_threads();
   long chunks = std::min<long>(t, std::max<long>(1, n / std::max<long>(min_per_thread, 1)));
   if (chunks <= 1) {
     f(0L, n);
@@ -152,7 +160,7 @@ void gemm_one(int M, int N, int K_, const float* A, bool ta, const float* B, boo
               int act, float alpha, bool accumulate = false) {
   GemmJob j{M, N, K_, A, ta ? 1L : K_, ta ? static_cast<long>(M) : 1L, B, tb ? 1L : N, tb ? static_cast<long>(K_) : 1L,
             C, bias, act, alpha, false, 1, M, accumulate};
-  int t = pool->threads();
+  int t = kernel_threads();
   double work = static_cast<double>(M) * N * std::max(K_, 1);  // multiply-adds
   int tiles_m = (M + K->mr - 1) / K->mr, tiles_n = (N + K->nr - 1) / K->nr;
   // Below ~2M multiply-adds (~25 us on one core) a second thread costs more than it brings (the workers spin between

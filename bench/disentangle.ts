@@ -12,8 +12,10 @@
  * 60,000), --epochs N (default the preset's 10), --batch-size N (default the preset's 256; Chen et al. use 2048, which
  * the TC estimators' log q(z) benefits from), --n N (points for MIG, SAP, DCI and modularity; default 10,000),
  * --score-points N (beta-VAE and FactorVAE scores; default 1,000), --models a,b (names from MODELS), --backend NAME,
- * --runs DIR (keep the run folders there; default a temporary folder that is removed), --quick (a smoke test: 1,000
- * images, 1 epoch, n 1,000, 50 score points; its numbers mean nothing).
+ * --runs DIR (keep the run folders there; default a temporary folder that is removed), --resume (with --runs: a model
+ * whose folder has a checkpoint continues from it, for a schedule longer than one sitting; the budget is per call and
+ * the minutes reported are the run's total), --quick (a smoke test: 1,000 images, 1 epoch, n 1,000, 50 score points;
+ * its numbers mean nothing).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -93,11 +95,12 @@ interface Options {
   models: string[];
   backend: BackendName | 'auto';
   runs?: string;
+  resume: boolean;
   quick: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { budgetMinutes: 20, n: DEFAULT_POINTS, scorePoints: DEFAULT_SCORE_POINTS, models: MODELS.map((m) => m.name), backend: 'auto', quick: false };
+  const opts: Options = { budgetMinutes: 20, n: DEFAULT_POINTS, scorePoints: DEFAULT_SCORE_POINTS, models: MODELS.map((m) => m.name), backend: 'auto', resume: false, quick: false };
   const num = (flag: string, v: string | undefined, integer: boolean): number => {
     const n = Number(v);
     if (v === undefined || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new Error(`${flag}: '${v}' is not a ${integer ? 'positive integer' : 'positive number'}`);
@@ -121,10 +124,12 @@ function parseArgs(argv: string[]): Options {
       }
       case '--backend': opts.backend = v as BackendName; i++; break;
       case '--runs': opts.runs = v; i++; break;
+      case '--resume': opts.resume = true; break;
       case '--quick': Object.assign(opts, { quick: true, limit: 1000, epochs: 1, budgetMinutes: 2, n: 1000, scorePoints: 50 }); break;
       default: throw new Error(`unknown option '${flag}'`);
     }
   }
+  if (opts.resume && !opts.runs) throw new Error('--resume: needs --runs DIR, the folder of the runs to continue');
   return opts;
 }
 
@@ -139,15 +144,20 @@ async function benchModel(entry: BenchModel, opts: Options, runs: string, backen
   const dataset = loadDataset({ ...config.data, seed: config.train.seed });
   log(`${entry.name}: ${config.model.kind}, beta ${BETA}, ${dataset.train.n} training images, batch ${config.train.batchSize}, up to ${config.train.epochs} epochs or ${opts.budgetMinutes} min`);
   const t0 = performance.now();
+  const runDir = path.join(runs, entry.name);
+  const resume = opts.resume && fs.existsSync(path.join(runDir, 'checkpoints', 'latest.json'));
+  if (resume) log(`  resuming ${runDir}`);
   const { model, history } = await train({
     config,
     dataset,
-    runDir: path.join(runs, entry.name),
+    runDir,
+    resume,
     backend,
     onEpoch: (m: EpochMetrics) => log(`  epoch ${m.epoch}/${config.train.epochs}  train ${f(m.train.loss)}  test ${f(m.test.loss)}  ${Math.round(m.samplesPerSecond)} samples/s`),
     shouldStop: () => performance.now() - t0 >= opts.budgetMinutes * 60_000,
   });
-  const trainMinutes = (performance.now() - t0) / 60_000;
+  // The run's whole training time (every sitting of a resumed run), as its metrics record it.
+  const trainMinutes = (history.at(-1)?.elapsedSeconds ?? (performance.now() - t0) / 1000) / 60;
   try {
     const t1 = performance.now();
     const scores = disentanglementScores({
@@ -205,4 +215,7 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+main().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});

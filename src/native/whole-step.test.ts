@@ -120,7 +120,7 @@ describe.skipIf(!available)('whole-step training kernel (native)', () => {
     ['two stochastic layers, k = 3, softplus head, ReLU, upper networks without hidden layers, denoising', hier({ samples: 3, variance: 'softplus', encoder: { hidden: [16], activation: 'relu' }, upper: { hidden: [] } }), { denoise: true }],
     ['two stochastic layers, k = 4, one activation of each kind above', hier({ samples: 4, upper: { hidden: [10, 9, 8], activation: ['leakyRelu', 'elu', 'softplus'] } })],
     ['PIWAE, k = 1 (the encoder on the ELBO), 5 samples, tanh', vae({ objective: { kind: 'piwae', k: 1, m: 5 }, encoder: { hidden: [24, 16], activation: 'tanh' }, decoder: { hidden: [16, 24], activation: 'tanh' } })],
-    // The IWAE step splits the k * B decoder rows into two halves; here one half is empty, there one row each.
+    // The IWAE step splits the batch's examples into two halves: with one example the first half is empty.
     ['the IWAE bound, k = 1, a batch of one example', vae({ objective: { kind: 'iwae', k: 1 } }), { batch: 1 }],
     ['the IWAE bound, k = 2, a batch of one example', vae({ objective: { kind: 'iwae', k: 2 } }), { batch: 1 }],
     ['PIWAE, 3 groups of k = 3, a batch of three', vae({ objective: { kind: 'piwae', k: 3, m: 3 } }), { batch: 3 }],
@@ -135,8 +135,8 @@ describe.skipIf(!available)('whole-step training kernel (native)', () => {
     });
   }
 
-  // The IWAE step's two halves of the decoder rows are fixed (not one per thread) and summed in one order, so one
-  // thread or the whole pool gives the same weights to the last bit.
+  // The IWAE step's two halves of the batch are fixed (not one per thread) and their gradients summed in one order,
+  // so one thread or the whole pool gives the same weights to the last bit.
   it('the IWAE step gives the same numbers on one thread as on the pool', async () => {
     const addon = loadAddon()!;
     const pool = addon.info().poolSize;

@@ -124,6 +124,7 @@ describe.skipIf(!available)('whole-step training kernel (native)', () => {
     ['the IWAE bound, k = 1, a batch of one example', vae({ objective: { kind: 'iwae', k: 1 } }), { batch: 1 }],
     ['the IWAE bound, k = 2, a batch of one example', vae({ objective: { kind: 'iwae', k: 2 } }), { batch: 1 }],
     ['PIWAE, 3 groups of k = 3, a batch of three', vae({ objective: { kind: 'piwae', k: 3, m: 3 } }), { batch: 3 }],
+    ['two stochastic layers, k = 5, a batch of one example', hier({ samples: 5 }), { batch: 1 }],
   ];
   for (const [name, config, opts] of cases) {
     it(`${name}: the same loss curve and weights as the tf-ops step on the CPU backend`, async () => {
@@ -135,22 +136,27 @@ describe.skipIf(!available)('whole-step training kernel (native)', () => {
     });
   }
 
-  // The IWAE step's two halves of the batch are fixed (not one per thread) and their gradients summed in one order,
-  // so one thread or the whole pool gives the same weights to the last bit.
-  it('the IWAE step gives the same numbers on one thread as on the pool', async () => {
-    const addon = loadAddon()!;
-    const pool = addon.info().poolSize;
-    const config = vae({ objective: { kind: 'iwae', k: 50 }, encoder: { hidden: [24, 16], activation: 'tanh' }, decoder: { hidden: [16, 24], activation: 'tanh' } });
-    const all = await run('native', config);
-    addon.setThreads(1);
-    try {
-      const one = await run('native', config);
-      expect(one.losses).toEqual(all.losses);
-      one.weights.forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(all.weights[i].buffer)), `weight ${i}`).toBe(true));
-    } finally {
-      addon.setThreads(pool);
-    }
-  });
+  // The IWAE and two-layer steps' two halves of the batch are fixed (not one per thread) and their gradients summed in
+  // one order, so one thread or the whole pool gives the same weights to the last bit.
+  const threadCases: [string, ModelConfig][] = [
+    ['the IWAE step', vae({ objective: { kind: 'iwae', k: 50 }, encoder: { hidden: [24, 16], activation: 'tanh' }, decoder: { hidden: [16, 24], activation: 'tanh' } })],
+    ['the two-layer step', hier({ samples: 50 })],
+  ];
+  for (const [name, config] of threadCases) {
+    it(`${name} gives the same numbers on one thread as on the pool`, async () => {
+      const addon = loadAddon();
+      const pool = addon.info().poolSize;
+      const all = await run('native', config);
+      addon.setThreads(1);
+      try {
+        const one = await run('native', config);
+        expect(one.losses).toEqual(all.losses);
+        one.weights.forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(all.weights[i].buffer)), `weight ${i}`).toBe(true));
+      } finally {
+        addon.setThreads(pool);
+      }
+    });
+  }
 
   it('is not offered where its loss would differ: BatchNorm, dropout, Gaussian likelihood, mean reduction', () => {
     const rng = new Rng(1);

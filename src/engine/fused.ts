@@ -80,6 +80,17 @@ export function registerFusedGradients(): void {
     },
   });
   tf.registerGradient({
+    kernelName: FUSED_TC.forward,
+    inputsToSave: ['z', 'mean', 'logVar', 'logWeights'],
+    // The weights are constants of the estimator: they get no gradient.
+    gradFunc: (dy, saved) => {
+      const [z, mean, logVar, logWeights] = saved;
+      const [gJoint, gMarg] = dy as Tensor[];
+      const [dz, dMean, dLogVar] = tf.engine().runKernel(FUSED_TC.grad, { z, mean, logVar, logWeights, gJoint, gMarg }) as Tensor[];
+      return { z: () => dz, mean: () => dMean, logVar: () => dLogVar, logWeights: () => tf.zerosLike(logWeights) };
+    },
+  });
+  tf.registerGradient({
     kernelName: FUSED_BIAS_ACT.forward,
     inputsToSave: [],
     outputsToSave: [true],
@@ -116,6 +127,24 @@ export function fusedBiasAct<T extends Tensor>(args: { x: T; bias: Tensor1D; act
   const { x, bias, activation, leakySlope } = args;
   const attrs: FusedActivationAttrs = { activation: STEP_ACTIVATIONS.indexOf(activation), leakySlope };
   return tf.engine().runKernel(FUSED_BIAS_ACT.forward, { x, bias }, attrs as unknown as tf.NamedAttrMap) as T;
+}
+
+/** Kernel names of beta-TCVAE's estimators of log q(z) and sum_d log q(z_d) (inputs z, mean, logVar, logWeights) and of their gradient. */
+export const FUSED_TC = { forward: 'VaekitTcLogQ', grad: 'VaekitTcLogQGrad' } as const;
+
+/**
+ * The two minibatch estimates beta-TCVAE's terms are made of (src/objectives/tc.ts), as one kernel that never holds
+ * the [B, B, L] log-densities: logJoint_i = logsumexp_j (sum_d log N(z_id; mean_jd, exp(logVar_jd)) + w_ij) and
+ * logMarg_i = sum_d logsumexp_j (log N(z_id; mean_jd, exp(logVar_jd)) + w_ij), each [B], with a gradient kernel.
+ * `logWeights` is [B, B], or [1] for one weight for every pair. Undefined when the active backend has no such kernel.
+ *
+ * @example
+ * const fused = fusedTcLogQ({ z, mean, logVar, logWeights: tf.tensor1d([-Math.log(n * b)]) });
+ */
+export function fusedTcLogQ(args: { z: Tensor2D; mean: Tensor2D; logVar: Tensor2D; logWeights: Tensor }): [Tensor1D, Tensor1D] | undefined {
+  if (!available(FUSED_TC.forward)) return undefined;
+  const { z, mean, logVar, logWeights } = args;
+  return tf.engine().runKernel(FUSED_TC.forward, { z, mean, logVar, logWeights }) as unknown as [Tensor1D, Tensor1D];
 }
 
 /** Name of the kernel of relu's and leaky ReLU's gradient: inputs {dy, x}, attr alpha; dx = x > 0 ? dy : alpha dy. */

@@ -204,9 +204,10 @@ export function fusedTrainStep(args: { model: Model; adam: Adam; x: Tensor2D; in
 /**
  * The whole step of a kind whose loss is reconstruction + w KL + penalty(z, mean, logVar) (a {@link CodeRegularizer}),
  * over layers the kernel knows: the encoder's forward pass as one kernel call, z from the same noise the kernel gets,
- * the penalty and its gradients at the codes in tf ops (small: [B, L], or [B, B, L] for the TC estimators), then the
- * whole-step kernel with those gradients added at the codes. The reported terms are the model's own: the loss with
- * the penalty's batch mean, and the kind's third term (beta-TCVAE's TC) where it reports one instead of the KL.
+ * the penalty and its gradients at the codes in tf ops (small: [B, L]; the TC estimators' [B, B, L] run as one native
+ * kernel where the backend has it, src/engine/fused.ts: fusedTcLogQ), then the whole-step kernel with those
+ * gradients added at the codes. The reported terms are the model's own: the loss with the penalty's batch mean, and
+ * the kind's third term (beta-TCVAE's TC) where it reports one instead of the KL.
  */
 function codePenaltyStep(args: { model: Model; adam: Adam; x: Tensor2D; input?: Tensor2D; rng: Rng; klWeight: KlWeight }): TermMeans | undefined {
   const { model, adam, x, input, rng, klWeight } = args;

@@ -62,6 +62,17 @@ export interface NativeAddon {
     dy: Float32Array, y: Float32Array, dx: Float32Array, db: Float32Array | null, rows: number, cols: number, act: number,
     slope: number,
   ): void;
+  /**
+   * beta-TCVAE's estimators over a batch's codes z, mean, logVar [B, L] (src/objectives/tc.ts): logJoint_i =
+   * logsumexp_j (sum_d log N(z_id; mean_jd, exp(logVar_jd)) + w_ij) and logMarg_i = sum_d logsumexp_j (log N(...) + w_ij),
+   * w the log-weights [B, B], or [1]: one weight for every pair.
+   */
+  tcLogQ(z: Float32Array, mean: Float32Array, logVar: Float32Array, logWeights: Float32Array, b: number, l: number, logJoint: Float32Array, logMarg: Float32Array): void;
+  /** The gradients at z, mean and logVar of sum_i gJoint_i logJoint_i + gMarg_i logMarg_i. */
+  tcLogQGrad(
+    z: Float32Array, mean: Float32Array, logVar: Float32Array, logWeights: Float32Array, b: number, l: number, gJoint: Float32Array,
+    gMarg: Float32Array, dz: Float32Array, dMean: Float32Array, dLogVar: Float32Array,
+  ): void;
   /** dx = x > 0 ? dy : alpha dy (the gradient of relu at alpha 0, of leaky ReLU otherwise). */
   leakyReluGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, alpha: number): void;
   unary(op: number, x: Float32Array, y: Float32Array, alpha: number): void;

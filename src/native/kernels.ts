@@ -6,7 +6,7 @@
 import { tf } from '../engine/tf.js';
 import type { NativeBackend } from './backend.js';
 import { ACT, BCAST, BINARY, COMPARE, UNARY, type ConvDims, type NativeAddon } from './addon.js';
-import { FUSED, FUSED_ADAM, FUSED_BATCH_NORM, FUSED_BIAS_ACT, FUSED_ELBO_STEP, FUSED_LEAKY_RELU_GRAD, FUSED_LOG_WEIGHTS, type FusedActivationAttrs, FUSED_VAE_FORWARD, type FusedAdamAttrs, type FusedElboAttrs, type FusedVaeForwardAttrs } from '../engine/fused.js';
+import { FUSED, FUSED_ADAM, FUSED_BATCH_NORM, FUSED_BIAS_ACT, FUSED_ELBO_STEP, FUSED_LEAKY_RELU_GRAD, FUSED_LOG_WEIGHTS, FUSED_TC, type FusedActivationAttrs, FUSED_VAE_FORWARD, type FusedAdamAttrs, type FusedElboAttrs, type FusedVaeForwardAttrs } from '../engine/fused.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type TensorInfo = tf.TensorInfo;
@@ -418,6 +418,45 @@ function biasActGrad(addon: NativeAddon): KernelFunc {
   };
 }
 
+// ------------------------------------------------------------------ beta-TCVAE's estimators
+
+/** The float32 inputs of both TC kernels and the batch's shape; throws naming the kernel when one is off. */
+function tcInputs(backend: NativeBackend, inputs: Record<string, TensorInfo>, name: string) {
+  const { z, mean, logVar, logWeights } = inputs;
+  const [b, l] = z.shape;
+  const [zv, mv, lvv, wv] = [z, mean, logVar, logWeights].map((t) => f32(backend, t));
+  const same = (t: TensorInfo) => t.shape.length === 2 && t.shape[0] === b && t.shape[1] === l;
+  if (!zv || !mv || !lvv || !wv || !same(z) || !same(mean) || !same(logVar) || (wv.length !== 1 && wv.length !== b * b)) {
+    throw new Error(`${name}: expected float32 z, mean, logVar [B, L] and logWeights [B, B] or [1], got [${z.shape}], [${mean.shape}], [${logVar.shape}], [${logWeights.shape}]`);
+  }
+  return { zv, mv, lvv, wv, b, l };
+}
+
+/** VaekitTcLogQ: inputs {z, mean, logVar [B, L], logWeights [B, B] or [1]}; outputs [logJoint [B], logMarg [B]]. */
+function tcLogQ(addon: NativeAddon): KernelFunc {
+  return (args: Args) => {
+    const backend = args.backend as NativeBackend;
+    const { zv, mv, lvv, wv, b, l } = tcInputs(backend, args.inputs as Record<string, TensorInfo>, FUSED_TC.forward);
+    const [joint, marg] = [backend.alloc(b), backend.alloc(b)];
+    addon.tcLogQ(zv, mv, lvv, wv, b, l, joint, marg);
+    return [output(backend, [b], joint, 'float32'), output(backend, [b], marg, 'float32')];
+  };
+}
+
+/** VaekitTcLogQGrad: the forward's inputs and {gJoint, gMarg [B]}; outputs [dz, dMean, dLogVar], each [B, L]. */
+function tcLogQGrad(addon: NativeAddon): KernelFunc {
+  return (args: Args) => {
+    const backend = args.backend as NativeBackend;
+    const inputs = args.inputs as Record<string, TensorInfo>;
+    const { zv, mv, lvv, wv, b, l } = tcInputs(backend, inputs, FUSED_TC.grad);
+    const [gJ, gM] = [f32(backend, inputs.gJoint), f32(backend, inputs.gMarg)];
+    if (!gJ || !gM || gJ.length !== b || gM.length !== b) throw new Error(`${FUSED_TC.grad}: expected float32 gJoint and gMarg [${b}]`);
+    const [dz, dm, dlv] = [backend.alloc(b * l), backend.alloc(b * l), backend.alloc(b * l)];
+    addon.tcLogQGrad(zv, mv, lvv, wv, b, l, gJ, gM, dz, dm, dlv);
+    return [output(backend, [b, l], dz, 'float32'), output(backend, [b, l], dm, 'float32'), output(backend, [b, l], dlv, 'float32')];
+  };
+}
+
 // ------------------------------------------------------------------ batch normalization
 
 /** The per-column vector of a batch norm's [C] input, or undefined when it is absent or broadcast otherwise. */
@@ -672,6 +711,8 @@ export function nativeKernels(addon: NativeAddon): KernelTable {
     [FUSED_LEAKY_RELU_GRAD]: leakyReluGrad(addon),
     [FUSED_BIAS_ACT.forward]: biasAct(addon),
     [FUSED_BIAS_ACT.grad]: biasActGrad(addon),
+    [FUSED_TC.forward]: tcLogQ(addon),
+    [FUSED_TC.grad]: tcLogQGrad(addon),
     [FUSED_BATCH_NORM.train]: batchNormTrain(addon),
     [FUSED_BATCH_NORM.grad]: batchNormTrainGrad(addon),
     [FUSED_ADAM]: fusedAdam(addon),

@@ -476,6 +476,9 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
 #include "fused_act.inc"
 #include "batch_norm.inc"
 
+// ------------------------------------------------------------------ beta-TCVAE's total-correlation estimators
+#include "tc.inc"
+
 napi_value Init(napi_env env, napi_value exports) {
   if (!pool) {
     const char* force = std::getenv("VAEKIT_NATIVE_ISA");
@@ -494,6 +497,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"vaeLogWeights", nullptr, VaeLogWeights, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasAct", nullptr, BiasAct, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"biasActGrad", nullptr, BiasActGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tcLogQ", nullptr, TcLogQ, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tcLogQGrad", nullptr, TcLogQGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormStats", nullptr, BatchNormStats, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormApply", nullptr, BatchNormApply, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

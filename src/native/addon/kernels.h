@@ -61,6 +61,13 @@ struct Kernels {
    */
   void (*adam)(const float* w, const float* m, const float* v, const float* g, float* w2, float* m2, float* v2, long i0,
                long i1, float b1, float b2, float o1, float o2, float eps, float s2, float step);
+  /**
+   * beta-TCVAE's estimators, one sample z_i [L] at a time against the batch's posteriors, given transposed [L, B]:
+   * q[d * B + j] = log N(z_id; m_jd, exp(lv_jd)); and from g, the gradient at q, dzi [L] (overwritten) and the
+   * contributions to dmT and dlvT [L, B] (added).
+   */
+  void (*tc_logq_row)(const float* zi, const float* mT, const float* lvT, const float* ivT, float* q, long B, long L);
+  void (*tc_grad_row)(const float* zi, const float* mT, const float* ivT, const float* g, float* dzi, float* dmT, float* dlvT, long B, long L);
 };
 
 extern const Kernels kernels_avx512;

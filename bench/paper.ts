@@ -203,7 +203,7 @@ function modelJob(name: ModelName, opts: Options): Job {
 function trainModel(job: Job, dir: string): Promise<number> {
   const { name } = job;
   const resume = fs.existsSync(path.join(dir, 'checkpoints', 'latest.json'));
-  const configFile = path.join(os.tmpdir(), `vaekit-paper-${name}-${process.pid}.json`);
+  const configFile = path.join(os.tmpdir(), `vaekit-paper-${name.replace(/\s+/g, '-')}-${process.pid}.json`);
   fs.writeFileSync(configFile, JSON.stringify(job.data ? { data: job.data, train: job.train } : { train: job.train }));
   const objective = job.k ? ['--objective', 'iwae', '--k', String(job.k)] : [];
   const args = resume

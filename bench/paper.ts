@@ -134,6 +134,8 @@ function parseArgs(argv: string[]): Options {
   if (!Number.isInteger(opts.k) || opts.k < 1) throw new Error(`--k: expected a positive integer, got ${opts.k}`);
   if (!Number.isInteger(opts.seed)) throw new Error(`--seed: expected an integer, got ${opts.seed}`);
   if (!Number.isInteger(opts.trialEpochs) || opts.trialEpochs < 1) throw new Error(`--trial-epochs: expected a positive integer, got ${opts.trialEpochs}`);
+  if (opts.selectLr && argv.includes('--models')) throw new Error('--select-lr trains its own models (iwae5 and the rate trials); leave out --models');
+  if (!opts.selectLr && argv.includes('--trial-epochs')) throw new Error('--trial-epochs: only with --select-lr');
   return opts;
 }
 

@@ -85,8 +85,15 @@ function fitClasses(config: RunConfig, dataset: Dataset, classesFromData: boolea
   return config;
 }
 
-/** The fields a kind takes from the data when the config leaves them out (its config's `fromData`: beta-TCVAE's N). */
-function fitKindToData(config: RunConfig, dataset: Dataset): RunConfig {
+/**
+ * The fields a kind takes from the data when the config leaves them out (its config's `fromData`: beta-TCVAE's N, the
+ * training set's size). Fills only what is missing, so applying it twice changes nothing; `train` applies it to every
+ * config it is given, so a config resolved without its dataset (a bench, a library caller) gets the same N.
+ *
+ * @example
+ * fitKindToData(config, dataset).model; // { kind: 'beta-tcvae', ..., datasetSize: dataset.train.n }
+ */
+export function fitKindToData(config: RunConfig, dataset: Dataset): RunConfig {
   const fromData = kindConfig(config.model.kind)?.fromData;
   if (!fromData) return config;
   const trainExamples = dataset.stream ? dataset.stream.train.n : dataset.train.n;

@@ -2,4 +2,4 @@
 export * from './schema.js';
 export { PRESETS, DEFAULT_PRESET, KINDS_WITHOUT_PRESET, findPreset, type Preset } from './presets.js';
 export { resolveConfig, parseConfig, readConfigFile, deepMerge, type ResolveOptions } from './resolve.js';
-export { fitToData, NON_IMAGE_LIKELIHOOD, type DataChoices } from './data-rules.js';
+export { fitToData, fitKindToData, NON_IMAGE_LIKELIHOOD, type DataChoices } from './data-rules.js';

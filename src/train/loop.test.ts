@@ -124,4 +124,32 @@ describe('train', () => {
     expect(err).toBeInstanceOf(ModelError);
     expect(err.message).toBe(`${dir}: no checkpoint to resume from (expected ${path.join(dir, 'checkpoints', 'latest.json')})`);
   });
+
+  it('fills a kind\'s data-given fields (beta-TCVAE\'s N) when the config was resolved without its dataset', { timeout: 30_000 }, async () => {
+    // xy-squares: 400 training examples, batch 64, so N = 400 and the batch size differ and the estimator tells them apart.
+    const dataset = loadDataset({ name: 'xy-squares', n: 500, seed: 1, testFraction: 0.2 });
+    const tcvae = (datasetSize?: number) =>
+      resolveConfig({
+        preset: 'dsprites-beta-tcvae',
+        overrides: { data: { name: 'xy-squares' }, model: { latent: 2, encoder: { hidden: [16] }, decoder: { hidden: [16] }, ...(datasetSize && { datasetSize }) }, train: { epochs: 1, batchSize: 64 } },
+      });
+    expect(tcvae().model).not.toHaveProperty('datasetSize');
+    const run = async (name: string, datasetSize?: number) => {
+      const dir = path.join(tmp.dir, name);
+      const { model, history } = await train({ config: tcvae(datasetSize), dataset, runDir: dir, backend: 'cpu' });
+      const saved = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')).model.datasetSize;
+      model.dispose();
+      return { loss: history[0].train.loss, saved };
+    };
+    const unset = await run('tc-unset');
+    const given = await run('tc-given', dataset.train.n);
+    const batch = await run('tc-batch', 64);
+    expect(dataset.train.n).toBe(400);
+    expect(unset.saved).toBe(400);
+    // The same run, to the last digit, as with N given explicitly, and not the run whose N is the batch size (the old
+    // fallback). In a first epoch the posteriors are wide and N moves the loss only in its sixth digit; with trained,
+    // narrow posteriors the sample's own term dominates log q(z) and N shifts it by log(N / B).
+    expect(unset.loss).toBe(given.loss);
+    expect(batch.loss).not.toBe(unset.loss);
+  });
 });

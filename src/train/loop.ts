@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Rng } from '../engine/index.js';
 import { exampleSize, memoryBatches, streamBatches, type Batch, type Dataset } from '../data/index.js';
 import { buildModel, initDecoderBiasFromData, type Model } from '../models/index.js';
-import type { RunConfig, TrainConfig } from '../config/index.js';
+import { fitKindToData, type RunConfig, type TrainConfig } from '../config/index.js';
 import { UsageError, VaekitError } from '../errors.js';
 import { appendFileWhole, writeFileAtomic } from '../io/atomic.js';
 import { saveModel } from '../io/model-files.js';
@@ -101,7 +101,9 @@ function buildForData(config: RunConfig, d: number, rng: Rng, dataset: Dataset) 
  * const { model, history } = await train({ config, dataset, runDir: 'runs/demo', backend: 'wasm' });
  */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const { config, dataset, runDir } = opts;
+  const { dataset, runDir } = opts;
+  // The kind's data-given fields (beta-TCVAE's N) even when the caller resolved the config without its dataset.
+  const config = fitKindToData(opts.config, dataset);
   const d = exampleSize(dataset);
   const rng = new Rng(config.train.seed);
   const model = buildForData(config, d, rng, dataset);

@@ -9,7 +9,10 @@ import type { GroundTruth, Represent } from './types.js';
 
 /** disentanglement_lib's settings for both scores: 64 examples per point, 10,000 training and 5,000 evaluation points. */
 export const INTERVENTION_DEFAULTS = { batchSize: 64, numTrain: 10_000, numEval: 5_000, numVarianceEstimate: 10_000 } as const;
-/** The FactorVAE score drops codes whose standard deviation over the data is below this (Kim & Mnih's collapsed units). */
+/**
+ * The FactorVAE score drops codes whose standard deviation over the data is below this (Kim & Mnih's collapsed units):
+ * disentanglement_lib's unsupervised study sets `prune_dims.threshold = 0.05` in its factor_vae_metric.gin.
+ */
 export const PRUNE_STD = 0.05;
 
 export interface InterventionSettings {

@@ -27,7 +27,7 @@ import { resolveConfig } from '../src/config/index.js';
 import { dspritesTruth, loadDataset } from '../src/data/index.js';
 import { train, type EpochMetrics } from '../src/train/index.js';
 import { encodeMeans } from '../src/latent/index.js';
-import { DEFAULT_POINTS, DEFAULT_SCORE_POINTS, disentanglementScores, type DisentanglementScores } from '../src/disentangle/index.js';
+import { DEFAULT_POINTS, DEFAULT_SCORE_POINTS, PRUNE_STD, disentanglementScores, type DisentanglementScores } from '../src/disentangle/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -200,6 +200,7 @@ async function main(): Promise<void> {
       });
       lines.push(`| ${m.name} | ${cells.join(' | ')} |`);
     }
+    lines.push(`| active units (std >= ${PRUNE_STD}, as the FactorVAE score prunes) | ${results.map((r) => r.scores.factorVae.activeDims).join(' | ')} |`);
     lines.push(`| images, batch, epochs, train minutes | ${results.map((r) => `${r.trainImages}, ${r.batchSize}, ${r.epochs}, ${r.trainMinutes.toFixed(1)}`).join(' | ')} |`, '');
     lines.push(`Published ranges: ${LOCATELLO_SOURCE}. Beta ${BETA} for beta-VAE and beta-TCVAE, the preset's gamma for FactorVAE; metric settings in the JSON.`);
     const vae = results.find((r) => r.kind === 'vae');

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:disentangle [-- --quick]`: beta-VAE and beta-TCVAE at the same beta on dSprites, each trained within
  * a time budget, then every disentanglement metric (src/disentangle/) beside the ranges Locatello et al. 2019 publish
- * for the same models on dSprites. Prints a markdown table and writes bench/results/disentangle-<time>.json.
+ * for the same models on dSprites. Prints a markdown table and writes bench/results/disentangle-<time>-<models>.json.
  *
  * The models are one list, MODELS: beta-VAE, beta-TCVAE and FactorVAE (its own preset, dsprites-factor-vae).
  * All train Chen et al.'s dSprites MLP (the dsprites-beta-tcvae preset: 4096-1200-1200-10, decoder 10-1200-1200-1200
@@ -210,8 +210,9 @@ async function main(): Promise<void> {
     console.log(table);
     const dir = path.join(here, 'results');
     fs.mkdirSync(dir, { recursive: true });
-    const stamp = started.toISOString().slice(0, 16).replace(/[-:]/g, '');
-    const file = path.join(dir, `disentangle-${stamp}.json`);
+    // Seconds and the models in the name: benches started in the same minute (one model each, on a core each) keep their own files.
+    const stamp = started.toISOString().slice(0, 19).replace(/[-:]/g, '');
+    const file = path.join(dir, `disentangle-${stamp}-${results.map((r) => r.name).join('-')}.json`);
     const json = { date: started.toISOString(), backend: choice.name, cpu: os.cpus()[0]?.model, options: opts, beta: BETA, published: { source: LOCATELLO_SOURCE, ranges: LOCATELLO }, results, table };
     fs.writeFileSync(file + '.tmp', JSON.stringify(json, null, 2) + '\n');
     fs.renameSync(file + '.tmp', file);

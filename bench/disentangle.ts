@@ -13,6 +13,7 @@
  * 60,000), --epochs N (default the preset's 10), --batch-size N (default the preset's 256; Chen et al. use 2048, which
  * the TC estimators' log q(z) benefits from), --n N (points for MIG, SAP, DCI and modularity; default 10,000),
  * --score-points N (beta-VAE and FactorVAE scores; default 1,000), --models a,b (names from MODELS), --backend NAME,
+ * --seed N (the training seed, which also picks the image subset and the scoring points; default the preset's 1),
  * --runs DIR (keep the run folders there; default a temporary folder that is removed), --resume (with --runs: a model
  * whose folder has a checkpoint continues from it, for a schedule longer than one sitting; the budget is per call and
  * the minutes reported are the run's total), --quick (a smoke test: 1,000 images, 1 epoch, n 1,000, 50 score points;
@@ -95,6 +96,7 @@ interface Options {
   limit?: number;
   epochs?: number;
   batchSize?: number;
+  seed?: number;
   n: number;
   scorePoints: number;
   models: string[];
@@ -119,6 +121,7 @@ function parseArgs(argv: string[]): Options {
       case '--limit': opts.limit = num(flag, v, true); i++; break;
       case '--epochs': opts.epochs = num(flag, v, true); i++; break;
       case '--batch-size': opts.batchSize = num(flag, v, true); i++; break;
+      case '--seed': opts.seed = num(flag, v, true); i++; break;
       case '--n': opts.n = num(flag, v, true); i++; break;
       case '--score-points': opts.scorePoints = num(flag, v, true); i++; break;
       case '--models': {
@@ -144,10 +147,11 @@ const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
 async function benchModel(entry: BenchModel, opts: Options, runs: string, backend: string) {
   const config = resolveConfig({
     preset: entry.preset,
-    overrides: { model: entry.model, ...(opts.limit ? { data: { limit: opts.limit } } : {}), train: { ...(opts.epochs ? { epochs: opts.epochs } : {}), ...(opts.batchSize ? { batchSize: opts.batchSize } : {}) } },
+    overrides: { model: entry.model, ...(opts.limit ? { data: { limit: opts.limit } } : {}), train: { ...(opts.epochs ? { epochs: opts.epochs } : {}), ...(opts.batchSize ? { batchSize: opts.batchSize } : {}), ...(opts.seed ? { seed: opts.seed } : {}) } },
   });
   const dataset = loadDataset({ ...config.data, seed: config.train.seed });
-  log(`${entry.name}: ${config.model.kind}, beta ${BETA}, ${dataset.train.n} training images, batch ${config.train.batchSize}, up to ${config.train.epochs} epochs or ${opts.budgetMinutes} min`);
+  const weights = config.model.kind === 'factor-vae' ? `beta ${config.model.beta}, gamma ${config.model.gamma}` : `beta ${BETA}`;
+  log(`${entry.name}: ${config.model.kind}, ${weights}, ${dataset.train.n} training images, batch ${config.train.batchSize}, seed ${config.train.seed}, up to ${config.train.epochs} epochs or ${opts.budgetMinutes} min`);
   const t0 = performance.now();
   const runDir = path.join(runs, entry.name);
   const resume = opts.resume && fs.existsSync(path.join(runDir, 'checkpoints', 'latest.json'));
@@ -173,7 +177,7 @@ async function benchModel(entry: BenchModel, opts: Options, runs: string, backen
       scorePoints: opts.scorePoints,
       onStep: (step) => log(`  ${step}`),
     });
-    return { name: entry.name, kind: config.model.kind, beta: BETA, published: entry.published, trainImages: dataset.train.n, batchSize: config.train.batchSize, epochs: history.length, trainMinutes, testLoss: history.at(-1)?.test.loss, metricSeconds: (performance.now() - t1) / 1000, scores };
+    return { name: entry.name, kind: config.model.kind, weights, published: entry.published, trainImages: dataset.train.n, batchSize: config.train.batchSize, epochs: history.length, trainMinutes, testLoss: history.at(-1)?.test.loss, metricSeconds: (performance.now() - t1) / 1000, scores };
   } finally {
     model.dispose();
   }
